@@ -1,0 +1,66 @@
+"""Calendar arithmetic of contract terms, free of any ORM.
+
+The rules come from the business (DOMAIN.md, section 4):
+
+* a term of N months or years starting on day *d* ends the day before its
+  anniversary, which is day *d* N months or years later; where that day does
+  not exist in the month (29, 30, 31), the anniversary is the 1st of the
+  following month;
+* the notice deadline is the end of the term minus the notice period, in days
+  or in months; where that day does not exist, it is the last day of the month.
+"""
+
+import calendar
+from datetime import date, timedelta
+
+MONTHS_PER_UNIT = {"month": 1, "year": 12}
+
+
+def _shift_months(day, months):
+    """Return (year, month) ``months`` after the month of ``day``."""
+    index = day.year * 12 + day.month - 1 + months
+    return index // 12, index % 12 + 1
+
+
+def anniversary(start, count, unit):
+    """First day after a term of ``count`` ``unit`` (month/year) from ``start``.
+
+    >>> anniversary(date(2025, 1, 31), 1, "month")
+    datetime.date(2025, 3, 1)
+    """
+    if unit not in MONTHS_PER_UNIT:
+        raise ValueError(f"unknown term unit {unit!r}")
+    year, month = _shift_months(start, count * MONTHS_PER_UNIT[unit])
+    if start.day > calendar.monthrange(year, month)[1]:
+        # The day does not exist in that month: the 1st of the next month.
+        year, month = _shift_months(date(year, month, 1), 1)
+        return date(year, month, 1)
+    return date(year, month, start.day)
+
+
+def term_end(start, count, unit):
+    """Last day of a term of ``count`` ``unit`` starting on ``start``.
+
+    >>> term_end(date(2024, 3, 1), 2, "year")
+    datetime.date(2026, 2, 28)
+    """
+    return anniversary(start, count, unit) - timedelta(days=1)
+
+
+def subtract_period(day, count, unit):
+    """``day`` minus ``count`` days or months; month ends are clamped.
+
+    >>> subtract_period(date(2021, 7, 31), 3, "month")
+    datetime.date(2021, 4, 30)
+    """
+    if unit == "day":
+        return day - timedelta(days=count)
+    if unit not in MONTHS_PER_UNIT:
+        raise ValueError(f"unknown period unit {unit!r}")
+    year, month = _shift_months(day, -count * MONTHS_PER_UNIT[unit])
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def notice_deadline(end, count, unit):
+    """Last day the customer can refuse the renewal of a term ending on ``end``."""
+    return subtract_period(end, count or 0, unit)

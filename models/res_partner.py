@@ -1,0 +1,92 @@
+from odoo import api, fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    type = fields.Selection(
+        selection_add=[("site", "Service Site")],
+        ondelete={"site": "set default"},
+    )
+    legal_category = fields.Selection(
+        [
+            ("professional", "Professional"),
+            ("consumer", "Consumer / Non-professional"),
+        ],
+        compute="_compute_legal_category",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Consumer protection rules (Loi Chatel) apply to consumers and "
+        "non-professionals only.",
+    )
+    site_access_instructions = fields.Text(
+        string="Access Instructions",
+        help="How technicians get in: opening hours, keys, codes, parking.",
+    )
+    site_contact_id = fields.Many2one(
+        "res.partner",
+        string="Site Contact",
+        domain="[('type', '=', 'contact'), ('is_company', '=', False), "
+        "('commercial_partner_id', '=', commercial_partner_id)]",
+        help="Person to call about visits at this site.",
+    )
+    contract_role = fields.Selection(
+        [
+            ("signatory", "Signatory"),
+            ("billing", "Billing Contact"),
+            ("site", "Site Contact"),
+        ],
+        string="Role on Contracts",
+    )
+    service_site_ids = fields.One2many(
+        "res.partner",
+        "parent_id",
+        string="Service Sites",
+        domain=[("type", "=", "site"), ("active", "=", True)],
+    )
+    service_contract_ids = fields.One2many(
+        "service.contract", "partner_id", string="Service Contracts"
+    )
+    service_contract_count = fields.Integer(
+        compute="_compute_service_contract_count",
+        groups="service_contract.group_service_contract_user",
+    )
+
+    @api.depends("is_company", "parent_id")
+    def _compute_legal_category(self):
+        for partner in self:
+            if partner.parent_id:
+                partner.legal_category = partner.parent_id.legal_category
+            elif not partner.legal_category:
+                partner.legal_category = (
+                    "professional" if partner.is_company else "consumer"
+                )
+
+    def _compute_service_contract_count(self):
+        counts = dict(
+            self.env["service.contract"]._read_group(
+                [("commercial_partner_id", "in", self.commercial_partner_id.ids)],
+                ["commercial_partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.service_contract_count = counts.get(
+                partner.commercial_partner_id, 0
+            )
+
+    @api.model
+    def _commercial_fields(self):
+        return super()._commercial_fields() + ["legal_category"]
+
+    def action_view_service_contracts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "service_contract.service_contract_action"
+        )
+        action["domain"] = [
+            ("commercial_partner_id", "=", self.commercial_partner_id.id)
+        ]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action

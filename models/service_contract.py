@@ -1,0 +1,850 @@
+from datetime import timedelta
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+from .date_utils import notice_deadline, term_end
+
+RUNNING_STATES = ("running",)
+NOTICE_BY = [("customer", "Customer"), ("company", "Our company")]
+TERMINATION_TYPES = [
+    ("cause", "For cause"),
+    ("agreement", "By mutual agreement"),
+    ("other", "Other"),
+]
+
+
+class ServiceContract(models.Model):
+    _name = "service.contract"
+    _description = "Service Contract"
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "service.contract.terms.mixin",
+    ]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference",
+        required=True,
+        copy=False,
+        readonly=True,
+        index="trigram",
+        default=lambda self: self.env._("New"),
+    )
+    title = fields.Char(
+        string="Description",
+        compute="_compute_title",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("to_sign", "To Sign"),
+            ("running", "Running"),
+            ("closed", "Closed"),
+            ("cancel", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        tracking=True,
+        index=True,
+    )
+    template_id = fields.Many2one(
+        "service.contract.template",
+        string="Template",
+        check_company=True,
+        tracking=True,
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        domain="[('type', '!=', 'site'), ('parent_id', '=', False)]",
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, index=True
+    )
+    legal_category = fields.Selection(
+        related="commercial_partner_id.legal_category", string="Legal Category"
+    )
+    partner_invoice_id = fields.Many2one(
+        "res.partner",
+        string="Invoice Address",
+        compute="_compute_partner_addresses",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        domain="[('commercial_partner_id', '=', commercial_partner_id)]",
+    )
+    signatory_id = fields.Many2one(
+        "res.partner",
+        string="Signatory",
+        compute="_compute_partner_addresses",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        domain="[('commercial_partner_id', '=', commercial_partner_id), "
+        "('type', '=', 'contact')]",
+        help="Person who signs the contract for the customer.",
+    )
+    site_ids = fields.Many2many(
+        "res.partner",
+        "service_contract_site_rel",
+        "contract_id",
+        "site_id",
+        string="Sites",
+        check_company=True,
+        domain="[('type', '=', 'site'), "
+        "('commercial_partner_id', '=', commercial_partner_id)]",
+        help="Places where the services are delivered.",
+    )
+    site_count = fields.Integer(compute="_compute_site_count")
+    line_ids = fields.One2many(
+        "service.contract.line",
+        "contract_id",
+        string="Services",
+        copy=True,
+    )
+    amount_untaxed = fields.Monetary(
+        string="Untaxed Amount", compute="_compute_amount_untaxed", store=True
+    )
+    note = fields.Html(string="Terms and Conditions")
+
+    # Terms, copied from the template and editable per contract.
+    duration = fields.Integer(
+        compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    duration_unit = fields.Selection(
+        compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    renewal_type = fields.Selection(
+        compute="_compute_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+    renewal_duration = fields.Integer(
+        compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    renewal_unit = fields.Selection(
+        compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    notice_period = fields.Integer(
+        compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    notice_unit = fields.Selection(
+        compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    payment_term_id = fields.Many2one(
+        compute="_compute_payment_term_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+
+    # Dates of the lifecycle.
+    date_signed = fields.Date(string="Signature Date", copy=False, tracking=True)
+    date_start = fields.Date(
+        string="Start Date",
+        default=fields.Date.context_today,
+        copy=False,
+        tracking=True,
+    )
+    date_term_start = fields.Date(
+        string="Current Term Start",
+        copy=False,
+        readonly=True,
+        help="Start of the current renewed term (empty during the firm term).",
+    )
+    date_end = fields.Date(
+        string="End of Term",
+        compute="_compute_date_end",
+        store=True,
+        precompute=True,
+        copy=False,
+        index=True,
+        tracking=True,
+        help="Last day of the current term.",
+    )
+    notice_deadline = fields.Date(
+        compute="_compute_notice_deadline",
+        store=True,
+        precompute=True,
+        copy=False,
+        index=True,
+        help="Last day on which the renewal can be refused.",
+    )
+    renewal_count = fields.Integer(
+        string="Renewals", default=0, copy=False, readonly=True
+    )
+
+    # Notice (dénonciation): the renewal is refused, the contract ends at term.
+    notice_date = fields.Date(
+        string="Notice Received", copy=False, readonly=True, tracking=True
+    )
+    notice_by = fields.Selection(
+        NOTICE_BY,
+        string="Notice Given By",
+        copy=False,
+        readonly=True,
+    )
+    notice_reason = fields.Text(copy=False, readonly=True)
+
+    # Termination (résiliation): the contract ends before its term.
+    date_termination = fields.Date(
+        string="Termination Date", copy=False, readonly=True, tracking=True
+    )
+    termination_type = fields.Selection(
+        TERMINATION_TYPES,
+        copy=False,
+        readonly=True,
+    )
+    termination_reason = fields.Text(copy=False, readonly=True)
+
+    date_closed = fields.Date(string="Closing Date", copy=False, readonly=True)
+    close_reason = fields.Selection(
+        [
+            ("expired", "Term ended without renewal"),
+            ("notice", "Ended after notice"),
+            ("terminated", "Terminated"),
+        ],
+        copy=False,
+        readonly=True,
+        tracking=True,
+    )
+    date_effective_end = fields.Date(
+        string="Effective End",
+        compute="_compute_date_effective_end",
+        store=True,
+        help="Last day the contract is in force, once it is known to end: "
+        "termination date, or end of the term after notice or without renewal.",
+    )
+
+    _sql_constraints = [
+        (
+            "name_company_uniq",
+            "unique(name, company_id)",
+            "A contract reference must be unique per company.",
+        ),
+    ]
+
+    @api.depends("template_id")
+    def _compute_title(self):
+        for contract in self:
+            if contract.template_id and not contract.title:
+                contract.title = contract.template_id.name
+
+    @api.depends("company_id")
+    def _compute_currency_id(self):
+        for contract in self:
+            if not contract.currency_id or contract.state == "draft":
+                contract.currency_id = contract.company_id.currency_id
+
+    @api.depends("partner_id")
+    def _compute_partner_addresses(self):
+        for contract in self:
+            partner = contract.partner_id
+            if not partner:
+                contract.partner_invoice_id = False
+                contract.signatory_id = False
+                continue
+            contract.partner_invoice_id = partner.address_get(["invoice"])["invoice"]
+            signatories = partner.child_ids.filtered(
+                lambda p: p.contract_role == "signatory" and p.type == "contact"
+            )
+            if signatories:
+                contract.signatory_id = signatories[0]
+            elif not partner.is_company:
+                contract.signatory_id = partner
+            else:
+                contract.signatory_id = False
+
+    @api.depends("site_ids")
+    def _compute_site_count(self):
+        for contract in self:
+            contract.site_count = len(contract.site_ids)
+
+    @api.depends("line_ids.price_subtotal")
+    def _compute_amount_untaxed(self):
+        for contract in self:
+            contract.amount_untaxed = sum(contract.line_ids.mapped("price_subtotal"))
+
+    @api.depends("template_id")
+    def _compute_terms(self):
+        term_fields = [
+            name for name in self._get_terms_fields() if name != "payment_term_id"
+        ]
+        for contract in self:
+            template = contract.template_id
+            if template:
+                contract.update({name: template[name] for name in term_fields})
+            else:
+                contract.update(contract._get_default_terms())
+
+    @api.depends("template_id", "partner_id")
+    def _compute_payment_term_id(self):
+        for contract in self:
+            contract.payment_term_id = (
+                contract.template_id.payment_term_id
+                or contract.partner_id.property_payment_term_id
+                or contract.payment_term_id
+            )
+
+    def _get_default_terms(self):
+        """Terms of a contract made without template: keep what is set."""
+        self.ensure_one()
+        defaults = {
+            "duration": 1,
+            "duration_unit": "year",
+            "renewal_type": "tacit",
+            "renewal_duration": 1,
+            "renewal_unit": "year",
+            "notice_period": 1,
+            "notice_unit": "month",
+        }
+        return {name: self[name] or value for name, value in defaults.items()}
+
+    @api.depends(
+        "date_start",
+        "date_term_start",
+        "renewal_count",
+        "duration",
+        "duration_unit",
+        "renewal_duration",
+        "renewal_unit",
+    )
+    def _compute_date_end(self):
+        for contract in self:
+            start, count, unit = contract._get_current_term()
+            if start and count > 0 and unit:
+                contract.date_end = term_end(start, count, unit)
+            else:
+                contract.date_end = False
+
+    @api.depends("date_end", "notice_period", "notice_unit")
+    def _compute_notice_deadline(self):
+        for contract in self:
+            if contract.date_end and contract.notice_unit:
+                contract.notice_deadline = notice_deadline(
+                    contract.date_end, contract.notice_period, contract.notice_unit
+                )
+            else:
+                contract.notice_deadline = False
+
+    @api.depends("date_end", "date_termination", "notice_date", "renewal_type")
+    def _compute_date_effective_end(self):
+        for contract in self:
+            if contract.date_termination:
+                contract.date_effective_end = contract.date_termination
+            elif contract.notice_date or contract.renewal_type == "none":
+                contract.date_effective_end = contract.date_end
+            else:
+                contract.date_effective_end = False
+
+    @api.depends("name", "title")
+    def _compute_display_name(self):
+        for contract in self:
+            contract.display_name = (
+                f"{contract.name} - {contract.title}"
+                if contract.title
+                else contract.name
+            )
+
+    @api.constrains("partner_id", "site_ids")
+    def _check_sites(self):
+        for contract in self:
+            foreign = contract.site_ids.filtered(
+                lambda site, c=contract: site.commercial_partner_id
+                != c.commercial_partner_id
+            )
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "The sites %(sites)s do not belong to the customer "
+                        "%(customer)s.",
+                        sites=", ".join(foreign.mapped("display_name")),
+                        customer=contract.partner_id.display_name,
+                    )
+                )
+
+    @api.constrains("date_signed", "date_start", "date_termination")
+    def _check_dates(self):
+        for contract in self:
+            if contract.date_termination and contract.date_start:
+                if contract.date_termination < contract.date_start:
+                    raise ValidationError(
+                        self.env._(
+                            "The end of contract %(name)s (%(end)s) cannot be "
+                            "before its start (%(start)s).",
+                            name=contract.display_name,
+                            end=contract.date_termination,
+                            start=contract.date_start,
+                        )
+                    )
+
+    @api.onchange("template_id")
+    def _onchange_template_id(self):
+        """Replace the services by those of the newly chosen template."""
+        if self.template_id:
+            self.line_ids = [Command.clear()] + [
+                Command.create(line._prepare_contract_line_vals())
+                for line in self.template_id.line_ids
+            ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        templates = self.env["service.contract.template"].browse(
+            [vals["template_id"] for vals in vals_list if vals.get("template_id")]
+        )
+        templates.fetch(["line_ids"])
+        for vals in vals_list:
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                company = self.env["res.company"].browse(
+                    vals.get("company_id")
+                ) or self.env.company
+                vals["name"] = self.env["ir.sequence"].with_company(
+                    company
+                ).next_by_code("service.contract") or self.env._("New")
+            if vals.get("template_id") and "line_ids" not in vals:
+                template = templates.browse(vals["template_id"])
+                vals["line_ids"] = [
+                    Command.create(line._prepare_contract_line_vals())
+                    for line in template.line_ids
+                ]
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_signed(self):
+        if any(contract.state not in ("draft", "cancel") for contract in self):
+            raise UserError(
+                self.env._(
+                    "Only draft or cancelled contracts can be deleted; "
+                    "terminate or cancel the others."
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def _check_state(self, allowed, message):
+        """Raise ``message`` if a contract is in none of the ``allowed`` states."""
+        wrong = self.filtered(lambda contract: contract.state not in allowed)
+        if wrong:
+            raise UserError(message % {"names": ", ".join(wrong.mapped("name"))})
+
+    def _check_ready_to_sign(self):
+        for contract in self:
+            if not contract.line_ids:
+                raise UserError(
+                    self.env._(
+                        "Add at least one service to contract %(name)s.",
+                        name=contract.name,
+                    )
+                )
+            if not contract.date_start:
+                raise UserError(
+                    self.env._(
+                        "Set the start date of contract %(name)s.",
+                        name=contract.name,
+                    )
+                )
+
+    def action_to_sign(self):
+        """Send the contract to the customer: it waits for the signature."""
+        self._check_state(
+            ("draft",),
+            self.env._("Only draft contracts can be sent for signature: %(names)s"),
+        )
+        self._check_ready_to_sign()
+        self.write({"state": "to_sign"})
+        return True
+
+    def action_sign(self, date_signed=None):
+        """Record the customer's signature: the contract runs."""
+        self._check_state(
+            ("draft", "to_sign"),
+            self.env._(
+                "Only draft contracts or contracts waiting for signature can "
+                "be signed: %(names)s"
+            ),
+        )
+        self._check_ready_to_sign()
+        today = fields.Date.context_today(self)
+        for contract in self:
+            contract.write(
+                {
+                    "state": "running",
+                    "date_signed": date_signed or contract.date_signed or today,
+                }
+            )
+        return True
+
+    def action_cancel(self):
+        self._check_state(
+            ("draft", "to_sign"),
+            self.env._(
+                "Only contracts that are not signed yet can be cancelled; "
+                "terminate running contracts instead: %(names)s"
+            ),
+        )
+        self.write({"state": "cancel"})
+        return True
+
+    def action_draft(self):
+        self._check_state(
+            ("to_sign", "cancel"),
+            self.env._(
+                "Only contracts waiting for signature or cancelled can be set "
+                "back to draft: %(names)s"
+            ),
+        )
+        self.write({"state": "draft", "date_signed": False})
+        return True
+
+    def action_renew(self):
+        """Express renewal: a user renews the contract for one more term."""
+        self._check_state(
+            RUNNING_STATES,
+            self.env._("Only running contracts can be renewed: %(names)s"),
+        )
+        today = fields.Date.context_today(self)
+        for contract in self:
+            if contract.renewal_type != "express":
+                raise UserError(
+                    self.env._(
+                        "Contract %(name)s is not renewed expressly.",
+                        name=contract.name,
+                    )
+                )
+            if contract.notice_date or contract.date_termination:
+                raise UserError(
+                    self.env._(
+                        "Contract %(name)s has received notice or is terminated: "
+                        "it cannot be renewed.",
+                        name=contract.name,
+                    )
+                )
+            if contract.renewal_count and contract.date_term_start > today:
+                raise UserError(
+                    self.env._(
+                        "Contract %(name)s is already renewed until %(end)s.",
+                        name=contract.name,
+                        end=contract.date_end,
+                    )
+                )
+            contract._renew(contract.date_end + timedelta(days=1))
+        return True
+
+    def action_view_sites(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Sites"),
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.site_ids.ids)],
+            "context": {
+                "default_parent_id": self.commercial_partner_id.id,
+                "default_type": "site",
+            },
+        }
+
+    def action_open_notice_wizard(self):
+        self.ensure_one()
+        return self._open_wizard("service.contract.notice", self.env._("Notice"))
+
+    def action_open_terminate_wizard(self):
+        self.ensure_one()
+        return self._open_wizard(
+            "service.contract.terminate", self.env._("Terminate Contract")
+        )
+
+    def _open_wizard(self, model, name):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_contract_id": self.id},
+        }
+
+    def action_withdraw_notice(self):
+        """Cancel a notice registered by mistake (managers only)."""
+        self.ensure_one()
+        self._check_manager()
+        self._check_state(
+            RUNNING_STATES,
+            self.env._("Only running contracts have a notice to withdraw: %(names)s"),
+        )
+        self.write({"notice_date": False, "notice_by": False, "notice_reason": False})
+        self.message_post(body=self.env._("Notice withdrawn."))
+        return True
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _get_current_term(self):
+        """(start, count, unit) of the current term: firm term, then renewals."""
+        self.ensure_one()
+        if self.renewal_count:
+            return self.date_term_start, self.renewal_duration, self.renewal_unit
+        return self.date_start, self.duration, self.duration_unit
+
+    def _check_manager(self):
+        if not self.env.user.has_group("service_contract.group_service_contract_manager"):
+            raise AccessError(
+                self.env._("Only contract managers can do this.")
+            )
+
+    def _renew(self, term_start, count=1):
+        """Start ``count`` new terms, the first one on ``term_start``."""
+        self.ensure_one()
+        end = False
+        for _index in range(count):
+            end = term_end(term_start, self.renewal_duration, self.renewal_unit)
+            last_start, term_start = term_start, end + timedelta(days=1)
+        self.write(
+            {
+                "date_term_start": last_start,
+                "renewal_count": self.renewal_count + count,
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "Contract renewed until %(end)s (renewal #%(count)s).",
+                end=fields.Date.to_string(end),
+                count=self.renewal_count,
+            )
+        )
+
+    def _register_notice(self, notice_date, notice_by, reason, override=False):
+        """Record that the renewal is refused; the contract ends at term."""
+        self.ensure_one()
+        notice_date = fields.Date.to_date(notice_date)
+        self._check_state(
+            RUNNING_STATES,
+            self.env._("Notice can only be given on running contracts: %(names)s"),
+        )
+        if self.notice_date:
+            raise UserError(
+                self.env._(
+                    "Notice was already received on %(date)s for contract %(name)s.",
+                    date=self.notice_date,
+                    name=self.name,
+                )
+            )
+        late = notice_date > self.notice_deadline
+        if late and not override:
+            raise UserError(
+                self.env._(
+                    "Notice received on %(date)s, after the notice deadline of "
+                    "%(deadline)s: contract %(name)s is renewed. Only a manager "
+                    "can accept a late notice.",
+                    date=notice_date,
+                    deadline=self.notice_deadline,
+                    name=self.name,
+                )
+            )
+        if late:
+            self._check_manager()
+        self.write(
+            {
+                "notice_date": notice_date,
+                "notice_by": notice_by,
+                "notice_reason": reason,
+            }
+        )
+        by_label = dict(self._fields["notice_by"]._description_selection(self.env))
+        body = self.env._(
+            "Notice received on %(date)s from %(by)s: the contract will end on "
+            "%(end)s.",
+            date=notice_date,
+            by=by_label.get(notice_by, ""),
+            end=self.date_end,
+        )
+        if late:
+            body += " " + self.env._(
+                "Accepted after the notice deadline (%(deadline)s) by %(user)s.",
+                deadline=self.notice_deadline,
+                user=self.env.user.name,
+            )
+        if reason:
+            body += " " + self.env._("Reason: %(reason)s", reason=reason)
+        self.message_post(body=body)
+
+    def _terminate(self, date, termination_type, reason):
+        """End the contract before its term, on ``date`` (its last day)."""
+        self.ensure_one()
+        date = fields.Date.to_date(date)
+        if self.state != "running":
+            raise UserError(
+                self.env._(
+                    "Only running contracts can be terminated; cancel contracts "
+                    "that are not signed yet (%(name)s).",
+                    name=self.name,
+                )
+            )
+        if date < self.date_start:
+            raise UserError(
+                self.env._(
+                    "The termination date %(date)s is before the start of the "
+                    "contract (%(start)s).",
+                    date=date,
+                    start=self.date_start,
+                )
+            )
+        if date > self.date_end:
+            raise UserError(
+                self.env._(
+                    "The termination date %(date)s is after the end of the current "
+                    "term (%(end)s): register a notice instead.",
+                    date=date,
+                    end=self.date_end,
+                )
+            )
+        self.write(
+            {
+                "date_termination": date,
+                "termination_type": termination_type,
+                "termination_reason": reason,
+            }
+        )
+        type_label = dict(
+            self._fields["termination_type"]._description_selection(self.env)
+        )[termination_type]
+        self.message_post(
+            body=self.env._(
+                "Contract terminated (%(type)s), effective %(date)s. Reason: "
+                "%(reason)s",
+                type=type_label,
+                date=date,
+                reason=reason or "-",
+            )
+        )
+        if date <= fields.Date.context_today(self):
+            self._close("terminated", date)
+
+    def _close(self, reason, date):
+        self.ensure_one()
+        self.write({"state": "closed", "close_reason": reason, "date_closed": date})
+        reason_label = dict(
+            self._fields["close_reason"]._description_selection(self.env)
+        )[reason]
+        self.message_post(
+            body=self.env._(
+                "Contract closed on %(date)s: %(reason)s.",
+                date=date,
+                reason=reason_label,
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Scheduled actions
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_terms_due_domain(self, today):
+        return [
+            ("state", "in", RUNNING_STATES),
+            "|",
+            ("date_end", "<", today),
+            ("date_termination", "<=", today),
+        ]
+
+    def _lock_skip_locked(self):
+        """Lock these contracts; return those no other transaction holds."""
+        if not self:
+            return self
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE id IN %s FOR UPDATE SKIP LOCKED",
+                SQL.identifier(self._table),
+                tuple(self.ids),
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _cron_process_terms(self, today=None):
+        """Daily: renew or close the contracts whose term has ended.
+
+        Tacit contracts are renewed as many times as needed for their term to
+        cover today, so that missed runs are caught up. Contracts are locked
+        with SKIP LOCKED: two workers never process the same contract.
+        """
+        today = today or fields.Date.context_today(self)
+        batch_size = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("service_contract.cron_batch_size", 500)
+        )
+        domain = self._get_terms_due_domain(today)
+        contracts = self.search(domain, limit=batch_size, order="id")
+        locked = contracts._lock_skip_locked()
+        locked._process_terms(today)
+        self.env["ir.cron"]._notify_progress(
+            done=len(locked), remaining=self.search_count(domain)
+        )
+
+    def _process_terms(self, today):
+        for contract in self:
+            if contract.date_termination and contract.date_termination <= today:
+                contract._close("terminated", contract.date_termination)
+            elif contract.date_end >= today:
+                continue
+            elif contract.notice_date:
+                contract._close("notice", contract.date_end)
+            elif contract.renewal_type == "tacit":
+                contract._catch_up_renewals(today)
+            else:
+                contract._close("expired", contract.date_end)
+
+    def _catch_up_renewals(self, today):
+        """Renew a tacit contract until its current term covers ``today``."""
+        self.ensure_one()
+        term_start = self.date_end + timedelta(days=1)
+        count, start = 0, term_start
+        end = self.date_end
+        while end < today:
+            end = term_end(start, self.renewal_duration, self.renewal_unit)
+            start = end + timedelta(days=1)
+            count += 1
+        self._renew(term_start, count)

@@ -1,0 +1,24 @@
+from odoo import fields, models
+
+
+class ServiceContractTemplateLine(models.Model):
+    _name = "service.contract.template.line"
+    _description = "Service Contract Template Line"
+    _inherit = ["service.contract.line.mixin"]
+    _order = "template_id, sequence, id"
+    _check_company_auto = True
+
+    template_id = fields.Many2one(
+        "service.contract.template",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+    company_id = fields.Many2one(related="template_id.company_id")
+
+    def _prepare_contract_line_vals(self):
+        """Values of the contract line created from this template line."""
+        self.ensure_one()
+        return {name: self[name] for name in self._get_copied_line_fields()} | {
+            "product_id": self.product_id.id
+        }

@@ -1,0 +1,111 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .date_utils import notice_deadline, term_end
+
+TERM_UNITS = [("month", "Months"), ("year", "Years")]
+NOTICE_UNITS = [("day", "Days"), ("month", "Months")]
+RENEWAL_TYPES = [
+    ("tacit", "Tacit renewal"),
+    ("express", "Express renewal"),
+    ("none", "No renewal"),
+]
+
+
+class ServiceContractTermsMixin(models.AbstractModel):
+    """Contractual terms shared by contract templates and contracts."""
+
+    _name = "service.contract.terms.mixin"
+    _description = "Service Contract Terms"
+
+    duration = fields.Integer(
+        string="Firm Term",
+        help="Length of the first term of the contract.",
+    )
+    duration_unit = fields.Selection(TERM_UNITS, string="Firm Term Unit")
+    renewal_type = fields.Selection(
+        RENEWAL_TYPES,
+        string="Renewal",
+        help="Tacit: renewed automatically at the end of each term unless "
+        "notice is received before the notice deadline.\n"
+        "Express: renewed only when a user renews it.\n"
+        "No renewal: the contract ends at the end of its term.",
+    )
+    renewal_duration = fields.Integer(
+        string="Renewal Period", help="Length of each renewed term."
+    )
+    renewal_unit = fields.Selection(TERM_UNITS, string="Renewal Period Unit")
+    notice_period = fields.Integer(
+        help="Notice the customer must give before the end of a term to "
+        "refuse its renewal."
+    )
+    notice_unit = fields.Selection(NOTICE_UNITS, string="Notice Period Unit")
+    payment_term_id = fields.Many2one(
+        "account.payment.term",
+        string="Payment Terms",
+        check_company=True,
+    )
+
+    @api.model
+    def _get_terms_fields(self):
+        """Fields a contract copies from its template."""
+        return [
+            "duration",
+            "duration_unit",
+            "renewal_type",
+            "renewal_duration",
+            "renewal_unit",
+            "notice_period",
+            "notice_unit",
+            "payment_term_id",
+        ]
+
+    @api.constrains(
+        "duration",
+        "duration_unit",
+        "renewal_type",
+        "renewal_duration",
+        "renewal_unit",
+        "notice_period",
+        "notice_unit",
+    )
+    def _check_terms(self):
+        for record in self:
+            if record.duration <= 0 or not record.duration_unit:
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: the firm term must be a positive number of "
+                        "months or years.",
+                        name=record.display_name,
+                    )
+                )
+            if record.renewal_type in ("tacit", "express") and (
+                record.renewal_duration <= 0 or not record.renewal_unit
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: a contract renewed tacitly or expressly needs "
+                        "a positive renewal period.",
+                        name=record.display_name,
+                    )
+                )
+            if record.notice_period < 0 or not record.notice_unit:
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: the notice period cannot be negative.",
+                        name=record.display_name,
+                    )
+                )
+            first_end = term_end(
+                fields.Date.today(), record.duration, record.duration_unit
+            )
+            deadline = notice_deadline(
+                first_end, record.notice_period, record.notice_unit
+            )
+            if deadline < fields.Date.today():
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: the notice period is longer than the firm term.",
+                        name=record.display_name,
+                    )
+                )

@@ -1,0 +1,2 @@
+from . import service_contract_notice
+from . import service_contract_terminate

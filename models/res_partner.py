@@ -26,7 +26,6 @@ class ResPartner(models.Model):
     )
     site_contact_id = fields.Many2one(
         "res.partner",
-        string="Site Contact",
         domain="[('type', '=', 'contact'), ('is_company', '=', False), "
         "('commercial_partner_id', '=', commercial_partner_id)]",
         help="Person to call about visits at this site.",

@@ -80,7 +80,6 @@ class ServiceContract(models.Model):
     )
     template_id = fields.Many2one(
         "service.contract.template",
-        string="Template",
         check_company=True,
         tracking=True,
     )
@@ -111,7 +110,6 @@ class ServiceContract(models.Model):
     )
     signatory_id = fields.Many2one(
         "res.partner",
-        string="Signatory",
         compute="_compute_partner_addresses",
         store=True,
         readonly=False,
@@ -434,9 +432,10 @@ class ServiceContract(models.Model):
         templates.fetch(["line_ids"])
         for vals in vals_list:
             if vals.get("name", self.env._("New")) == self.env._("New"):
-                company = self.env["res.company"].browse(
-                    vals.get("company_id")
-                ) or self.env.company
+                company = (
+                    self.env["res.company"].browse(vals.get("company_id"))
+                    or self.env.company
+                )
                 vals["name"] = self.env["ir.sequence"].with_company(
                     company
                 ).next_by_code("service.contract") or self.env._("New")
@@ -629,10 +628,10 @@ class ServiceContract(models.Model):
         return self.date_start, self.duration, self.duration_unit
 
     def _check_manager(self):
-        if not self.env.user.has_group("service_contract.group_service_contract_manager"):
-            raise AccessError(
-                self.env._("Only contract managers can do this.")
-            )
+        if not self.env.user.has_group(
+            "service_contract.group_service_contract_manager"
+        ):
+            raise AccessError(self.env._("Only contract managers can do this."))
 
     def _renew(self, term_start, count=1):
         """Start ``count`` new terms, the first one on ``term_start``."""

@@ -1,0 +1,94 @@
+from datetime import date
+
+from odoo import Command
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import ServiceContractCase
+
+
+@tagged("post_install", "-at_install")
+class TestTemplate(ServiceContractCase):
+    def test_contract_copies_template_terms_and_lines(self):
+        contract = self._create_contract()
+        for name in self.template._get_terms_fields():
+            self.assertEqual(contract[name], self.template[name], name)
+        self.assertEqual(
+            contract.line_ids.mapped("name"),
+            self.template.line_ids.mapped("name"),
+        )
+        self.assertEqual(contract.line_ids[0].product_id, self.product)
+        self.assertEqual(contract.line_ids[0].quantity, 2)
+        self.assertEqual(contract.line_ids[0].price_unit, 180.0)
+        self.assertEqual(contract.amount_untaxed, 420.0)
+        self.assertEqual(contract.signatory_id, self.signatory)
+        self.assertEqual(contract.partner_invoice_id, self.customer)
+
+    def test_contract_terms_stay_editable_and_independent(self):
+        contract = self._create_contract()
+        contract.write({"notice_period": 3})
+        contract.line_ids[0].price_unit = 200.0
+        self.assertEqual(self.template.notice_period, 2)
+        self.assertEqual(self.template.line_ids[0].price_unit, 180.0)
+        self.template.write({"duration": 5})
+        self.assertEqual(contract.duration, 2)
+        self.assertEqual(contract.notice_period, 3)
+
+    def test_explicit_lines_win_over_template_lines(self):
+        contract = self._create_contract(
+            line_ids=[Command.create({"name": "Only this", "price_unit": 5})]
+        )
+        self.assertEqual(contract.line_ids.mapped("name"), ["Only this"])
+
+    def test_contract_without_template_gets_default_terms(self):
+        contract = self._create_contract(
+            template_id=False,
+            line_ids=[Command.create({"name": "Cleaning", "price_unit": 5})],
+        )
+        self.assertEqual(
+            (contract.duration, contract.duration_unit, contract.renewal_type),
+            (1, "year", "tacit"),
+        )
+        self.assertEqual(contract.date_end, date(2025, 2, 28))
+
+    def test_template_line_needs_product_or_description(self):
+        for values in ({"quantity": 1}, {"name": "   ", "quantity": 1}):
+            self.assertRefused(
+                ValidationError,
+                "product or a description",
+                self.template.write,
+                {"line_ids": [Command.create(values)]},
+            )
+        self.assertEqual(len(self.template.line_ids), 2)
+
+    def test_negative_prices_are_refused(self):
+        line = self.template.line_ids[1]
+        self.assertRefused(
+            ValidationError, "cannot be negative", line.write, {"price_unit": -1}
+        )
+        self.assertEqual(line.price_unit, 60.0)
+
+    def test_template_terms_are_validated(self):
+        with self.assertRaisesRegex(ValidationError, "renewal period"):
+            self.env["service.contract.template"].create(
+                {"name": "Bad", "renewal_type": "tacit", "renewal_duration": 0}
+            )
+        self.assertRefused(
+            ValidationError, "firm term", self.template.write, {"duration": 0}
+        )
+        self.assertEqual(self.template.duration, 2)
+
+    def test_sites_must_belong_to_the_customer(self):
+        other = self.env["res.partner"].create({"name": "Other", "is_company": True})
+        other_site = self.env["res.partner"].create(
+            {"name": "Elsewhere", "parent_id": other.id, "type": "site"}
+        )
+        contract = self._create_contract(site_ids=[Command.set(self.site_a.ids)])
+        self.assertEqual(contract.site_ids, self.site_a)
+        self.assertRefused(
+            ValidationError,
+            "do not belong to the customer",
+            contract.write,
+            {"site_ids": [Command.link(other_site.id)]},
+        )
+        self.assertEqual(contract.site_ids, self.site_a)

@@ -5,3 +5,8 @@ from . import service_contract_template
 from . import service_contract_template_line
 from . import service_contract
 from . import service_contract_line
+from . import service_contract_invoicing
+from . import service_contract_period
+from . import account_move
+from . import product_template
+from . import sale_order

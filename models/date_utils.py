@@ -64,3 +64,48 @@ def subtract_period(day, count, unit):
 def notice_deadline(end, count, unit):
     """Last day the customer can refuse the renewal of a term ending on ``end``."""
     return subtract_period(end, count or 0, unit)
+
+
+FREQUENCY_MONTHS = {"month": 1, "quarter": 3, "semester": 6, "year": 12}
+
+
+def _aligned_period(day, months):
+    """Calendar period of ``months`` months containing ``day``.
+
+    Quarters start in January, April, July and October, half-years in
+    January and July, years in January.
+    """
+    first_month = (day.month - 1) // months * months + 1
+    start = date(day.year, first_month, 1)
+    return start, anniversary(start, months, "month") - timedelta(days=1)
+
+
+def billing_periods(start, end, frequency, aligned):
+    """Invoicing periods covering ``start``..``end`` (both included).
+
+    Returns ``(date_from, date_to, factor)`` tuples, where ``factor`` is the
+    share of a full period that is covered (prorata temporis, by days).
+    With ``aligned``, periods follow the calendar (months, quarters,
+    half-years, years) and the first and last ones may be partial; otherwise
+    they run from ``start``, each computed from ``start`` so that they never
+    drift (a monthly period from the 31st ends on the last day of shorter
+    months), and only the last one may be cut by ``end``.
+    """
+    months = FREQUENCY_MONTHS[frequency]
+    periods = []
+    index = 0
+    day = start
+    while day <= end:
+        if aligned:
+            full_from, full_to = _aligned_period(day, months)
+        else:
+            full_from = anniversary(start, index * months, "month")
+            full_to = anniversary(start, (index + 1) * months, "month") - timedelta(
+                days=1
+            )
+        date_from, date_to = max(full_from, day), min(full_to, end)
+        factor = ((date_to - date_from).days + 1) / ((full_to - full_from).days + 1)
+        periods.append((date_from, date_to, factor))
+        day = date_to + timedelta(days=1)
+        index += 1
+    return periods

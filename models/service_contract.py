@@ -131,6 +131,14 @@ class ServiceContract(models.Model):
         help="Places where the services are delivered.",
     )
     site_count = fields.Integer(compute="_compute_site_count")
+    sale_order_id = fields.Many2one(
+        "sale.order",
+        string="Quotation",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
+    )
     line_ids = fields.One2many(
         "service.contract.line",
         "contract_id",
@@ -166,6 +174,21 @@ class ServiceContract(models.Model):
         compute="_compute_terms", store=True, readonly=False, precompute=True
     )
     notice_unit = fields.Selection(
+        compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    invoicing_frequency = fields.Selection(
+        compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    invoicing_mode = fields.Selection(
+        compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    prorata = fields.Boolean(
+        compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    journal_id = fields.Many2one(
+        compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    group_invoices = fields.Boolean(
         compute="_compute_terms", store=True, readonly=False, precompute=True
     )
     payment_term_id = fields.Many2one(
@@ -324,18 +347,12 @@ class ServiceContract(models.Model):
             )
 
     def _get_default_terms(self):
-        """Terms of a contract made without template: keep what is set."""
+        """Terms of a contract made without template: the template defaults,
+        for the terms that are not set yet."""
         self.ensure_one()
-        defaults = {
-            "duration": 1,
-            "duration_unit": "year",
-            "renewal_type": "tacit",
-            "renewal_duration": 1,
-            "renewal_unit": "year",
-            "notice_period": 1,
-            "notice_unit": "month",
-        }
-        return {name: self[name] or value for name, value in defaults.items()}
+        names = [name for name in self._get_terms_fields() if name != "payment_term_id"]
+        defaults = self.env["service.contract.template"].default_get(names)
+        return {name: self[name] or defaults.get(name) for name in names}
 
     @api.depends(
         "date_start",

@@ -17,11 +17,33 @@ class ServiceContractLine(models.Model):
     company_id = fields.Many2one(related="contract_id.company_id", store=True)
     currency_id = fields.Many2one(related="contract_id.currency_id")
     state = fields.Selection(related="contract_id.state")
+    tax_ids = fields.Many2many(
+        "account.tax",
+        string="Taxes",
+        compute="_compute_tax_ids",
+        store=True,
+        readonly=False,
+        precompute=True,
+        domain=[("type_tax_use", "=", "sale")],
+        check_company=True,
+    )
+
     price_subtotal = fields.Monetary(
         string="Subtotal", compute="_compute_price_subtotal", store=True
     )
 
-    @api.depends("quantity", "price_unit")
+    @api.depends("product_id")
+    def _compute_tax_ids(self):
+        for line in self:
+            if line.product_id:
+                company = line.company_id or self.env.company
+                line.tax_ids = line.product_id.taxes_id.filtered(
+                    lambda tax, c=company: tax.company_id in c.parent_ids
+                )
+
+    @api.depends("quantity", "price_unit", "discount")
     def _compute_price_subtotal(self):
         for line in self:
-            line.price_subtotal = line.quantity * line.price_unit
+            line.price_subtotal = line.currency_id.round(
+                line.quantity * line.price_unit * (1 - line.discount / 100)
+            )

@@ -33,6 +33,8 @@ class ServiceContractLineMixin(models.AbstractModel):
         precompute=True,
     )
 
+    discount = fields.Float(string="Discount (%)", digits="Discount")
+
     @api.depends("product_id")
     def _compute_name(self):
         for line in self:
@@ -53,14 +55,19 @@ class ServiceContractLineMixin(models.AbstractModel):
                     self.env._("A service line needs a product or a description.")
                 )
 
-    @api.constrains("quantity", "price_unit")
+    @api.constrains("quantity", "price_unit", "discount")
     def _check_amounts(self):
         for line in self:
-            if line.quantity < 0 or line.price_unit < 0:
+            if (
+                line.quantity < 0
+                or line.price_unit < 0
+                or not (0 <= line.discount <= 100)
+            ):
                 raise ValidationError(
                     self.env._(
                         "Quantities and unit prices of service lines cannot be "
-                        "negative (%(line)s).",
+                        "negative, and discounts are between 0 and 100%% "
+                        "(%(line)s).",
                         line=line.name or line.product_id.display_name,
                     )
                 )
@@ -68,4 +75,11 @@ class ServiceContractLineMixin(models.AbstractModel):
     @api.model
     def _get_copied_line_fields(self):
         """Fields copied from a template line to a contract line."""
-        return ["sequence", "product_id", "name", "quantity", "price_unit"]
+        return [
+            "sequence",
+            "product_id",
+            "name",
+            "quantity",
+            "price_unit",
+            "discount",
+        ]

@@ -1,6 +1,12 @@
 from odoo import fields, models
 
-from .service_contract_terms_mixin import NOTICE_UNITS, RENEWAL_TYPES, TERM_UNITS
+from .service_contract_terms_mixin import (
+    INVOICING_FREQUENCIES,
+    INVOICING_MODES,
+    NOTICE_UNITS,
+    RENEWAL_TYPES,
+    TERM_UNITS,
+)
 
 
 class ServiceContractTemplate(models.Model):
@@ -40,3 +46,13 @@ class ServiceContractTemplate(models.Model):
     renewal_unit = fields.Selection(TERM_UNITS, default="year")
     notice_period = fields.Integer(default=1)
     notice_unit = fields.Selection(NOTICE_UNITS, default="month", required=True)
+    invoicing_frequency = fields.Selection(
+        INVOICING_FREQUENCIES, default="month", required=True
+    )
+    invoicing_mode = fields.Selection(INVOICING_MODES, default="advance", required=True)
+    prorata = fields.Boolean(default=True)
+    signature_required = fields.Boolean(
+        default=True,
+        help="Contracts created from a confirmed quotation wait for the "
+        "customer's signature; otherwise they run at once.",
+    )

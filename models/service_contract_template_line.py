@@ -19,6 +19,5 @@ class ServiceContractTemplateLine(models.Model):
     def _prepare_contract_line_vals(self):
         """Values of the contract line created from this template line."""
         self.ensure_one()
-        return {name: self[name] for name in self._get_copied_line_fields()} | {
-            "product_id": self.product_id.id
-        }
+        vals = {name: self[name] for name in self._get_copied_line_fields()}
+        return vals | {"product_id": self.product_id.id}

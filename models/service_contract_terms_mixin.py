@@ -1,10 +1,20 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .date_utils import notice_deadline, term_end
+from .date_utils import FREQUENCY_MONTHS, MONTHS_PER_UNIT, notice_deadline, term_end
 
 TERM_UNITS = [("month", "Months"), ("year", "Years")]
 NOTICE_UNITS = [("day", "Days"), ("month", "Months")]
+INVOICING_FREQUENCIES = [
+    ("month", "Monthly"),
+    ("quarter", "Quarterly"),
+    ("semester", "Half-yearly"),
+    ("year", "Yearly"),
+]
+INVOICING_MODES = [
+    ("advance", "In advance"),
+    ("arrears", "In arrears"),
+]
 RENEWAL_TYPES = [
     ("tacit", "Tacit renewal"),
     ("express", "Express renewal"),
@@ -45,6 +55,33 @@ class ServiceContractTermsMixin(models.AbstractModel):
         string="Payment Terms",
         check_company=True,
     )
+    invoicing_frequency = fields.Selection(
+        INVOICING_FREQUENCIES,
+        help="How often the contract is invoiced. The price of a service line "
+        "is the price of one invoicing period.",
+    )
+    invoicing_mode = fields.Selection(
+        INVOICING_MODES,
+        help="In advance: each period is invoiced on its first day.\n"
+        "In arrears: each period is invoiced on the day after it ends.",
+    )
+    prorata = fields.Boolean(
+        string="Calendar Periods with Prorata",
+        help="Periods follow the calendar (months, quarters from January, "
+        "half-years, years) and the first and last partial periods are "
+        "prorated by days. Otherwise periods run from the start date.",
+    )
+    journal_id = fields.Many2one(
+        "account.journal",
+        string="Invoicing Journal",
+        domain="[('type', '=', 'sale')]",
+        check_company=True,
+    )
+    group_invoices = fields.Boolean(
+        string="Group Invoices per Customer",
+        help="One invoice per customer for all its contracts invoiced on the "
+        "same date, instead of one invoice per contract.",
+    )
 
     @api.model
     def _get_terms_fields(self):
@@ -58,6 +95,11 @@ class ServiceContractTermsMixin(models.AbstractModel):
             "notice_period",
             "notice_unit",
             "payment_term_id",
+            "invoicing_frequency",
+            "invoicing_mode",
+            "prorata",
+            "journal_id",
+            "group_invoices",
         ]
 
     @api.constrains(
@@ -68,6 +110,7 @@ class ServiceContractTermsMixin(models.AbstractModel):
         "renewal_unit",
         "notice_period",
         "notice_unit",
+        "invoicing_frequency",
     )
     def _check_terms(self):
         for record in self:
@@ -93,6 +136,18 @@ class ServiceContractTermsMixin(models.AbstractModel):
                 raise ValidationError(
                     self.env._(
                         "%(name)s: the notice period cannot be negative.",
+                        name=record.display_name,
+                    )
+                )
+            if (
+                record.invoicing_frequency
+                and FREQUENCY_MONTHS[record.invoicing_frequency]
+                > record.duration * MONTHS_PER_UNIT[record.duration_unit]
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: the invoicing frequency is longer than the "
+                        "firm term.",
                         name=record.display_name,
                     )
                 )

@@ -2,7 +2,12 @@ from datetime import date
 
 from odoo.tests import BaseCase
 
-from ..models.date_utils import anniversary, notice_deadline, term_end
+from ..models.date_utils import (
+    anniversary,
+    billing_periods,
+    notice_deadline,
+    term_end,
+)
 
 
 class TestDateUtils(BaseCase):
@@ -83,3 +88,111 @@ class TestDateUtils(BaseCase):
             term_end(date(2025, 1, 1), 1, "week")
         with self.assertRaises(ValueError):
             notice_deadline(date(2025, 1, 1), 1, "week")
+
+
+class TestBillingPeriods(BaseCase):
+    """Invoicing periods (DOMAIN.md section 5), on exact calendar examples."""
+
+    def assertPeriods(self, periods, expected):
+        self.assertEqual(len(periods), len(expected))
+        for (date_from, date_to, factor), (exp_from, exp_to, exp_factor) in zip(
+            periods, expected, strict=True
+        ):
+            self.assertEqual((date_from, date_to), (exp_from, exp_to))
+            self.assertAlmostEqual(factor, exp_factor, places=9)
+
+    def test_monthly_calendar_prorata_first_and_last(self):
+        periods = billing_periods(date(2026, 1, 15), date(2027, 1, 14), "month", True)
+        self.assertEqual(len(periods), 13)
+        self.assertPeriods(
+            [periods[0], periods[1], periods[-2], periods[-1]],
+            [
+                (date(2026, 1, 15), date(2026, 1, 31), 17 / 31),
+                (date(2026, 2, 1), date(2026, 2, 28), 1),
+                (date(2026, 12, 1), date(2026, 12, 31), 1),
+                (date(2027, 1, 1), date(2027, 1, 14), 14 / 31),
+            ],
+        )
+        self.assertEqual(round(310 * periods[0][2], 2), 170.00)
+
+    def test_quarterly_calendar_periods_start_jan_apr_jul_oct(self):
+        periods = billing_periods(date(2026, 2, 10), date(2027, 2, 9), "quarter", True)
+        self.assertPeriods(
+            periods,
+            [
+                (date(2026, 2, 10), date(2026, 3, 31), 50 / 90),
+                (date(2026, 4, 1), date(2026, 6, 30), 1),
+                (date(2026, 7, 1), date(2026, 9, 30), 1),
+                (date(2026, 10, 1), date(2026, 12, 31), 1),
+                (date(2027, 1, 1), date(2027, 2, 9), 40 / 90),
+            ],
+        )
+
+    def test_half_yearly_and_yearly_calendar_periods(self):
+        self.assertPeriods(
+            billing_periods(date(2026, 5, 1), date(2027, 4, 30), "semester", True),
+            [
+                (date(2026, 5, 1), date(2026, 6, 30), 61 / 181),
+                (date(2026, 7, 1), date(2026, 12, 31), 1),
+                (date(2027, 1, 1), date(2027, 4, 30), 120 / 181),
+            ],
+        )
+        self.assertPeriods(
+            billing_periods(date(2024, 7, 1), date(2025, 6, 30), "year", True),
+            [
+                (date(2024, 7, 1), date(2024, 12, 31), 184 / 366),
+                (date(2025, 1, 1), date(2025, 6, 30), 181 / 365),
+            ],
+        )
+
+    def test_periods_from_start_date_without_prorata(self):
+        self.assertPeriods(
+            billing_periods(date(2025, 3, 15), date(2026, 3, 14), "semester", False),
+            [
+                (date(2025, 3, 15), date(2025, 9, 14), 1),
+                (date(2025, 9, 15), date(2026, 3, 14), 1),
+            ],
+        )
+        self.assertPeriods(
+            billing_periods(date(2026, 1, 15), date(2027, 1, 14), "year", False),
+            [(date(2026, 1, 15), date(2027, 1, 14), 1)],
+        )
+
+    def test_monthly_from_the_31st_never_drifts(self):
+        self.assertPeriods(
+            billing_periods(date(2025, 1, 31), date(2025, 5, 30), "month", False),
+            [
+                (date(2025, 1, 31), date(2025, 2, 28), 1),
+                (date(2025, 3, 1), date(2025, 3, 30), 1),
+                (date(2025, 3, 31), date(2025, 4, 30), 1),
+                (date(2025, 5, 1), date(2025, 5, 30), 1),
+            ],
+        )
+
+    def test_feb_29(self):
+        self.assertPeriods(
+            billing_periods(date(2024, 2, 29), date(2024, 3, 31), "month", True),
+            [
+                (date(2024, 2, 29), date(2024, 2, 29), 1 / 29),
+                (date(2024, 3, 1), date(2024, 3, 31), 1),
+            ],
+        )
+        self.assertPeriods(
+            billing_periods(date(2024, 2, 29), date(2025, 2, 28), "quarter", False),
+            [
+                (date(2024, 2, 29), date(2024, 5, 28), 1),
+                (date(2024, 5, 29), date(2024, 8, 28), 1),
+                (date(2024, 8, 29), date(2024, 11, 28), 1),
+                (date(2024, 11, 29), date(2025, 2, 28), 1),
+            ],
+        )
+
+    def test_term_ending_mid_period_is_prorated(self):
+        self.assertPeriods(
+            billing_periods(date(2025, 1, 10), date(2025, 3, 20), "month", False),
+            [
+                (date(2025, 1, 10), date(2025, 2, 9), 1),
+                (date(2025, 2, 10), date(2025, 3, 9), 1),
+                (date(2025, 3, 10), date(2025, 3, 20), 11 / 31),
+            ],
+        )

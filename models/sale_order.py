@@ -1,0 +1,112 @@
+from collections import defaultdict
+
+from odoo import Command, api, fields, models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    service_contract_ids = fields.One2many(
+        "service.contract", "sale_order_id", string="Service Contracts"
+    )
+    service_contract_count = fields.Integer(compute="_compute_service_contract_count")
+
+    @api.depends("service_contract_ids")
+    def _compute_service_contract_count(self):
+        for order in self:
+            order.service_contract_count = len(order.service_contract_ids)
+
+    def action_confirm(self):
+        res = super().action_confirm()
+        self._create_service_contracts()
+        return res
+
+    def _get_service_contract_lines(self):
+        """Order lines to put under contract, by contract template."""
+        self.ensure_one()
+        lines_by_template = defaultdict(lambda: self.env["sale.order.line"])
+        for line in self.order_line:
+            template = line.product_id.service_contract_template_id
+            if template and not line.display_type:
+                lines_by_template[template] |= line
+        return lines_by_template
+
+    def _create_service_contracts(self):
+        """One contract per template and quotation, never twice."""
+        vals_list, sign_now = [], []
+        for order in self:
+            existing = order.service_contract_ids.template_id
+            for template, lines in order._get_service_contract_lines().items():
+                if template in existing:
+                    continue
+                vals_list.append(order._prepare_service_contract_vals(template, lines))
+                sign_now.append(not template.signature_required)
+        contracts = self.env["service.contract"].create(vals_list)
+        running = contracts.browse(
+            [c.id for c, signed in zip(contracts, sign_now, strict=True) if signed]
+        )
+        running.action_sign()
+        (contracts - running).action_to_sign()
+        return contracts
+
+    def _prepare_service_contract_vals(self, template, lines):
+        self.ensure_one()
+        customer = self.partner_id.commercial_partner_id
+        signatory = self.partner_id if self.partner_id != customer else False
+        sites = self.partner_shipping_id.filtered(lambda p: p.type == "site")
+        vals = {
+            "partner_id": customer.id,
+            "template_id": template.id,
+            "sale_order_id": self.id,
+            "company_id": self.company_id.id,
+            "currency_id": self.currency_id.id,
+            "user_id": (self.user_id or self.env.user).id,
+            "partner_invoice_id": self.partner_invoice_id.id,
+            "payment_term_id": self.payment_term_id.id or template.payment_term_id.id,
+            "date_start": fields.Date.context_today(self),
+            "line_ids": [
+                Command.create(line._prepare_service_contract_line_vals())
+                for line in lines
+            ],
+        }
+        if signatory:
+            vals["signatory_id"] = signatory.id
+        if sites:
+            vals["site_ids"] = [Command.set(sites.ids)]
+        return vals
+
+    def _get_service_contract_terms(self):
+        """Terms shown on the printed quotation, one entry per contract."""
+        self.ensure_one()
+        records = self.service_contract_ids or self.env[
+            "service.contract.template"
+        ].browse([t.id for t in self._get_service_contract_lines()])
+        return records
+
+    def action_view_service_contracts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "service_contract.service_contract_action"
+        )
+        action["domain"] = [("sale_order_id", "=", self.id)]
+        action["context"] = {"create": False}
+        if len(self.service_contract_ids) == 1:
+            action["views"] = [(False, "form")]
+            action["res_id"] = self.service_contract_ids.id
+        return action
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    def _prepare_service_contract_line_vals(self):
+        self.ensure_one()
+        return {
+            "sequence": self.sequence,
+            "product_id": self.product_id.id,
+            "name": self.name,
+            "quantity": self.product_uom_qty,
+            "price_unit": self.price_unit,
+            "discount": self.discount,
+            "tax_ids": [Command.set(self.tax_id.ids)],
+        }

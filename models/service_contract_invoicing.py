@@ -1,0 +1,329 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models, modules, tools
+from odoo.exceptions import UserError
+
+from .date_utils import FREQUENCY_MONTHS, billing_periods
+
+INVOICEABLE_STATES = ("running", "closed")
+
+
+class ServiceContract(models.Model):
+    """Billing schedule, recurring invoices and payment follow-up."""
+
+    _inherit = "service.contract"
+
+    period_ids = fields.One2many(
+        "service.contract.period", "contract_id", string="Billing Schedule"
+    )
+    amount_annual = fields.Monetary(
+        string="Annual Value",
+        compute="_compute_amount_annual",
+        help="Untaxed amount of a year of service.",
+    )
+    next_invoice_date = fields.Date(compute="_compute_next_invoice_date")
+    invoice_ids = fields.Many2many(
+        "account.move", string="Invoices", compute="_compute_invoicing_amounts"
+    )
+    invoice_count = fields.Integer(compute="_compute_invoicing_amounts")
+    amount_invoiced = fields.Monetary(compute="_compute_invoicing_amounts")
+    amount_paid = fields.Monetary(compute="_compute_invoicing_amounts")
+    amount_due = fields.Monetary(compute="_compute_invoicing_amounts")
+    amount_overdue = fields.Monetary(compute="_compute_invoicing_amounts")
+    overdue_invoice_ids = fields.Many2many(
+        "account.move",
+        string="Overdue Invoices",
+        compute="_compute_invoicing_amounts",
+    )
+    is_late_payer = fields.Boolean(
+        string="Late Payer",
+        compute="_compute_invoicing_amounts",
+        search="_search_is_late_payer",
+    )
+
+    @api.depends("amount_untaxed", "invoicing_frequency")
+    def _compute_amount_annual(self):
+        for contract in self:
+            months = FREQUENCY_MONTHS.get(contract.invoicing_frequency, 12)
+            contract.amount_annual = contract.amount_untaxed * 12 / months
+
+    @api.depends("period_ids.state", "period_ids.invoice_date")
+    def _compute_next_invoice_date(self):
+        for contract in self:
+            dates = contract.period_ids.filtered(
+                lambda p: p.state == "to_invoice"
+            ).mapped("invoice_date")
+            contract.next_invoice_date = min(dates) if dates else False
+
+    @api.depends(
+        "period_ids.move_id.state",
+        "period_ids.move_id.amount_residual",
+        "period_ids.move_id.invoice_date_due",
+    )
+    def _compute_invoicing_amounts(self):
+        """Amounts from the customer invoices of the contracts.
+
+        A grouped invoice serves several contracts: each one gets the share
+        of the invoice's residual that its own lines make up.
+        """
+        today = fields.Date.context_today(self)
+        groups = self.env["account.move.line"]._read_group(
+            [
+                ("service_contract_id", "in", self.ids),
+                ("display_type", "=", "product"),
+            ],
+            ["service_contract_id", "move_id"],
+            ["price_total:sum"],
+        )
+        shares = defaultdict(list)
+        for contract, move, total in groups:
+            shares[contract].append((move, total))
+        for contract in self:
+            moves = self.env["account.move"]
+            invoiced = due = overdue = 0.0
+            overdue_moves = self.env["account.move"]
+            for move, total in shares.get(contract, []):
+                moves |= move
+                if move.state != "posted":
+                    continue
+                sign = -1 if move.move_type == "out_refund" else 1
+                share = total / move.amount_total if move.amount_total else 0.0
+                residual = move.amount_residual * share * sign
+                invoiced += total * sign
+                due += residual
+                if (
+                    residual > 0
+                    and move.invoice_date_due
+                    and move.invoice_date_due < today
+                ):
+                    overdue += residual
+                    overdue_moves |= move
+            contract.invoice_ids = moves
+            contract.invoice_count = len(moves)
+            contract.amount_invoiced = invoiced
+            contract.amount_due = due
+            contract.amount_paid = invoiced - due
+            contract.amount_overdue = overdue
+            contract.overdue_invoice_ids = overdue_moves
+            contract.is_late_payer = not contract.currency_id.is_zero(overdue)
+
+    def _search_is_late_payer(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on late payers."))
+        lines = self.env["account.move.line"]._search(
+            [
+                ("service_contract_id", "!=", False),
+                ("display_type", "=", "product"),
+                ("parent_state", "=", "posted"),
+                ("move_id.move_type", "=", "out_invoice"),
+                ("move_id.payment_state", "in", ("not_paid", "partial")),
+                ("move_id.invoice_date_due", "<", fields.Date.context_today(self)),
+            ]
+        )
+        late_ids = lines.subselect("service_contract_id")
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", late_ids)]
+
+    # ------------------------------------------------------------------
+    # Billing schedule
+    # ------------------------------------------------------------------
+
+    def _get_billing_end(self):
+        """Last day to invoice: the termination date, or the end of term."""
+        self.ensure_one()
+        return self.date_termination or self.date_end
+
+    def _prepare_period_vals(self, date_from, date_to, factor):
+        self.ensure_one()
+        if self.invoicing_mode == "arrears":
+            invoice_date = date_to + timedelta(days=1)
+        else:
+            invoice_date = date_from
+        return {
+            "contract_id": self.id,
+            "date_from": date_from,
+            "date_to": date_to,
+            "prorata_factor": factor,
+            "invoice_date": invoice_date,
+            "amount": self.currency_id.round(self.amount_untaxed * factor),
+        }
+
+    def _generate_periods(self):
+        """Extend the billing schedule of running contracts to their current
+        end: the first term at signature, each new term at renewal."""
+        Period = self.env["service.contract.period"]
+        running = self.filtered(lambda c: c.state == "running")
+        if not running:
+            return Period
+        last_dates = dict(
+            Period._read_group(
+                [("contract_id", "in", running.ids)],
+                ["contract_id"],
+                ["date_to:max"],
+            )
+        )
+        vals_list = []
+        for contract in running:
+            last = last_dates.get(contract)
+            start = last + timedelta(days=1) if last else contract.date_start
+            end = contract._get_billing_end()
+            if not (start and end) or start > end:
+                continue
+            for date_from, date_to, factor in billing_periods(
+                start, end, contract.invoicing_frequency, contract.prorata
+            ):
+                vals_list.append(
+                    contract._prepare_period_vals(date_from, date_to, factor)
+                )
+        return Period.create(vals_list)
+
+    def _cut_periods(self, last_day):
+        """Termination: cancel the periods after ``last_day`` and prorate the
+        one that contains it; invoiced periods are never touched."""
+        self.ensure_one()
+        to_invoice = self.period_ids.filtered(lambda p: p.state == "to_invoice")
+        to_invoice.filtered(lambda p: p.date_from > last_day).write(
+            {"is_cancelled": True}
+        )
+        for period in to_invoice.filtered(
+            lambda p: p.date_from <= last_day < p.date_to
+        ):
+            kept = (last_day - period.date_from).days + 1
+            total = (period.date_to - period.date_from).days + 1
+            factor = period.prorata_factor * kept / total
+            vals = self._prepare_period_vals(period.date_from, last_day, factor)
+            del vals["contract_id"], vals["date_from"]
+            period.write(vals)
+        invoiced_after = self.period_ids.filtered(
+            lambda p: p.state == "invoiced" and p.date_to > last_day
+        )
+        if invoiced_after:
+            self.message_post(
+                body=self.env._(
+                    "Periods already invoiced after the termination date: "
+                    "%(periods)s. Issue a credit note if the customer is owed.",
+                    periods=", ".join(invoiced_after.mapped("display_name")),
+                )
+            )
+
+    def action_sign(self, date_signed=None):
+        res = super().action_sign(date_signed=date_signed)
+        self._generate_periods()
+        return res
+
+    def _renew(self, term_start, count=1):
+        res = super()._renew(term_start, count=count)
+        self._generate_periods()
+        return res
+
+    def _terminate(self, date, termination_type, reason):
+        res = super()._terminate(date, termination_type, reason)
+        self._cut_periods(fields.Date.to_date(date))
+        return res
+
+    # ------------------------------------------------------------------
+    # Invoicing
+    # ------------------------------------------------------------------
+
+    def action_create_invoices(self):
+        """Invoice now every period of these contracts due today or earlier."""
+        wrong = self.filtered(lambda c: c.state not in INVOICEABLE_STATES)
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "Only signed contracts can be invoiced; these are draft, "
+                    "waiting for signature or cancelled: %(names)s",
+                    names=", ".join(wrong.mapped("name")),
+                )
+            )
+        today = fields.Date.context_today(self)
+        periods = self.period_ids.filtered(
+            lambda p: p.state == "to_invoice" and p.invoice_date <= today
+        )
+        if not periods:
+            raise UserError(self.env._("Nothing is due for invoicing today."))
+        moves, failures = periods._lock_skip_locked()._create_invoices()
+        if failures:
+            contract, error = next(iter(failures.items()))
+            raise UserError(
+                self.env._(
+                    "Contract %(name)s could not be invoiced: %(error)s",
+                    name=contract.name,
+                    error=error,
+                )
+            )
+        return self._action_view_moves(moves)
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        return self._action_view_moves(self.invoice_ids)
+
+    def _action_view_moves(self, moves):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("id", "in", moves.ids)]
+        action["context"] = {"default_move_type": "out_invoice", "create": False}
+        if len(moves) == 1:
+            action["views"] = [(self.env.ref("account.view_move_form").id, "form")]
+            action["res_id"] = moves.id
+        return action
+
+    def _notify_invoicing_error(self, error):
+        """Leave one activity to the responsible user with the error."""
+        summary = self.env._("Invoicing failed")
+        activity_type = self.env.ref("mail.mail_activity_data_warning")
+        for contract in self:
+            if contract.activity_ids.filtered(
+                lambda a, s=summary: a.summary == s
+                and a.activity_type_id == activity_type
+            ):
+                continue
+            contract.activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=summary,
+                note=str(error),
+                user_id=(contract.user_id or self.env.user).id,
+            )
+
+    @api.model
+    def _cron_create_invoices(self, today=None):
+        """Invoice every billing period due, in batches.
+
+        Each batch is locked with FOR UPDATE SKIP LOCKED (a second worker
+        takes other periods), invoiced in one ``account.move.create``, and
+        committed (outside tests). A failing contract is isolated and gets an
+        activity; the others are invoiced.
+        """
+        today = today or fields.Date.context_today(self)
+        Period = self.env["service.contract.period"]
+        batch_size = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("service_contract.invoice_batch_size", 200)
+        )
+        auto_commit = not (modules.module.current_test or tools.config["test_enable"])
+        domain = Period._get_due_domain(today)
+        seen, done = [], 0
+        while True:
+            periods = Period.search(
+                domain + [("id", "not in", seen)],
+                limit=batch_size,
+                order="invoice_date, partner_invoice_id, contract_id, id",
+            )
+            if not periods:
+                break
+            seen += periods.ids
+            locked = periods._lock_skip_locked()
+            moves, failures = locked._create_invoices()
+            for contract, error in failures.items():
+                contract._notify_invoicing_error(error)
+            done += len(locked)
+            self.env["ir.cron"]._notify_progress(
+                done=done,
+                remaining=Period.search_count(domain + [("id", "not in", seen)]),
+            )
+            if auto_commit:
+                self.env.cr.commit()
+        return done

@@ -1,0 +1,363 @@
+import logging
+from collections import defaultdict
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+from odoo.tools.misc import format_date
+
+_logger = logging.getLogger(__name__)
+
+
+class ServiceContractPeriod(models.Model):
+    """One line of a contract's billing schedule (échéancier): a period to
+    invoice once. It is the single source of truth of what was invoiced."""
+
+    _name = "service.contract.period"
+    _description = "Billing Schedule Line"
+    _order = "contract_id, date_from"
+    _rec_name = "date_from"
+    _check_company_auto = True
+
+    contract_id = fields.Many2one(
+        "service.contract", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="contract_id.company_id", store=True)
+    currency_id = fields.Many2one(related="contract_id.currency_id")
+    partner_id = fields.Many2one(related="contract_id.partner_id")
+    partner_invoice_id = fields.Many2one(
+        related="contract_id.partner_invoice_id", store=True
+    )
+    date_from = fields.Date(string="From", required=True, readonly=True)
+    date_to = fields.Date(string="To", required=True, readonly=True)
+    invoice_date = fields.Date(string="Planned Invoice Date", required=True, index=True)
+    prorata_factor = fields.Float(
+        string="Prorata",
+        digits=(12, 6),
+        default=1.0,
+        readonly=True,
+        help="Share of a full period covered, by days.",
+    )
+    amount = fields.Monetary(string="Untaxed Amount")
+    move_id = fields.Many2one(
+        "account.move",
+        string="Invoice",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+    )
+    is_cancelled = fields.Boolean(readonly=True, copy=False)
+    state = fields.Selection(
+        [
+            ("to_invoice", "To Invoice"),
+            ("invoiced", "Invoiced"),
+            ("cancel", "Cancelled"),
+        ],
+        compute="_compute_state",
+        store=True,
+        index=True,
+    )
+
+    _sql_constraints = [
+        (
+            "contract_date_from_uniq",
+            "unique(contract_id, date_from)",
+            "A contract cannot have two billing periods starting on the same day.",
+        ),
+        (
+            "amount_positive",
+            "CHECK(amount >= 0)",
+            "The amount of a billing period cannot be negative.",
+        ),
+        (
+            "dates_ordered",
+            "CHECK(date_to >= date_from)",
+            "A billing period cannot end before it starts.",
+        ),
+    ]
+
+    @api.depends("move_id", "is_cancelled")
+    def _compute_state(self):
+        for period in self:
+            if period.move_id:
+                period.state = "invoiced"
+            elif period.is_cancelled:
+                period.state = "cancel"
+            else:
+                period.state = "to_invoice"
+
+    @api.depends("date_from", "date_to")
+    def _compute_display_name(self):
+        for period in self:
+            period.display_name = period._get_label()
+
+    @api.constrains("amount")
+    def _check_amount(self):
+        for period in self:
+            if period.amount < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The amount of the billing period %(period)s cannot be "
+                        "negative.",
+                        period=period.display_name,
+                    )
+                )
+
+    def write(self, vals):
+        if {"amount", "invoice_date"} & vals.keys():
+            locked = self.filtered(lambda p: p.state != "to_invoice")
+            if locked:
+                raise UserError(
+                    self.env._(
+                        "Billing periods already invoiced or cancelled cannot be "
+                        "changed: %(periods)s",
+                        periods=", ".join(locked.mapped("display_name")),
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_invoiced(self):
+        if self.filtered("move_id"):
+            raise UserError(self.env._("Invoiced billing periods cannot be deleted."))
+
+    def _get_label(self, lang=None):
+        """'01/02/2026 - 28/02/2026', dates in the given language."""
+        self.ensure_one()
+        env = self.with_context(lang=lang).env if lang else self.env
+        if not (self.date_from and self.date_to):
+            return ""
+        return env._(
+            "%(date_from)s to %(date_to)s",
+            date_from=format_date(env, self.date_from),
+            date_to=format_date(env, self.date_to),
+        )
+
+    def _lock_skip_locked(self):
+        """Lock the periods still to invoice that no other transaction holds."""
+        if not self:
+            return self
+        self.flush_recordset()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE id IN %s AND move_id IS NULL "
+                "AND state = 'to_invoice' FOR UPDATE SKIP LOCKED",
+                SQL.identifier(self._table),
+                tuple(self.ids),
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _set_invoiced(self, move_by_period):
+        """Link each period to its invoice in one query."""
+        if not move_by_period:
+            return
+        values = SQL(", ").join(
+            SQL("(%s, %s)", period_id, move_id)
+            for period_id, move_id in move_by_period.items()
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s AS p SET move_id = v.move_id, state = 'invoiced', "
+                "write_uid = %s, write_date = now() at time zone 'UTC' "
+                "FROM (VALUES %s) AS v(id, move_id) WHERE p.id = v.id",
+                SQL.identifier(self._table),
+                self.env.uid,
+                values,
+            )
+        )
+        periods = self.browse(list(move_by_period))
+        periods.invalidate_recordset(["move_id", "state", "write_uid", "write_date"])
+        periods.modified(["move_id", "state"])
+
+    # ------------------------------------------------------------------
+    # Invoicing
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_due_domain(self, today):
+        return [
+            ("state", "=", "to_invoice"),
+            ("invoice_date", "<=", today),
+            ("contract_id.state", "in", ("running", "closed")),
+        ]
+
+    def _get_invoice_grouping_key(self):
+        """Periods with the same key go on the same invoice."""
+        self.ensure_one()
+        contract = self.contract_id
+        if not contract.group_invoices:
+            return (contract.id, self.invoice_date)
+        return (
+            contract.partner_invoice_id.id,
+            contract.company_id.id,
+            contract.currency_id.id,
+            contract.journal_id.id,
+            contract.payment_term_id.id,
+            self.invoice_date,
+        )
+
+    def _create_invoices(self):
+        """Invoice these periods: one ``account.move.create`` for all of them
+        when nothing fails; otherwise each invoice alone, in a savepoint, so
+        that one failing contract does not stop the others.
+
+        :return: (created moves, {contract: error message})
+        """
+        groups = defaultdict(lambda: self.browse())
+        for period in self:
+            groups[period._get_invoice_grouping_key()] |= period
+        context = _InvoicingContext(self.env)
+        batches, failures = [], {}
+        for periods in groups.values():
+            try:
+                batches.append((periods, periods._prepare_invoice_vals(context)))
+            except UserError as error:
+                failures[periods.contract_id] = str(error)
+        Move = self.env["account.move"].with_context(
+            default_move_type="out_invoice", tracking_disable=True
+        )
+        try:
+            with self.env.cr.savepoint():
+                moves = Move.create([vals for _periods, vals in batches])
+            created = [
+                (periods, move)
+                for (periods, _vals), move in zip(batches, moves, strict=True)
+            ]
+        except Exception:  # noqa: BLE001 - isolate the failing invoices below
+            created = []
+            for periods, vals in batches:
+                try:
+                    with self.env.cr.savepoint():
+                        created.append((periods, Move.create(vals)))
+                except Exception as error:  # noqa: BLE001
+                    _logger.warning(
+                        "Invoicing %s failed: %s", periods.contract_id, error
+                    )
+                    message = getattr(error, "args", [str(error)])[0]
+                    for contract in periods.contract_id:
+                        failures[contract] = str(message)
+        self._set_invoiced(
+            {period.id: move.id for periods, move in created for period in periods}
+        )
+        moves = self.env["account.move"].union(*(move for _p, move in created))
+        return moves, failures
+
+    def _prepare_invoice_vals(self, context):
+        """Values of one customer invoice for these periods (one group)."""
+        first = self[0].contract_id
+        partner = first.partner_invoice_id or first.partner_id
+        lines = []
+        for period in self:
+            lines += period._prepare_invoice_line_vals(context, partner)
+        return {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "company_id": first.company_id.id,
+            "currency_id": first.currency_id.id,
+            "journal_id": context.journal(first).id,
+            "invoice_date": self[0].invoice_date,
+            "invoice_payment_term_id": first.payment_term_id.id,
+            "invoice_origin": ", ".join(dict.fromkeys(self.contract_id.mapped("name"))),
+            "invoice_user_id": first.user_id.id,
+            "fiscal_position_id": context.fiscal_position(partner, first).id,
+            "invoice_line_ids": lines,
+        }
+
+    def _prepare_invoice_line_vals(self, context, partner):
+        """One invoice line per contract line, labelled with the period."""
+        self.ensure_one()
+        contract = self.contract_id
+        full = contract.amount_untaxed
+        ratio = self.amount / full if full else 0.0
+        fiscal_position = context.fiscal_position(partner, contract)
+        env = self.with_context(lang=partner.lang).env if partner.lang else self.env
+        label = env._(
+            "%(contract)s, %(period)s",
+            contract=contract.name,
+            period=self._get_label(lang=partner.lang),
+        )
+        vals_list = []
+        for line in contract.line_ids:
+            vals_list.append(
+                Command.create(
+                    {
+                        "product_id": line.product_id.id,
+                        "name": f"{line.name or line.product_id.display_name}\n"
+                        f"{label}",
+                        "quantity": line.quantity,
+                        "price_unit": line.price_unit * ratio,
+                        "discount": line.discount,
+                        "tax_ids": [
+                            Command.set(fiscal_position.map_tax(line.tax_ids).ids)
+                        ],
+                        "account_id": context.income_account(line, fiscal_position).id,
+                        "service_contract_id": contract.id,
+                    }
+                )
+            )
+        return vals_list
+
+
+class _InvoicingContext:
+    """Per-run caches of journals, fiscal positions and accounts, so that
+    preparing thousands of invoices costs no query per invoice."""
+
+    def __init__(self, env):
+        self.env = env
+        self._journals = {}
+        self._positions = {}
+        self._accounts = {}
+
+    def journal(self, contract):
+        if contract.journal_id:
+            return contract.journal_id
+        company = contract.company_id
+        if company not in self._journals:
+            journal = self.env["account.journal"].search(
+                [
+                    *self.env["account.journal"]._check_company_domain(company),
+                    ("type", "=", "sale"),
+                ],
+                limit=1,
+            )
+            if not journal:
+                raise UserError(
+                    self.env._(
+                        "No sales journal in company %(company)s.",
+                        company=company.name,
+                    )
+                )
+            self._journals[company] = journal
+        return self._journals[company]
+
+    def fiscal_position(self, partner, contract):
+        key = (partner, contract.company_id)
+        if key not in self._positions:
+            self._positions[key] = (
+                self.env["account.fiscal.position"]
+                .with_company(contract.company_id)
+                ._get_fiscal_position(partner)
+            )
+        return self._positions[key]
+
+    def income_account(self, line, fiscal_position):
+        key = (line.product_id, fiscal_position, line.company_id)
+        if key not in self._accounts:
+            account = self.env["account.account"]
+            if line.product_id:
+                account = line.product_id.product_tmpl_id.with_company(
+                    line.company_id
+                ).get_product_accounts(fiscal_pos=fiscal_position)["income"]
+            else:
+                account = self.journal(line.contract_id).default_account_id
+            if not account:
+                raise UserError(
+                    self.env._(
+                        "No income account is set for %(product)s.",
+                        product=line.product_id.display_name or line.name,
+                    )
+                )
+            self._accounts[key] = account
+        return self._accounts[key]

@@ -22,6 +22,11 @@
         "views/service_contract_template_views.xml",
         "views/service_contract_views.xml",
         "views/res_partner_views.xml",
+        "views/service_contract_period_views.xml",
+        "views/sale_order_views.xml",
+        "views/account_move_views.xml",
+        "views/product_template_views.xml",
+        "report/sale_order_templates.xml",
         "views/service_contract_menus.xml",
     ],
     "demo": [

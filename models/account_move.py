@@ -42,7 +42,6 @@ class AccountMoveLine(models.Model):
 
     service_contract_id = fields.Many2one(
         "service.contract",
-        string="Service Contract",
         index="btree_not_null",
         copy=True,
         readonly=True,

@@ -63,17 +63,35 @@ class ResPartner(models.Model):
                 )
 
     def _compute_service_contract_count(self):
-        counts = dict(
-            self.env["service.contract"]._read_group(
-                [("commercial_partner_id", "in", self.commercial_partner_id.ids)],
+        """A site counts the contracts covering it; anyone else, the
+        contracts of its commercial partner."""
+        Contract = self.env["service.contract"]
+        sites = self.filtered(lambda p: p.type == "site")
+        by_site = dict(
+            Contract._read_group(
+                [("site_ids", "in", sites.ids)], ["site_ids"], ["__count"]
+            )
+        )
+        by_customer = dict(
+            Contract._read_group(
+                [
+                    (
+                        "commercial_partner_id",
+                        "in",
+                        (self - sites).commercial_partner_id.ids,
+                    )
+                ],
                 ["commercial_partner_id"],
                 ["__count"],
             )
         )
         for partner in self:
-            partner.service_contract_count = counts.get(
-                partner.commercial_partner_id, 0
-            )
+            if partner in sites:
+                partner.service_contract_count = by_site.get(partner, 0)
+            else:
+                partner.service_contract_count = by_customer.get(
+                    partner.commercial_partner_id, 0
+                )
 
     @api.model
     def _commercial_fields(self):
@@ -84,8 +102,11 @@ class ResPartner(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "service_contract.service_contract_action"
         )
-        action["domain"] = [
-            ("commercial_partner_id", "=", self.commercial_partner_id.id)
-        ]
+        if self.type == "site":
+            action["domain"] = [("site_ids", "in", self.ids)]
+        else:
+            action["domain"] = [
+                ("commercial_partner_id", "=", self.commercial_partner_id.id)
+            ]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action

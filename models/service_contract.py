@@ -55,6 +55,7 @@ class ServiceContract(models.Model):
         copy=False,
         index=True,
         tracking=True,
+        group_expand=True,
     )
     company_id = fields.Many2one(
         "res.company",
@@ -594,16 +595,22 @@ class ServiceContract(models.Model):
             "name": self.env._("Sites"),
             "res_model": "res.partner",
             "view_mode": "list,form",
+            "views": [
+                (
+                    self.env.ref("service_contract.res_partner_view_list_site").id,
+                    "list",
+                ),
+                (False, "form"),
+            ],
             "domain": [("id", "in", self.site_ids.ids)],
-            "context": {
-                "default_parent_id": self.commercial_partner_id.id,
-                "default_type": "site",
-            },
+            "context": {"create": False},
         }
 
     def action_open_notice_wizard(self):
         self.ensure_one()
-        return self._open_wizard("service.contract.notice", self.env._("Notice"))
+        return self._open_wizard(
+            "service.contract.notice", self.env._("Register Notice")
+        )
 
     def action_open_terminate_wizard(self):
         self.ensure_one()
@@ -775,7 +782,7 @@ class ServiceContract(models.Model):
                 reason=reason or "-",
             )
         )
-        if date <= fields.Date.context_today(self):
+        if date < fields.Date.context_today(self):
             self._close("terminated", date)
 
     def _close(self, reason, date):
@@ -802,7 +809,7 @@ class ServiceContract(models.Model):
             ("state", "in", RUNNING_STATES),
             "|",
             ("date_end", "<", today),
-            ("date_termination", "<=", today),
+            ("date_termination", "<", today),
         ]
 
     def _lock_skip_locked(self):
@@ -842,7 +849,7 @@ class ServiceContract(models.Model):
 
     def _process_terms(self, today):
         for contract in self:
-            if contract.date_termination and contract.date_termination <= today:
+            if contract.date_termination and contract.date_termination < today:
                 contract._close("terminated", contract.date_termination)
             elif contract.date_end >= today:
                 continue

@@ -56,11 +56,7 @@ class ServiceContract(models.Model):
             ).mapped("invoice_date")
             contract.next_invoice_date = min(dates) if dates else False
 
-    @api.depends(
-        "period_ids.move_id.state",
-        "period_ids.move_id.amount_residual",
-        "period_ids.move_id.invoice_date_due",
-    )
+    @api.depends("period_ids.move_id")
     def _compute_invoicing_amounts(self):
         """Amounts from the customer invoices of the contracts.
 
@@ -255,6 +251,15 @@ class ServiceContract(models.Model):
             )
         return self._action_view_moves(moves)
 
+    def action_view_sale_order(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "view_mode": "form",
+            "res_id": self.sale_order_id.id,
+        }
+
     def action_view_invoices(self):
         self.ensure_one()
         return self._action_view_moves(self.invoice_ids)
@@ -325,5 +330,6 @@ class ServiceContract(models.Model):
                 remaining=Period.search_count(domain + [("id", "not in", seen)]),
             )
             if auto_commit:
-                self.env.cr.commit()
+                # Batch boundary of a scheduled action: keep what is done.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         return done

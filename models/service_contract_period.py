@@ -205,12 +205,14 @@ class ServiceContractPeriod(models.Model):
 
         :return: (created moves, {contract: error message})
         """
-        groups = defaultdict(lambda: self.browse())
+        self._prefetch_invoicing_data()
+        groups = defaultdict(list)
         for period in self:
-            groups[period._get_invoice_grouping_key()] |= period
+            groups[period._get_invoice_grouping_key()].append(period.id)
         context = _InvoicingContext(self.env)
         batches, failures = [], {}
-        for periods in groups.values():
+        for period_ids in groups.values():
+            periods = self.browse(period_ids)
             try:
                 batches.append((periods, periods._prepare_invoice_vals(context)))
             except UserError as error:
@@ -244,6 +246,30 @@ class ServiceContractPeriod(models.Model):
         moves = self.env["account.move"].union(*(move for _p, move in created))
         return moves, failures
 
+    def _prefetch_invoicing_data(self):
+        """Read what invoicing needs in a few queries, and only that."""
+        self.fetch(["contract_id", "date_from", "date_to", "invoice_date", "amount"])
+        contracts = self.contract_id
+        contracts.fetch(
+            [
+                "name",
+                "partner_id",
+                "partner_invoice_id",
+                "company_id",
+                "currency_id",
+                "journal_id",
+                "payment_term_id",
+                "user_id",
+                "group_invoices",
+                "amount_untaxed",
+                "line_ids",
+            ]
+        )
+        contracts.line_ids.fetch(
+            ["product_id", "name", "quantity", "price_unit", "discount", "tax_ids"]
+        )
+        (contracts.partner_invoice_id | contracts.partner_id).fetch(["lang"])
+
     def _prepare_invoice_vals(self, context):
         """Values of one customer invoice for these periods (one group)."""
         first = self[0].contract_id
@@ -272,12 +298,7 @@ class ServiceContractPeriod(models.Model):
         full = contract.amount_untaxed
         ratio = self.amount / full if full else 0.0
         fiscal_position = context.fiscal_position(partner, contract)
-        env = self.with_context(lang=partner.lang).env if partner.lang else self.env
-        label = env._(
-            "%(contract)s, %(period)s",
-            contract=contract.name,
-            period=self._get_label(lang=partner.lang),
-        )
+        label = context.label(self, partner.lang)
         vals_list = []
         for line in contract.line_ids:
             vals_list.append(
@@ -285,12 +306,12 @@ class ServiceContractPeriod(models.Model):
                     {
                         "product_id": line.product_id.id,
                         "name": f"{line.name or line.product_id.display_name}\n"
-                        f"{label}",
+                        f"{contract.name}, {label}",
                         "quantity": line.quantity,
                         "price_unit": line.price_unit * ratio,
                         "discount": line.discount,
                         "tax_ids": [
-                            Command.set(fiscal_position.map_tax(line.tax_ids).ids)
+                            Command.set(context.taxes(line.tax_ids, fiscal_position))
                         ],
                         "account_id": context.income_account(line, fiscal_position).id,
                         "service_contract_id": contract.id,
@@ -309,6 +330,22 @@ class _InvoicingContext:
         self._journals = {}
         self._positions = {}
         self._accounts = {}
+        self._labels = {}
+        self._taxes = {}
+        self._company_has_fpos = {}
+
+    def label(self, period, lang):
+        """The period's label in ``lang``: computed once per dates and lang."""
+        key = (period.date_from, period.date_to, lang)
+        if key not in self._labels:
+            self._labels[key] = period._get_label(lang=lang)
+        return self._labels[key]
+
+    def taxes(self, taxes, fiscal_position):
+        key = (taxes, fiscal_position)
+        if key not in self._taxes:
+            self._taxes[key] = fiscal_position.map_tax(taxes).ids
+        return self._taxes[key]
 
     def journal(self, contract):
         if contract.journal_id:
@@ -335,12 +372,22 @@ class _InvoicingContext:
     def fiscal_position(self, partner, contract):
         key = (partner, contract.company_id)
         if key not in self._positions:
+            if not self._has_fiscal_positions(contract.company_id):
+                return self.env["account.fiscal.position"]
             self._positions[key] = (
                 self.env["account.fiscal.position"]
                 .with_company(contract.company_id)
                 ._get_fiscal_position(partner)
             )
         return self._positions[key]
+
+    def _has_fiscal_positions(self, company):
+        if company not in self._company_has_fpos:
+            Position = self.env["account.fiscal.position"]
+            self._company_has_fpos[company] = bool(
+                Position.search_count(Position._check_company_domain(company), limit=1)
+            )
+        return self._company_has_fpos[company]
 
     def income_account(self, line, fiscal_position):
         key = (line.product_id, fiscal_position, line.company_id)

@@ -312,6 +312,7 @@ class TestInvoices(InvoicingCase):
         self._invoice(date(2026, 1, 1))
         moves = contract.invoice_ids.sorted("invoice_date")
         moves.action_post()
+        contract.invalidate_recordset()
         self.assertEqual(contract.amount_invoiced, 2 * 310.0 * 1.15)
         self.assertEqual(contract.amount_due, contract.amount_invoiced)
         self.env["account.payment.register"].with_context(

@@ -316,7 +316,19 @@ class TestLifecycle(ServiceContractCase):
     # Termination (résiliation)
     # ------------------------------------------------------------------
 
-    def test_terminate_now_closes_the_contract(self):
+    def test_terminate_today_closes_tomorrow(self):
+        today = fields.Date.context_today(self.env["service.contract"])
+        contract = self._create_running_contract(date_start=today - timedelta(days=30))
+        self._terminate(contract, today)
+        self.assertEqual(contract.state, "running")
+        self.assertEqual(contract.date_effective_end, today)
+        self.env["service.contract"]._cron_process_terms(
+            today=today + timedelta(days=1)
+        )
+        self.assertEqual(contract.state, "closed")
+        self.assertEqual(contract.date_closed, today)
+
+    def test_terminate_in_the_past_closes_the_contract(self):
         contract = self._create_running_contract()
         self._terminate(contract, date(2025, 6, 30), "agreement")
         self.assertEqual(contract.state, "closed")
@@ -336,9 +348,9 @@ class TestLifecycle(ServiceContractCase):
         self.assertEqual(contract.state, "running")
         self.assertEqual(contract.date_termination, effective)
         Contract = self.env["service.contract"]
-        Contract._cron_process_terms(today=effective - timedelta(days=1))
-        self.assertEqual(contract.state, "running")
         Contract._cron_process_terms(today=effective)
+        self.assertEqual(contract.state, "running")
+        Contract._cron_process_terms(today=effective + timedelta(days=1))
         self.assertEqual(contract.state, "closed")
         self.assertEqual(contract.date_closed, effective)
 

@@ -36,6 +36,16 @@ class TestPartner(ServiceContractCase):
         )
         self.assertEqual(len(self.env["service.contract"].search(action["domain"])), 2)
 
+    def test_site_counts_the_contracts_covering_it(self):
+        self._create_contract(site_ids=[(6, 0, self.site_a.ids)])
+        self._create_contract(site_ids=[(6, 0, (self.site_a | self.site_b).ids)])
+        self._create_contract()
+        self.assertEqual(self.site_a.service_contract_count, 2)
+        self.assertEqual(self.site_b.service_contract_count, 1)
+        self.assertEqual(self.customer.service_contract_count, 3)
+        action = self.site_b.action_view_service_contracts()
+        self.assertEqual(len(self.env["service.contract"].search(action["domain"])), 1)
+
     def test_site_created_from_customer_form(self):
         with Form(self.customer) as form:
             with form.service_site_ids.new() as site:

@@ -10,3 +10,9 @@ from . import service_contract_period
 from . import account_move
 from . import product_template
 from . import sale_order
+from . import res_company
+from . import res_config_settings
+from . import service_visit_plan
+from . import service_intervention
+from . import service_contract_visits
+from . import service_contract_alert

@@ -109,3 +109,46 @@ def billing_periods(start, end, frequency, aligned):
         day = date_to + timedelta(days=1)
         index += 1
     return periods
+
+
+def add_months_clamped(day, months):
+    """``day`` plus ``months`` months; a missing day is the month's last.
+
+    Visit plans use this rule: a monthly visit from the 31st falls on the
+    last day of shorter months and comes back to the 31st afterwards.
+    """
+    year, month = _shift_months(day, months)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def visit_due_dates(start, until, count_per_year=0, interval=0, unit="month"):
+    """Due dates of a visit plan from ``start`` up to ``until`` (included).
+
+    Every date is computed from ``start`` (start + k x interval), so that
+    plans never drift. ``count_per_year`` visits are spread evenly over each
+    year from the start: by whole months when 12 is a multiple of the count,
+    by days within each year otherwise.
+    """
+    dates = []
+    index = 0
+    while True:
+        if count_per_year:
+            if 12 % count_per_year == 0:
+                due = add_months_clamped(start, index * 12 // count_per_year)
+            else:
+                year_start = add_months_clamped(start, 12 * (index // count_per_year))
+                year_end = add_months_clamped(start, 12 * (index // count_per_year + 1))
+                offset = (year_end - year_start).days * (index % count_per_year)
+                due = year_start + timedelta(days=offset // count_per_year)
+        elif unit == "day":
+            due = start + timedelta(days=index * interval)
+        elif unit == "week":
+            due = start + timedelta(weeks=index * interval)
+        elif unit == "month":
+            due = add_months_clamped(start, index * interval)
+        else:
+            raise ValueError(f"unknown interval unit {unit!r}")
+        if due > until:
+            return dates
+        dates.append(due)
+        index += 1

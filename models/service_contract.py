@@ -217,7 +217,6 @@ class ServiceContract(models.Model):
         string="End of Term",
         compute="_compute_date_end",
         store=True,
-        precompute=True,
         copy=False,
         index=True,
         tracking=True,
@@ -226,7 +225,6 @@ class ServiceContract(models.Model):
     notice_deadline = fields.Date(
         compute="_compute_notice_deadline",
         store=True,
-        precompute=True,
         copy=False,
         index=True,
         help="Last day on which the renewal can be refused.",

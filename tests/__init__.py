@@ -6,3 +6,5 @@ from . import test_ui
 from . import test_security
 from . import test_invoicing
 from . import test_invoicing_concurrency
+from . import test_ui_quote_to_cash
+from . import test_interventions

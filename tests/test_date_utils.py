@@ -7,6 +7,7 @@ from ..models.date_utils import (
     billing_periods,
     notice_deadline,
     term_end,
+    visit_due_dates,
 )
 
 
@@ -195,4 +196,94 @@ class TestBillingPeriods(BaseCase):
                 (date(2025, 2, 10), date(2025, 3, 9), 1),
                 (date(2025, 3, 10), date(2025, 3, 20), 11 / 31),
             ],
+        )
+
+
+class TestVisitDueDates(BaseCase):
+    """Due dates of visit plans (DOMAIN.md section 6)."""
+
+    def test_four_per_year_from_start(self):
+        self.assertEqual(
+            visit_due_dates(date(2027, 1, 10), date(2027, 12, 31), count_per_year=4),
+            [
+                date(2027, 1, 10),
+                date(2027, 4, 10),
+                date(2027, 7, 10),
+                date(2027, 10, 10),
+            ],
+        )
+
+    def test_one_per_year_and_feb_29(self):
+        self.assertEqual(
+            visit_due_dates(date(2024, 2, 29), date(2028, 3, 1), count_per_year=1),
+            [
+                date(2024, 2, 29),
+                date(2025, 2, 28),
+                date(2026, 2, 28),
+                date(2027, 2, 28),
+                date(2028, 2, 29),
+            ],
+        )
+
+    def test_counts_that_do_not_divide_the_year_are_spread_by_days(self):
+        dates = visit_due_dates(date(2026, 1, 1), date(2027, 1, 1), count_per_year=5)
+        self.assertEqual(
+            dates,
+            [
+                date(2026, 1, 1),
+                date(2026, 3, 15),  # + 73 days
+                date(2026, 5, 27),
+                date(2026, 8, 8),
+                date(2026, 10, 20),
+                date(2027, 1, 1),
+            ],
+        )
+
+    def test_every_six_weeks(self):
+        dates = visit_due_dates(
+            date(2026, 1, 5), date(2026, 6, 30), interval=6, unit="week"
+        )
+        self.assertEqual(
+            dates,
+            [
+                date(2026, 1, 5),
+                date(2026, 2, 16),
+                date(2026, 3, 30),
+                date(2026, 5, 11),
+                date(2026, 6, 22),
+            ],
+        )
+
+    def test_every_ten_days(self):
+        self.assertEqual(
+            visit_due_dates(
+                date(2024, 2, 20), date(2024, 3, 15), interval=10, unit="day"
+            ),
+            [date(2024, 2, 20), date(2024, 3, 1), date(2024, 3, 11)],
+        )
+
+    def test_monthly_from_the_31st_never_drifts(self):
+        self.assertEqual(
+            visit_due_dates(
+                date(2025, 1, 31), date(2025, 6, 30), interval=1, unit="month"
+            ),
+            [
+                date(2025, 1, 31),
+                date(2025, 2, 28),
+                date(2025, 3, 31),
+                date(2025, 4, 30),
+                date(2025, 5, 31),
+                date(2025, 6, 30),
+            ],
+        )
+        self.assertEqual(
+            visit_due_dates(
+                date(2024, 1, 31), date(2024, 3, 31), interval=1, unit="month"
+            ),
+            [date(2024, 1, 31), date(2024, 2, 29), date(2024, 3, 31)],
+        )
+
+    def test_nothing_after_the_end(self):
+        self.assertEqual(
+            visit_due_dates(date(2026, 6, 1), date(2026, 5, 31), count_per_year=4), []
         )

@@ -1,0 +1,141 @@
+from odoo import api, fields, models, tools
+from odoo.tools import SQL
+
+ALERT_KINDS = [
+    ("visit_to_plan", "Visit to plan"),
+    ("visit_late", "Late visit"),
+    ("notice_deadline", "Notice deadline near"),
+    ("express_renewal", "Express renewal due"),
+    ("overdue_invoice", "Overdue invoice"),
+]
+
+
+class ServiceContractAlert(models.Model):
+    """The list a planner opens every morning: what needs doing today.
+
+    A read-only view over interventions, contracts and invoices, so it is
+    always up to date and costs nothing to maintain.
+    """
+
+    _name = "service.contract.alert"
+    _description = "Service Contract Alert"
+    _auto = False
+    _order = "date, id"
+
+    kind = fields.Selection(ALERT_KINDS, readonly=True)
+    date = fields.Date(readonly=True)
+    contract_id = fields.Many2one("service.contract", readonly=True)
+    intervention_id = fields.Many2one("service.intervention", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    user_id = fields.Many2one("res.users", string="Responsible", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    action = fields.Char(string="To Do", compute="_compute_action")
+
+    @api.depends("kind")
+    def _compute_action(self):
+        actions = {
+            "visit_to_plan": self.env._("Plan the visit with a technician"),
+            "visit_late": self.env._("Do the visit: it is past its window"),
+            "notice_deadline": self.env._(
+                "Check with the customer before the notice deadline"
+            ),
+            "express_renewal": self.env._("Renew the contract before its end"),
+            "overdue_invoice": self.env._("Follow up the unpaid invoice"),
+        }
+        for alert in self:
+            alert.action = actions.get(alert.kind, "")
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE VIEW %(table)s AS (
+                    SELECT i.id * 10 + 1 AS id, 'visit_to_plan' AS kind,
+                           i.date_due AS date, i.contract_id, i.id AS intervention_id,
+                           i.partner_id, COALESCE(i.user_id, c.user_id) AS user_id,
+                           i.company_id
+                      FROM service_intervention i
+                      JOIN service_contract c ON c.id = i.contract_id
+                     WHERE i.state = 'to_plan'
+                       AND i.date_window_start <= CURRENT_DATE + 14
+                       AND i.date_window_end >= CURRENT_DATE
+                    UNION ALL
+                    SELECT i.id * 10 + 2, 'visit_late', i.date_window_end,
+                           i.contract_id, i.id, i.partner_id,
+                           COALESCE(i.user_id, c.user_id), i.company_id
+                      FROM service_intervention i
+                      JOIN service_contract c ON c.id = i.contract_id
+                     WHERE i.state IN ('to_plan', 'planned')
+                       AND i.date_window_end < CURRENT_DATE
+                    UNION ALL
+                    SELECT c.id * 10 + 3, 'notice_deadline', c.notice_deadline,
+                           c.id, NULL, c.partner_id, c.user_id, c.company_id
+                      FROM service_contract c
+                     WHERE c.state = 'running' AND c.renewal_type != 'none'
+                       AND c.notice_date IS NULL AND c.date_termination IS NULL
+                       AND c.notice_deadline BETWEEN CURRENT_DATE AND CURRENT_DATE + 60
+                    UNION ALL
+                    SELECT c.id * 10 + 4, 'express_renewal', c.date_end,
+                           c.id, NULL, c.partner_id, c.user_id, c.company_id
+                      FROM service_contract c
+                     WHERE c.state = 'running' AND c.renewal_type = 'express'
+                       AND c.notice_date IS NULL AND c.date_termination IS NULL
+                       AND c.date_end BETWEEN CURRENT_DATE AND CURRENT_DATE + 60
+                       AND (c.renewal_count = 0 OR c.date_term_start <= CURRENT_DATE)
+                    UNION ALL
+                    SELECT MIN(l.id) * 10 + 5, 'overdue_invoice', m.invoice_date_due,
+                           c.id, NULL, c.partner_id, c.user_id, c.company_id
+                      FROM account_move_line l
+                      JOIN account_move m ON m.id = l.move_id
+                      JOIN service_contract c ON c.id = l.service_contract_id
+                     WHERE m.state = 'posted' AND m.move_type = 'out_invoice'
+                       AND m.payment_state IN ('not_paid', 'partial')
+                       AND m.invoice_date_due < CURRENT_DATE
+                     GROUP BY c.id, m.id
+                )
+                """,
+                table=SQL.identifier(self._table),
+            )
+        )
+
+    def action_open(self):
+        """Open the visit or the contract the alert is about."""
+        self.ensure_one()
+        record = self.intervention_id or self.contract_id
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": record._name,
+            "res_id": record.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+
+class ServiceContract(models.Model):
+    _inherit = "service.contract"
+
+    @api.model
+    def _cron_alerts(self, today=None):
+        """Daily: one activity per visit to plan and per late visit, never
+        twice (the intervention remembers which alert it got)."""
+        today = today or fields.Date.context_today(self)
+        Intervention = self.env["service.intervention"]
+        to_plan = Intervention.search(
+            [
+                ("state", "=", "to_plan"),
+                ("date_window_start", "<=", today),
+                ("date_window_end", ">=", today),
+                ("alert_sent", "=", False),
+            ]
+        )
+        late = Intervention.search(
+            [
+                ("state", "in", ("to_plan", "planned")),
+                ("date_window_end", "<", today),
+                ("alert_sent", "!=", "late"),
+            ]
+        )
+        to_plan._schedule_alert("plan", today)
+        late._schedule_alert("late", today)
+        return len(to_plan) + len(late)

@@ -1,0 +1,238 @@
+from collections import defaultdict
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import Command, api, fields, models, modules, tools
+from odoo.tools import SQL
+
+
+class ServiceContract(models.Model):
+    """Preventive visit plans and the interventions generated from them."""
+
+    _inherit = "service.contract"
+
+    visit_plan_ids = fields.One2many(
+        "service.visit.plan", "contract_id", string="Visit Plan", copy=True
+    )
+    intervention_ids = fields.One2many(
+        "service.intervention", "contract_id", string="Interventions"
+    )
+    technician_id = fields.Many2one(
+        "res.users",
+        string="Technician",
+        domain="[('share', '=', False)]",
+        help="Technician to whom new visits are assigned.",
+    )
+    date_visits_from = fields.Date(
+        string="Visits From",
+        help="Preventive visits are generated from this date; leave empty to "
+        "start from the start date (set it to skip visits of a contract "
+        "taken over from another provider).",
+    )
+    intervention_count = fields.Integer(compute="_compute_visit_counters")
+    visits_done_count = fields.Integer(
+        string="Visits Done", compute="_compute_visit_counters"
+    )
+    visits_due_count = fields.Integer(
+        string="Visits Due",
+        compute="_compute_visit_counters",
+        help="Preventive visits the plan calls for in the current term.",
+    )
+    next_visit_date = fields.Date(compute="_compute_visit_counters")
+
+    @api.depends("intervention_ids.state", "visit_plan_ids", "date_end")
+    def _compute_visit_counters(self):
+        groups = self.env["service.intervention"]._read_group(
+            [("contract_id", "in", self.ids)],
+            ["contract_id", "state"],
+            ["__count", "date_due:min"],
+        )
+        counts = defaultdict(int)
+        next_dates = {}
+        for contract, state, count, first_due in groups:
+            counts[contract] += count
+            if state in ("to_plan", "planned"):
+                next_dates[contract] = first_due
+        for contract in self:
+            start, end = contract._get_current_term()[0], contract.date_end
+            contract.intervention_count = counts[contract]
+            contract.next_visit_date = next_dates.get(contract, False)
+            done = due = 0
+            if start and end:
+                done = len(
+                    contract.intervention_ids.filtered(
+                        lambda i, s=start, e=end: i.state == "done"
+                        and i.kind == "preventive"
+                        and s <= i.date_due <= e
+                    )
+                )
+                for plan in contract.visit_plan_ids:
+                    sites = len(contract.site_ids) if plan.per_site else 1
+                    due += len(plan._due_dates(start, end)) * max(sites, 1)
+            contract.visits_done_count = done
+            contract.visits_due_count = due
+
+    @api.onchange("template_id")
+    def _onchange_template_id_visit_plan(self):
+        if self.template_id:
+            self.visit_plan_ids = [Command.clear()] + [
+                Command.create(plan._prepare_contract_plan_vals())
+                for plan in self.template_id.visit_plan_ids
+            ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        templates = self.env["service.contract.template"].browse(
+            [vals["template_id"] for vals in vals_list if vals.get("template_id")]
+        )
+        for vals in vals_list:
+            if vals.get("template_id") and "visit_plan_ids" not in vals:
+                template = templates.browse(vals["template_id"])
+                vals["visit_plan_ids"] = [
+                    Command.create(plan._prepare_contract_plan_vals())
+                    for plan in template.visit_plan_ids
+                ]
+        return super().create(vals_list)
+
+    def action_view_interventions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "service_contract.service_intervention_action"
+        )
+        action["domain"] = [("contract_id", "=", self.id)]
+        action["context"] = {
+            "default_contract_id": self.id,
+            "default_kind": "corrective",
+            "search_default_open": 1,
+        }
+        return action
+
+    # ------------------------------------------------------------------
+    # Generation of the preventive visits
+    # ------------------------------------------------------------------
+
+    def _get_visits_until(self, today):
+        """Last due date to generate: the planning horizon, never beyond the
+        contract's end."""
+        self.ensure_one()
+        horizon = today + timedelta(days=self.company_id.service_planning_horizon)
+        end = self._get_billing_end()
+        return min(horizon, end) if end else horizon
+
+    def _existing_visit_keys(self):
+        """(plan, site, due date) of every visit already generated, whatever
+        its state: a cancelled visit is not generated again."""
+        plans = self.visit_plan_ids
+        if not plans:
+            return set()
+        self.env["service.intervention"].flush_model(["plan_id", "site_id", "date_due"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT plan_id, COALESCE(site_id, 0), date_due "
+                "FROM service_intervention WHERE plan_id IN %s",
+                tuple(plans.ids),
+            )
+        )
+        return set(self.env.cr.fetchall())
+
+    def _prepare_intervention_vals(self, plan, site, due):
+        return {
+            "contract_id": self.id,
+            "company_id": self.company_id.id,
+            "partner_id": self.partner_id.id,
+            "site_id": site.id if site else False,
+            "plan_id": plan.id,
+            "kind": "preventive",
+            "description": plan.name,
+            "date_due": due,
+            "date_window_start": due - timedelta(days=plan.days_early),
+            "date_window_end": due + timedelta(days=plan.days_late),
+            "duration_expected": plan.duration,
+            "user_id": self.technician_id.id,
+        }
+
+    def _generate_interventions(self, today=None):
+        """Create the missing preventive visits of these running contracts
+        up to the planning horizon; return the new interventions."""
+        today = today or fields.Date.context_today(self)
+        Intervention = self.env["service.intervention"].with_context(
+            tracking_disable=True, mail_create_nolog=True
+        )
+        contracts = self.filtered(lambda c: c.state == "running" and c.visit_plan_ids)
+        existing = contracts._existing_visit_keys()
+        vals_by_contract = {}
+        for contract in contracts:
+            start = contract.date_visits_from or contract.date_start
+            until = contract._get_visits_until(today)
+            vals_list = []
+            for plan in contract.visit_plan_ids:
+                sites = contract.site_ids if plan.per_site else [False]
+                for due in plan._due_dates(start, until):
+                    for site in sites or [False]:
+                        if (plan.id, site.id if site else 0, due) in existing:
+                            continue
+                        vals_list.append(
+                            contract._prepare_intervention_vals(plan, site, due)
+                        )
+            if vals_list:
+                vals_by_contract[contract] = vals_list
+        all_vals = [
+            vals for vals_list in vals_by_contract.values() for vals in vals_list
+        ]
+        try:
+            with self.env.cr.savepoint():
+                return Intervention.create(all_vals)
+        except psycopg2.IntegrityError:
+            # Another worker generated some of them meanwhile: the unique
+            # index refused its duplicates; keep each contract's own work.
+            created = Intervention
+            for vals_list in vals_by_contract.values():
+                try:
+                    with self.env.cr.savepoint():
+                        created |= Intervention.create(vals_list)
+                except psycopg2.IntegrityError:
+                    continue
+            return created
+
+    def _cancel_interventions_after(self, last_day):
+        """Cancel the open visits due after ``last_day``; done ones stay."""
+        self.intervention_ids.filtered(
+            lambda i: i.state in ("to_plan", "planned") and i.date_due > last_day
+        ).write({"state": "cancel"})
+
+    def _terminate(self, date, termination_type, reason):
+        res = super()._terminate(date, termination_type, reason)
+        self._cancel_interventions_after(fields.Date.to_date(date))
+        return res
+
+    def action_generate_interventions(self):
+        """Generate now the visits the daily scheduled action would."""
+        self._generate_interventions()
+        return self.action_view_interventions() if len(self) == 1 else True
+
+    @api.model
+    def _cron_generate_interventions(self, today=None):
+        """Daily: create the preventive visits due within the planning
+        horizon, in batches of contracts locked with SKIP LOCKED (a second
+        worker takes other contracts), committed one by one outside tests."""
+        today = today or fields.Date.context_today(self)
+        batch_size = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("service_contract.visit_batch_size", 500)
+        )
+        auto_commit = not (modules.module.current_test or tools.config["test_enable"])
+        domain = [("state", "=", "running"), ("visit_plan_ids", "!=", False)]
+        contracts = self.search(domain, order="id")
+        created = 0
+        for start in range(0, len(contracts), batch_size):
+            batch = contracts[start : start + batch_size]._lock_skip_locked()
+            created += len(batch._generate_interventions(today))
+            self.env["ir.cron"]._notify_progress(
+                done=min(start + batch_size, len(contracts)),
+                remaining=max(len(contracts) - start - batch_size, 0),
+            )
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        return created

@@ -1,0 +1,405 @@
+from datetime import datetime, time, timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import create_unique_index, is_html_empty
+
+
+class ServiceIntervention(models.Model):
+    """A visit of a technician at a customer's site: preventive (from the
+    contract's visit plan) or corrective (on demand)."""
+
+    _name = "service.intervention"
+    _description = "Intervention"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_due, id"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference",
+        required=True,
+        copy=False,
+        readonly=True,
+        index="trigram",
+        default=lambda self: self.env._("New"),
+    )
+    contract_id = fields.Many2one(
+        "service.contract", required=True, index=True, check_company=True
+    )
+    company_id = fields.Many2one(
+        related="contract_id.company_id", store=True, index=True, precompute=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        related="contract_id.partner_id",
+        store=True,
+        precompute=True,
+        index=True,
+    )
+    site_id = fields.Many2one(
+        "res.partner",
+        string="Site",
+        domain="[('type', '=', 'site'), ('commercial_partner_id', '=', partner_id)]",
+        tracking=True,
+    )
+    address_id = fields.Many2one(
+        "res.partner",
+        string="Address",
+        compute="_compute_address_id",
+        help="Where the technician goes: the site, or the customer.",
+    )
+    site_access_instructions = fields.Text(related="site_id.site_access_instructions")
+    plan_id = fields.Many2one(
+        "service.visit.plan", string="Visit Plan", ondelete="set null", index=True
+    )
+    kind = fields.Selection(
+        [("preventive", "Preventive"), ("corrective", "Corrective")],
+        default="corrective",
+        required=True,
+    )
+    is_covered = fields.Boolean(
+        string="Covered by the Contract",
+        default=True,
+        help="Corrective visits: whether the contract covers it or it is "
+        "invoiced on top.",
+    )
+    description = fields.Text()
+    date_due = fields.Date(string="Due Date", required=True, index=True, tracking=True)
+    date_window_start = fields.Date(string="Window Start")
+    date_window_end = fields.Date(string="Window End", index=True)
+    date_planned_start = fields.Datetime(string="Planned Start", tracking=True)
+    date_planned_end = fields.Datetime(string="Planned End")
+    date_calendar = fields.Datetime(
+        string="Calendar Date",
+        compute="_compute_date_calendar",
+        inverse="_inverse_date_calendar",
+        store=True,
+        help="Planned start, or the due date while the visit is not planned: "
+        "moving it in the calendar plans the visit.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Technician",
+        tracking=True,
+        index=True,
+        domain="[('share', '=', False)]",
+    )
+    duration_expected = fields.Float(string="Expected Duration", help="In hours.")
+    duration_actual = fields.Float(string="Time Spent", help="In hours.")
+    date_started = fields.Datetime(string="Started At", copy=False, readonly=True)
+    state = fields.Selection(
+        [
+            ("to_plan", "To Plan"),
+            ("planned", "Planned"),
+            ("done", "Done"),
+            ("cancel", "Cancelled"),
+        ],
+        default="to_plan",
+        required=True,
+        tracking=True,
+        index=True,
+        group_expand=True,
+        copy=False,
+    )
+    is_late = fields.Boolean(compute="_compute_is_late", search="_search_is_late")
+    report = fields.Html(string="Visit Report", copy=False)
+    signature = fields.Image(
+        string="Customer Signature", copy=False, max_width=1024, max_height=1024
+    )
+    signed_by = fields.Char(string="Signed By", copy=False)
+    date_done = fields.Datetime(string="Completed On", copy=False, readonly=True)
+    alert_sent = fields.Selection(
+        [("plan", "Visit to plan"), ("late", "Late visit")],
+        copy=False,
+        readonly=True,
+        help="Last alert sent about this visit, so that none is sent twice.",
+    )
+    signature_required = fields.Boolean(
+        string="Signature Required", related="plan_id.signature_required"
+    )
+    report_required = fields.Boolean(related="plan_id.report_required")
+
+    def init(self):
+        # One visit per plan line, site and due date, whatever runs the
+        # generation (NULL sites compare equal).
+        create_unique_index(
+            self.env.cr,
+            "service_intervention_plan_site_due_uniq",
+            self._table,
+            ["plan_id", "COALESCE(site_id, 0)", "date_due"],
+        )
+
+    @api.depends("site_id", "partner_id")
+    def _compute_address_id(self):
+        for intervention in self:
+            intervention.address_id = intervention.site_id or intervention.partner_id
+
+    @api.depends("date_planned_start", "date_due")
+    def _compute_date_calendar(self):
+        for intervention in self:
+            if intervention.date_planned_start:
+                intervention.date_calendar = intervention.date_planned_start
+            elif intervention.date_due:
+                intervention.date_calendar = datetime.combine(
+                    intervention.date_due, time(8, 0)
+                )
+            else:
+                intervention.date_calendar = False
+
+    def _inverse_date_calendar(self):
+        for intervention in self:
+            if not intervention.date_calendar or intervention.state in (
+                "done",
+                "cancel",
+            ):
+                continue
+            vals = {
+                "date_planned_start": intervention.date_calendar,
+                "date_planned_end": intervention.date_calendar
+                + timedelta(hours=intervention.duration_expected or 1.0),
+            }
+            if intervention.user_id and intervention.state == "to_plan":
+                vals["state"] = "planned"
+            intervention.write(vals)
+
+    def _compute_is_late(self):
+        today = fields.Date.context_today(self)
+        for intervention in self:
+            intervention.is_late = bool(
+                intervention.state in ("to_plan", "planned")
+                and intervention.date_window_end
+                and intervention.date_window_end < today
+            )
+
+    def _search_is_late(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on late visits."))
+        domain = [
+            ("state", "in", ("to_plan", "planned")),
+            ("date_window_end", "<", fields.Date.context_today(self)),
+        ]
+        if (operator == "=") != value:
+            return ["!", "&", *domain]
+        return domain
+
+    @api.constrains("date_planned_start", "date_planned_end")
+    def _check_planned_dates(self):
+        for intervention in self:
+            if (
+                intervention.date_planned_start
+                and intervention.date_planned_end
+                and intervention.date_planned_end < intervention.date_planned_start
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: the planned end is before the planned start.",
+                        name=intervention.name,
+                    )
+                )
+
+    @api.constrains("site_id", "contract_id")
+    def _check_site(self):
+        for intervention in self:
+            if (
+                intervention.site_id
+                and intervention.site_id not in intervention.contract_id.sudo().site_ids
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: the site %(site)s is not one of the sites of "
+                        "contract %(contract)s.",
+                        name=intervention.name,
+                        site=intervention.site_id.display_name,
+                        contract=intervention.contract_id.sudo().name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        sequence = self.env["ir.sequence"]
+        for vals in vals_list:
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                vals["name"] = sequence.next_by_code("service.intervention") or "/"
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def _check_state(self, allowed, message):
+        wrong = self.filtered(lambda i: i.state not in allowed)
+        if wrong:
+            raise UserError(message % {"names": ", ".join(wrong.mapped("name"))})
+
+    def action_plan(self):
+        """Planned: a technician and a date are set."""
+        self._check_state(
+            ("to_plan", "planned"),
+            self.env._("Only visits to plan can be planned: %(names)s"),
+        )
+        for intervention in self:
+            if not (intervention.user_id and intervention.date_planned_start):
+                raise UserError(
+                    self.env._(
+                        "Set the technician and the planned start of %(name)s "
+                        "before planning it.",
+                        name=intervention.name,
+                    )
+                )
+            vals = {"state": "planned"}
+            if not intervention.date_planned_end:
+                vals["date_planned_end"] = intervention.date_planned_start + timedelta(
+                    hours=intervention.duration_expected or 1.0
+                )
+            intervention.write(vals)
+        return True
+
+    def action_start(self):
+        self._check_state(
+            ("planned",), self.env._("Only planned visits can be started: %(names)s")
+        )
+        self.write({"date_started": fields.Datetime.now()})
+        return True
+
+    def action_finish(self):
+        """Stop the clock: the time since the start is added to time spent."""
+        now = fields.Datetime.now()
+        for intervention in self:
+            if not intervention.date_started:
+                raise UserError(
+                    self.env._("%(name)s was not started.", name=intervention.name)
+                )
+            spent = (now - intervention.date_started).total_seconds() / 3600
+            intervention.write(
+                {
+                    "duration_actual": intervention.duration_actual + spent,
+                    "date_started": False,
+                }
+            )
+        return True
+
+    def action_done(self):
+        self._check_state(
+            ("to_plan", "planned"),
+            self.env._("Only open visits can be marked as done: %(names)s"),
+        )
+        for intervention in self:
+            if intervention.date_started:
+                intervention.action_finish()
+            if intervention.report_required and is_html_empty(intervention.report):
+                raise UserError(
+                    self.env._(
+                        "Write the visit report of %(name)s before marking it "
+                        "as done.",
+                        name=intervention.name,
+                    )
+                )
+            if intervention.signature_required and not intervention.signature:
+                raise UserError(
+                    self.env._(
+                        "The customer must sign %(name)s before it is marked as "
+                        "done.",
+                        name=intervention.name,
+                    )
+                )
+        self.write({"state": "done", "date_done": fields.Datetime.now()})
+        self._attach_report()
+        return True
+
+    def action_cancel(self):
+        self._check_state(
+            ("to_plan", "planned"),
+            self.env._("Done visits cannot be cancelled: %(names)s"),
+        )
+        self.write({"state": "cancel"})
+        return True
+
+    def action_reset(self):
+        self._check_state(
+            ("cancel",), self.env._("Only cancelled visits can be reopened: %(names)s")
+        )
+        self.write({"state": "to_plan"})
+        return True
+
+    def action_send_visit_notice(self):
+        """Email the site contact the date of the visit."""
+        return self._action_compose("service_contract.mail_template_visit_notice")
+
+    def action_send_report(self):
+        return self._action_compose(
+            "service_contract.mail_template_intervention_report"
+        )
+
+    def _action_compose(self, template_xmlid):
+        self.ensure_one()
+        template = self.env.ref(template_xmlid)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_model": self._name,
+                "default_res_ids": self.ids,
+                "default_template_id": template.id,
+                "default_composition_mode": "comment",
+            },
+        }
+
+    def _attach_report(self):
+        """Store the signed visit report (PDF) on the intervention."""
+        report = self.env.ref("service_contract.action_report_intervention")
+        for intervention in self:
+            pdf, _type = (
+                self.env["ir.actions.report"]
+                .with_context(force_report_rendering=True)
+                ._render_qweb_pdf(report, intervention.ids)
+            )
+            self.env["ir.attachment"].create(
+                {
+                    "name": f"{intervention.name.replace('/', '-')}.pdf",
+                    "type": "binary",
+                    "raw": pdf,
+                    "res_model": self._name,
+                    "res_id": intervention.id,
+                    "mimetype": "application/pdf",
+                }
+            )
+
+    def _schedule_alert(self, level, today):
+        """One activity per visit: 'plan' to the contract's responsible,
+        'late' to the technician (or the responsible)."""
+        if not self:
+            return
+        activity_type = self.env.ref(
+            "service_contract.mail_activity_type_visit_to_plan"
+            if level == "plan"
+            else "service_contract.mail_activity_type_visit_late"
+        )
+        model_id = self.env["ir.model"]._get_id(self._name)
+        vals_list = []
+        for intervention in self:
+            responsible = intervention.contract_id.user_id
+            if level == "late":
+                user = intervention.user_id or responsible
+                deadline = today
+            else:
+                user = responsible or intervention.user_id
+                deadline = intervention.date_due
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": intervention.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": activity_type.summary or activity_type.name,
+                    "user_id": (user or self.env.user).id,
+                    "date_deadline": deadline,
+                }
+            )
+        self.env["mail.activity"].create(vals_list)
+        self.write({"alert_sent": level})
+
+    def _get_recipient_for_notice(self):
+        self.ensure_one()
+        return self.site_id.site_contact_id or self.site_id or self.partner_id

@@ -1,0 +1,135 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .date_utils import visit_due_dates
+
+
+class ServiceVisitPlan(models.Model):
+    """What preventive visits a contract (or a template) calls for."""
+
+    _name = "service.visit.plan"
+    _description = "Preventive Visit Plan"
+    _order = "sequence, id"
+
+    sequence = fields.Integer(default=10)
+    template_id = fields.Many2one(
+        "service.contract.template", ondelete="cascade", index="btree_not_null"
+    )
+    contract_id = fields.Many2one(
+        "service.contract", ondelete="cascade", index="btree_not_null"
+    )
+    company_id = fields.Many2one(
+        "res.company", compute="_compute_company_id", store=True
+    )
+    name = fields.Char(
+        string="Visit",
+        required=True,
+        translate=True,
+        help="What is done, e.g. 'Boiler service' or 'Lift visit'.",
+    )
+    product_id = fields.Many2one(
+        "product.product",
+        string="Service",
+        domain=[("type", "=", "service")],
+    )
+    frequency_type = fields.Selection(
+        [("count", "Times per year"), ("interval", "Every")],
+        string="Frequency",
+        default="count",
+        required=True,
+    )
+    count_per_year = fields.Integer(string="Visits per Year", default=1)
+    interval = fields.Integer(default=1)
+    interval_unit = fields.Selection(
+        [("day", "Days"), ("week", "Weeks"), ("month", "Months")],
+        default="month",
+        required=True,
+    )
+    per_site = fields.Boolean(
+        string="Per Site", help="One visit for each site of the contract."
+    )
+    days_early = fields.Integer(
+        string="Days Early", default=7, help="How early a visit may be done."
+    )
+    days_late = fields.Integer(
+        string="Days Late", default=15, help="How late a visit may be done."
+    )
+    duration = fields.Float(string="Expected Duration", default=1.0, help="In hours.")
+    signature_required = fields.Boolean(
+        string="Customer Signature", help="The customer signs the visit report."
+    )
+    report_required = fields.Boolean(
+        string="Report Required", default=True, help="A visit report is mandatory."
+    )
+
+    _sql_constraints = [
+        (
+            "owner_check",
+            "CHECK((template_id IS NULL) != (contract_id IS NULL))",
+            "A visit plan belongs to a template or to a contract.",
+        ),
+    ]
+
+    @api.depends("contract_id.company_id", "template_id.company_id")
+    def _compute_company_id(self):
+        for plan in self:
+            plan.company_id = plan.contract_id.company_id or plan.template_id.company_id
+
+    @api.constrains(
+        "frequency_type", "count_per_year", "interval", "days_early", "days_late"
+    )
+    def _check_frequency(self):
+        for plan in self:
+            if plan.frequency_type == "count" and plan.count_per_year <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "Visit plan %(name)s: the number of visits per year must "
+                        "be positive.",
+                        name=plan.name,
+                    )
+                )
+            if plan.frequency_type == "interval" and plan.interval <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "Visit plan %(name)s: the interval between visits must be "
+                        "positive.",
+                        name=plan.name,
+                    )
+                )
+            if plan.days_early < 0 or plan.days_late < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Visit plan %(name)s: the tolerance window cannot be "
+                        "negative.",
+                        name=plan.name,
+                    )
+                )
+
+    def _get_copied_fields(self):
+        return [
+            "sequence",
+            "name",
+            "frequency_type",
+            "count_per_year",
+            "interval",
+            "interval_unit",
+            "per_site",
+            "days_early",
+            "days_late",
+            "duration",
+            "signature_required",
+            "report_required",
+        ]
+
+    def _prepare_contract_plan_vals(self):
+        self.ensure_one()
+        vals = {name: self[name] for name in self._get_copied_fields()}
+        return vals | {"product_id": self.product_id.id}
+
+    def _due_dates(self, start, until):
+        self.ensure_one()
+        if self.frequency_type == "count":
+            return visit_due_dates(start, until, count_per_year=self.count_per_year)
+        return visit_due_dates(
+            start, until, interval=self.interval, unit=self.interval_unit
+        )

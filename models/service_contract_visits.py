@@ -152,13 +152,8 @@ class ServiceContract(models.Model):
             "user_id": self.technician_id.id,
         }
 
-    def _generate_interventions(self, today=None):
-        """Create the missing preventive visits of these running contracts
-        up to the planning horizon; return the new interventions."""
-        today = today or fields.Date.context_today(self)
-        Intervention = self.env["service.intervention"].with_context(
-            tracking_disable=True, mail_create_nolog=True
-        )
+    def _prepare_missing_interventions(self, today):
+        """Values of the visits still to generate, by contract."""
         contracts = self.filtered(lambda c: c.state == "running" and c.visit_plan_ids)
         existing = contracts._existing_visit_keys()
         vals_by_contract = {}
@@ -177,6 +172,16 @@ class ServiceContract(models.Model):
                         )
             if vals_list:
                 vals_by_contract[contract] = vals_list
+        return vals_by_contract
+
+    def _generate_interventions(self, today=None):
+        """Create the missing preventive visits of these running contracts
+        up to the planning horizon; return the new interventions."""
+        today = today or fields.Date.context_today(self)
+        Intervention = self.env["service.intervention"].with_context(
+            tracking_disable=True, mail_create_nolog=True
+        )
+        vals_by_contract = self._prepare_missing_interventions(today)
         all_vals = [
             vals for vals_list in vals_by_contract.values() for vals in vals_list
         ]

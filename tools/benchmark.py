@@ -181,17 +181,86 @@ def report_invoicing(n, results):
     )
 
 
+def bench_interventions(registry, n):
+    """N contracts with 4 visits a year each, a year of horizon: our
+    generation against one raw batched create of the same records."""
+    results = {}
+    today = date.today()
+    with registry.cursor() as cr:
+        env = environment(cr)
+        env.company.service_planning_horizon = 365
+        customers = env["res.partner"].create(
+            [{"name": f"Bench visits customer {i}"} for i in range(max(n // 10, 1))]
+        )
+        contracts = env["service.contract"].create(
+            [
+                {
+                    "partner_id": customers[i % len(customers)].id,
+                    "date_start": today,
+                    "line_ids": [Command.create({"name": "Visits", "price_unit": 1})],
+                    "visit_plan_ids": [
+                        Command.create(
+                            {"name": "Preventive visit", "count_per_year": 4}
+                        )
+                    ],
+                }
+                for i in range(n)
+            ]
+        )
+        contracts.write({"state": "running", "date_signed": today})
+        contract_ids = contracts.ids
+    # (a) the floor: one create of the very same interventions.
+    with registry.cursor() as cr:
+        env = environment(cr)
+        contracts = env["service.contract"].browse(contract_ids)
+        vals_by_contract = contracts._prepare_missing_interventions(today)
+        vals_list = [vals for values in vals_by_contract.values() for vals in values]
+        env.invalidate_all()
+        Intervention = env["service.intervention"].with_context(
+            tracking_disable=True, mail_create_nolog=True
+        )
+        Intervention.create(vals_list[:5])
+        env.flush_all()
+        cr.rollback()
+        env.invalidate_all()
+        with timer(results, "floor"):
+            Intervention.create(vals_list)
+            env.flush_all()
+        cr.rollback()
+    count = len(vals_list)
+    # (b) our scheduled action, committing its batches.
+    with registry.cursor() as cr:
+        env = environment(cr)
+        with timer(results, "ours"):
+            created = env["service.contract"]._cron_generate_interventions(today=today)
+            env.flush_all()
+            cr.commit()
+        assert created == count, (created, count)
+    print(f"\nVisit generation, N = {n} contracts x 4 visits a year = {count} visits")
+    print(f"{'measure':<42}{'seconds':>10}{'visits/s':>14}")
+    for key, label in (
+        ("floor", "(a) floor: one service.intervention.create"),
+        ("ours", "(b) service_contract generation cron"),
+    ):
+        print(f"{label:<42}{results[key]:>10.2f}{count / results[key]:>14.1f}")
+    print(
+        f"ratio ours / floor (speed):          {results['floor'] / results['ours']:.2f}"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("-c", "--config", required=True)
     parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("what", choices=["invoicing"])
+    parser.add_argument("what", choices=["invoicing", "interventions"])
     parser.add_argument("n", type=int)
     args = parser.parse_args()
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database])
     registry = odoo.modules.registry.Registry(args.database)
     if args.what == "invoicing":
         bench_invoicing(registry, args.n)
+    else:
+        bench_interventions(registry, args.n)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,116 @@
+import threading
+from datetime import date
+
+from odoo import SUPERUSER_ID, Command, api
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tools import mute_logger
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentGeneration(BaseCase):
+    """Two workers generate the visits of the same contracts at the same
+    time, each in its own transaction: every visit exists once."""
+
+    today = date(2026, 1, 1)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+
+    def _env(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            env["ir.config_parameter"].set_param(
+                "service_contract.visit_batch_size", "2"
+            )
+            partner = env["res.partner"].create(
+                {"name": "Concurrent visits customer", "is_company": True}
+            )
+            sites = env["res.partner"].create(
+                [
+                    {"name": f"Site {i}", "parent_id": partner.id, "type": "site"}
+                    for i in range(2)
+                ]
+            )
+            contracts = env["service.contract"].create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "date_start": date(2026, 1, 1),
+                        "site_ids": [Command.set(sites.ids)],
+                        "line_ids": [
+                            Command.create({"name": "Visits", "price_unit": 1})
+                        ],
+                        "visit_plan_ids": [
+                            Command.create(
+                                {
+                                    "name": "Check",
+                                    "frequency_type": "interval",
+                                    "interval": 1,
+                                    "interval_unit": "week",
+                                    "per_site": True,
+                                }
+                            )
+                        ],
+                    }
+                    for _i in range(5)
+                ]
+            )
+            contracts.action_sign()
+            self.ids = {"partner": partner.id, "contracts": contracts.ids}
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            contracts = env["service.contract"].browse(self.ids["contracts"])
+            cr.execute(
+                "DELETE FROM service_intervention WHERE contract_id IN %s",
+                [tuple(contracts.ids)],
+            )
+            contracts.write({"state": "cancel"})
+            contracts.unlink()
+            partner = env["res.partner"].browse(self.ids["partner"])
+            partner.child_ids.unlink()
+            partner.unlink()
+            env["ir.config_parameter"].set_param(
+                "service_contract.visit_batch_size", "500"
+            )
+
+    def _worker(self, barrier, results):
+        barrier.wait(timeout=30)
+        with self.registry.cursor() as cr:
+            Contract = self._env(cr)["service.contract"]
+            results.append(Contract._cron_generate_interventions(today=self.today))
+
+    @mute_logger("odoo.sql_db")
+    def test_two_workers_create_each_visit_once(self):
+        barrier = threading.Barrier(2)
+        results = []
+        threads = [
+            threading.Thread(target=self._worker, args=(barrier, results))
+            for _i in range(2)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        self.assertEqual(len(results), 2)
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT plan_id, site_id, date_due, COUNT(*) FROM service_intervention "
+                "WHERE contract_id IN %s GROUP BY 1, 2, 3",
+                [tuple(self.ids["contracts"])],
+            )
+            rows = cr.fetchall()
+        # 5 contracts x 2 sites x weekly visits over the 60-day horizon
+        # (2026-01-01 .. 2026-03-02: 9 due dates)
+        self.assertEqual(len(rows), 5 * 2 * 9)
+        self.assertEqual({row[3] for row in rows}, {1})
+        self.assertEqual(sum(results), 5 * 2 * 9)

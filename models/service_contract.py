@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import Command, api, fields, models
+from odoo import Command, api, fields, models, modules, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
@@ -800,6 +800,15 @@ class ServiceContract(models.Model):
     # ------------------------------------------------------------------
     # Scheduled actions
     # ------------------------------------------------------------------
+
+    @api.model
+    def _commit_batch(self):
+        """Keep the work of a scheduled action's batch: commit, except in
+        tests and while modules load (demo data runs the same methods)."""
+        if self.env.registry.ready and not (
+            modules.module.current_test or tools.config["test_enable"]
+        ):
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
     def _get_terms_due_domain(self, today):

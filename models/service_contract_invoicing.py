@@ -1,7 +1,7 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import api, fields, models, modules, tools
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .date_utils import FREQUENCY_MONTHS, billing_periods
@@ -308,7 +308,6 @@ class ServiceContract(models.Model):
             .sudo()
             .get_param("service_contract.invoice_batch_size", 200)
         )
-        auto_commit = not (modules.module.current_test or tools.config["test_enable"])
         domain = Period._get_due_domain(today)
         seen, done = [], 0
         while True:
@@ -329,7 +328,5 @@ class ServiceContract(models.Model):
                 done=done,
                 remaining=Period.search_count(domain + [("id", "not in", seen)]),
             )
-            if auto_commit:
-                # Batch boundary of a scheduled action: keep what is done.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+            self._commit_batch()
         return done

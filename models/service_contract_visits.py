@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo import Command, api, fields, models, modules, tools
+from odoo import Command, api, fields, models
 from odoo.tools import SQL
 
 
@@ -227,7 +227,6 @@ class ServiceContract(models.Model):
             .sudo()
             .get_param("service_contract.visit_batch_size", 500)
         )
-        auto_commit = not (modules.module.current_test or tools.config["test_enable"])
         domain = [("state", "=", "running"), ("visit_plan_ids", "!=", False)]
         contracts = self.search(domain, order="id")
         created = 0
@@ -238,6 +237,5 @@ class ServiceContract(models.Model):
                 done=min(start + batch_size, len(contracts)),
                 remaining=max(len(contracts) - start - batch_size, 0),
             )
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+            self._commit_batch()
         return created

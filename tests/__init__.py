@@ -9,3 +9,4 @@ from . import test_invoicing_concurrency
 from . import test_ui_quote_to_cash
 from . import test_interventions
 from . import test_interventions_concurrency
+from . import test_ui_interventions

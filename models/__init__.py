@@ -16,3 +16,4 @@ from . import service_visit_plan
 from . import service_intervention
 from . import service_contract_visits
 from . import service_contract_alert
+from . import service_contract_document

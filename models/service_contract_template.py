@@ -1,5 +1,9 @@
-from odoo import fields, models
+from markupsafe import Markup
 
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .document_placeholders import DOCUMENT_PLACEHOLDERS, PLACEHOLDER_RE
 from .service_contract_terms_mixin import (
     INVOICING_FREQUENCIES,
     INVOICING_MODES,
@@ -14,7 +18,7 @@ class ServiceContractTemplate(models.Model):
 
     _name = "service.contract.template"
     _description = "Service Contract Template"
-    _inherit = ["service.contract.terms.mixin"]
+    _inherit = ["service.contract.terms.mixin", "mail.render.mixin"]
     _order = "sequence, name, id"
     _check_company_auto = True
 
@@ -37,8 +41,14 @@ class ServiceContractTemplate(models.Model):
     document_body = fields.Html(
         string="Contract Document",
         translate=True,
-        sanitize_attributes=False,
-        help="Body of the printed contract.",
+        render_engine="qweb",
+        sanitize="email_outgoing",
+        help="Body of the printed contract. Insert placeholders with the '/' "
+        "command (Dynamic Placeholder); the list below says which ones exist.",
+    )
+    lang = fields.Char(default="{{ object.partner_id.lang }}")
+    placeholder_help = fields.Html(
+        string="Placeholders", compute="_compute_placeholder_help"
     )
     note = fields.Html(string="Internal Notes")
     # Defaults of the shared terms.
@@ -59,3 +69,55 @@ class ServiceContractTemplate(models.Model):
         help="Contracts created from a confirmed quotation wait for the "
         "customer's signature; otherwise they run at once.",
     )
+
+    def _compute_render_model(self):
+        self.render_model = "service.contract"
+
+    def _compute_placeholder_help(self):
+        rows = Markup("").join(
+            Markup("<tr><td><code>%s</code></td><td>%s</td></tr>")
+            % (expression, str(label))
+            for expression, label in DOCUMENT_PLACEHOLDERS
+        )
+        self.placeholder_help = (
+            Markup("<table class='table table-sm'><tbody>%s</tbody></table>") % rows
+        )
+
+    @api.constrains("document_body")
+    def _check_document_body(self):
+        """Refuse, at save, placeholders that do not exist and documents
+        that do not render."""
+        allowed = set(self.env["service.contract"].mail_allowed_qweb_expressions())
+        for template in self:
+            body = template.document_body or ""
+            unknown = sorted(
+                {
+                    expression.strip()
+                    for _quote, expression in PLACEHOLDER_RE.findall(body)
+                    if expression.strip() not in allowed
+                }
+            )
+            if unknown:
+                raise ValidationError(
+                    self.env._(
+                        "Template %(name)s: unknown placeholder(s) %(placeholders)s. "
+                        "Use the placeholders listed on the template.",
+                        name=template.name,
+                        placeholders=", ".join(unknown),
+                    )
+                )
+            sample = self.env["service.contract"].search(
+                [("template_id", "=", template.id)], limit=1
+            ) or self.env["service.contract"].search([], limit=1)
+            if body and sample:
+                try:
+                    template._render_field("document_body", sample.ids)
+                except Exception as error:  # noqa: BLE001 - reported to the user
+                    raise ValidationError(
+                        self.env._(
+                            "Template %(name)s: the document does not render: "
+                            "%(error)s",
+                            name=template.name,
+                            error=error,
+                        )
+                    ) from error

@@ -10,3 +10,4 @@ from . import test_ui_quote_to_cash
 from . import test_interventions
 from . import test_interventions_concurrency
 from . import test_ui_interventions
+from . import test_document

@@ -117,7 +117,7 @@ registry.category("web_tour.tours").add("service_contract_planner_tour", {
         },
         {
             content: "Search the visits of this technician",
-            trigger: ".o_searchview_autocomplete .o_menu_item:contains('Technician'):contains('SC Tour Technician')",
+            trigger: ".o_searchview_autocomplete .o_menu_item:not(.o_indent):has(b:contains(/^Technician$/))",
             run: "click",
         },
         {

@@ -1,0 +1,147 @@
+import shutil
+import subprocess
+import tempfile
+from datetime import date
+
+from odoo import Command
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+from odoo.tools.misc import format_date
+
+from ..models.document_placeholders import DOCUMENT_PLACEHOLDERS
+from .common import ServiceContractCase
+
+
+def _placeholder(expression):
+    return f'<t t-out="{expression}"/>'
+
+
+@tagged("post_install", "-at_install")
+class TestDocument(ServiceContractCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer.write({"vat": "FR12345678901", "street": "1 quai du Lac"})
+        cls.template.write(
+            {
+                "document_body": "<p>"
+                + " | ".join(
+                    f"{expression}={_placeholder(expression)}"
+                    for expression, _label in DOCUMENT_PLACEHOLDERS
+                )
+                + "</p>",
+                "visit_plan_ids": [
+                    Command.create({"name": "Boiler service", "count_per_year": 2})
+                ],
+            }
+        )
+        cls.contract = cls._create_contract(
+            site_ids=[Command.set((cls.site_a | cls.site_b).ids)],
+            line_ids=[
+                Command.create({"name": "Service A", "quantity": 1, "price_unit": 100}),
+                Command.create({"name": "Service B", "quantity": 2, "price_unit": 50}),
+                Command.create({"name": "Service C", "quantity": 3, "price_unit": 10}),
+            ],
+        )
+
+    def _rendered(self, contract):
+        contract.action_render_document()
+        return str(contract.document_body)
+
+    def test_every_placeholder_renders_its_value(self):
+        body = self._rendered(self.contract)
+        env = self.env
+        expected = {
+            "object.name": self.contract.name,
+            "object.partner_id.name": "Résidence du Lac",
+            "object.doc_partner_address": "1 quai du Lac",
+            "object.partner_id.vat": "FR12345678901",
+            "object.signatory_id.name": "Anne Signer",
+            "object.doc_sites": "Building B",
+            "object.doc_services": "Service C",
+            "object.doc_visits": "Boiler service: 2 visit(s) per year",
+            "object.doc_firm_term": "2 years",
+            "object.doc_renewal": "Tacit renewal for 1 year",
+            "object.doc_notice": "2 months before the end of the term",
+            "object.doc_notice_deadline": format_date(env, date(2025, 12, 28)),
+            "object.doc_invoicing": "Monthly, in advance",
+            "object.doc_date_start": format_date(env, date(2024, 3, 1)),
+            "object.doc_date_end": format_date(env, date(2026, 2, 28)),
+            "object.company_id.name": self.company.name,
+        }
+        body = body.replace("&#39;", "'")
+        for expression, value in expected.items():
+            # each placeholder is followed by its own value
+            start = body.index(f"{expression}=") + len(expression) + 1
+            following = body[start:].split(" | ", 1)[0]
+            self.assertIn(value, following, expression)
+        self.assertIn("3 quai du Lac", body)  # second site's address
+        self.assertIn("Service A", body)
+        self.assertIn("Service B", body)
+        self.assertIn("230.00", body.replace(",", ""))  # total of the lines
+
+    def test_unknown_placeholder_is_refused_at_save(self):
+        self.assertRefused(
+            ValidationError,
+            "unknown placeholder.*object.partner_id.credit_limit",
+            self.template.write,
+            {"document_body": '<p><t t-out="object.partner_id.credit_limit"/></p>'},
+        )
+        self.assertRefused(
+            ValidationError,
+            "unknown placeholder.*object.env",
+            self.template.write,
+            {"document_body": "<p><t t-out=\"object.env['res.users']\"/></p>"},
+        )
+        self.assertIn("object.doc_sites", str(self.template.document_body))
+
+    def test_customer_data_is_escaped(self):
+        self.customer.name = "<script>alert(1)</script>"
+        body = self._rendered(self.contract)
+        self.assertNotIn("<script>", body)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", body)
+
+    def test_signed_document_does_not_change_with_the_template(self):
+        self.contract.action_to_sign()
+        self.contract.action_sign()
+        frozen = str(self.contract.document_body)
+        self.assertTrue(self.contract.document_frozen)
+        self.assertTrue(self.contract.signed_document_id)
+        self.template.document_body = '<p>New version: <t t-out="object.name"/></p>'
+        self.assertEqual(str(self.contract.document_body), frozen)
+        with self.assertRaisesRegex(UserError, "cannot change"):
+            self.contract.action_render_document()
+        self.assertEqual(str(self.contract.document_body), frozen)
+
+    def test_new_version_from_draft_only(self):
+        self.contract.action_to_sign()
+        self.contract.action_draft()
+        self.template.document_body = '<p>Version 2 <t t-out="object.name"/></p>'
+        self.assertIn("Version 2", self._rendered(self.contract))
+
+    def test_pdf_contains_customer_notice_deadline_and_signatures(self):
+        if not shutil.which("pdftotext"):
+            self.fail("pdftotext (poppler-utils) is needed to check the PDF")
+        self.contract.action_render_document()
+        report = self.env.ref("service_contract.action_report_service_contract")
+        self.assertEqual(report.model, "service.contract")
+        pdf, report_type = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(report, self.contract.ids)
+        )
+        self.assertEqual(report_type, "pdf")
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+            handle.write(pdf)
+            handle.flush()
+            text = subprocess.run(
+                ["pdftotext", "-layout", handle.name, "-"],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        self.assertIn("Résidence du Lac", text)
+        self.assertIn(format_date(self.env, date(2025, 12, 28)), text)
+        self.assertIn("For the Provider", text)
+        self.assertIn("For the Customer", text)
+        self.assertIn("Anne Signer", text)

@@ -12,7 +12,7 @@ class ServiceContract(models.Model):
     signature, signed online from the customer portal."""
 
     _name = "service.contract"
-    _inherit = ["service.contract", "portal.mixin"]
+    _inherit = ["service.contract", "portal.mixin", "service.mail.compose.mixin"]
 
     document_body = fields.Html(
         string="Document",
@@ -264,21 +264,9 @@ class ServiceContract(models.Model):
         self.ensure_one()
         if self.state == "draft":
             self.action_to_sign()
-        template = self.env.ref("service_contract.mail_template_contract_send")
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_model": self._name,
-                "default_res_ids": self.ids,
-                "default_template_id": template.id,
-                "default_composition_mode": "comment",
-                "mark_so_as_sent": False,
-                "force_email": True,
-            },
-        }
+        return self._action_compose(
+            "service_contract.mail_template_contract_send", force_email=True
+        )
 
     def _portal_sign(self, name, signature):
         """The customer signs online: record who, when and the signature,

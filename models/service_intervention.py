@@ -11,7 +11,7 @@ class ServiceIntervention(models.Model):
 
     _name = "service.intervention"
     _description = "Intervention"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "service.mail.compose.mixin"]
     _order = "date_due, id"
     _check_company_auto = True
 
@@ -330,22 +330,6 @@ class ServiceIntervention(models.Model):
         return self._action_compose(
             "service_contract.mail_template_intervention_report"
         )
-
-    def _action_compose(self, template_xmlid):
-        self.ensure_one()
-        template = self.env.ref(template_xmlid)
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_model": self._name,
-                "default_res_ids": self.ids,
-                "default_template_id": template.id,
-                "default_composition_mode": "comment",
-            },
-        }
 
     def _attach_report(self):
         """Store the signed visit report (PDF) on the intervention."""

@@ -1,7 +1,9 @@
+import threading
 from datetime import date
 
-from odoo import Command
-from odoo.tests import TransactionCase
+from odoo import SUPERUSER_ID, Command, api
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, TransactionCase, get_db_name
 
 
 class ServiceContractCase(TransactionCase):
@@ -95,3 +97,33 @@ class ServiceContractCase(TransactionCase):
 
     def _messages(self, contract):
         return contract.message_ids.mapped("body")
+
+
+class ConcurrencyCase(BaseCase):
+    """Runs a scheduled action in two threads at once, each with its own
+    database cursor, on data committed beforehand (and removed after)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+
+    def _env(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    def _run_twice_concurrently(self, worker):
+        """Start ``worker(results)`` in two threads released together."""
+        barrier = threading.Barrier(2)
+        results = []
+
+        def run():
+            barrier.wait(timeout=30)
+            worker(results)
+
+        threads = [threading.Thread(target=run) for _i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        self.assertEqual(len(results), 2, "both workers must finish")
+        return results

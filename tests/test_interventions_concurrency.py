@@ -1,26 +1,18 @@
-import threading
 from datetime import date
 
-from odoo import SUPERUSER_ID, Command, api
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo import Command
+from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from .common import ConcurrencyCase
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentGeneration(BaseCase):
+class TestConcurrentGeneration(ConcurrencyCase):
     """Two workers generate the visits of the same contracts at the same
     time, each in its own transaction: every visit exists once."""
 
     today = date(2026, 1, 1)
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry = Registry(get_db_name())
-
-    def _env(self, cr):
-        return api.Environment(cr, SUPERUSER_ID, {})
 
     def setUp(self):
         super().setUp()
@@ -83,25 +75,14 @@ class TestConcurrentGeneration(BaseCase):
                 "service_contract.visit_batch_size", "500"
             )
 
-    def _worker(self, barrier, results):
-        barrier.wait(timeout=30)
+    def _worker(self, results):
         with self.registry.cursor() as cr:
             Contract = self._env(cr)["service.contract"]
             results.append(Contract._cron_generate_interventions(today=self.today))
 
     @mute_logger("odoo.sql_db")
     def test_two_workers_create_each_visit_once(self):
-        barrier = threading.Barrier(2)
-        results = []
-        threads = [
-            threading.Thread(target=self._worker, args=(barrier, results))
-            for _i in range(2)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-        self.assertEqual(len(results), 2)
+        results = self._run_twice_concurrently(self._worker)
         with self.registry.cursor() as cr:
             cr.execute(
                 "SELECT plan_id, site_id, date_due, COUNT(*) FROM service_intervention "

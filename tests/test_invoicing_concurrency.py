@@ -1,30 +1,21 @@
-import threading
 from datetime import date
 
 from psycopg2 import errors
 
-from odoo import SUPERUSER_ID, Command, api
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo import Command
+from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from .common import ConcurrencyCase
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentInvoicing(BaseCase):
+class TestConcurrentInvoicing(ConcurrencyCase):
     """Two workers run the invoicing scheduled action on the same data at the
     same time, each in its own database transaction: every due period is
     invoiced exactly once."""
 
     today = date(2026, 3, 1)
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        from odoo.modules.registry import Registry
-
-        cls.registry = Registry(get_db_name())
-
-    def _env(self, cr):
-        return api.Environment(cr, SUPERUSER_ID, {})
 
     def setUp(self):
         super().setUp()
@@ -70,8 +61,7 @@ class TestConcurrentInvoicing(BaseCase):
                 "service_contract.invoice_batch_size", "200"
             )
 
-    def _worker(self, barrier, results):
-        barrier.wait(timeout=30)
+    def _worker(self, results):
         for _attempt in range(5):
             try:
                 with self.registry.cursor() as cr:
@@ -86,16 +76,7 @@ class TestConcurrentInvoicing(BaseCase):
 
     @mute_logger("odoo.sql_db")
     def test_two_workers_invoice_each_period_once(self):
-        barrier = threading.Barrier(2)
-        results = []
-        threads = [
-            threading.Thread(target=self._worker, args=(barrier, results))
-            for _i in range(2)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        results = self._run_twice_concurrently(self._worker)
         with self.registry.cursor() as cr:
             env = self._env(cr)
             periods = env["service.contract.period"].search(
@@ -116,5 +97,4 @@ class TestConcurrentInvoicing(BaseCase):
                 ]
             )
             self.assertEqual(len(lines), 18)
-            self.assertEqual(len(results), 2)
             self.assertEqual(sum(results), 18)

@@ -22,9 +22,7 @@ class ServiceContract(models.Model):
         "the contract is signed.",
     )
     document_frozen = fields.Boolean(copy=False, readonly=True)
-    signed_document_id = fields.Many2one(
-        "ir.attachment", string="Signed Document", copy=False, readonly=True
-    )
+    signed_document_id = fields.Many2one("ir.attachment", copy=False, readonly=True)
     signed_by = fields.Char(copy=False, tracking=True)
     signature = fields.Image(copy=False, max_width=1024, max_height=1024)
 
@@ -44,9 +42,10 @@ class ServiceContract(models.Model):
     doc_company_address = fields.Html(compute="_compute_document_values")
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for contract in self:
             contract.access_url = f"/my/contracts/{contract.id}"
+        return res
 
     def _selection_label(self, field, value):
         return dict(self._fields[field]._description_selection(self.env)).get(value, "")
@@ -122,7 +121,12 @@ class ServiceContract(models.Model):
                 env, contract.amount_annual, currency
             )
             contract.doc_visits = Markup("<ul>%s</ul>") % Markup("").join(
-                Markup("<li>%s: %s</li>") % (plan.name, contract._visit_frequency(plan))
+                Markup("<li>%s</li>")
+                % env._(
+                    "%(visit)s: %(frequency)s",
+                    visit=plan.name,
+                    frequency=contract._visit_frequency(plan),
+                )
                 for plan in contract.visit_plan_ids
             )
             contract.doc_firm_term = contract._period_text(

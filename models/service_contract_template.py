@@ -35,9 +35,7 @@ class ServiceContractTemplate(models.Model):
         string="Services",
         copy=True,
     )
-    visit_plan_ids = fields.One2many(
-        "service.visit.plan", "template_id", string="Visit Plan", copy=True
-    )
+    visit_plan_ids = fields.One2many("service.visit.plan", "template_id", copy=True)
     document_body = fields.Html(
         string="Contract Document",
         translate=True,

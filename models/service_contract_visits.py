@@ -12,15 +12,12 @@ class ServiceContract(models.Model):
 
     _inherit = "service.contract"
 
-    visit_plan_ids = fields.One2many(
-        "service.visit.plan", "contract_id", string="Visit Plan", copy=True
-    )
+    visit_plan_ids = fields.One2many("service.visit.plan", "contract_id", copy=True)
     intervention_ids = fields.One2many(
         "service.intervention", "contract_id", string="Interventions"
     )
     technician_id = fields.Many2one(
         "res.users",
-        string="Technician",
         domain="[('share', '=', False)]",
         help="Technician to whom new visits are assigned.",
     )

@@ -39,13 +39,11 @@ class ServiceIntervention(models.Model):
     )
     site_id = fields.Many2one(
         "res.partner",
-        string="Site",
         domain="[('type', '=', 'site'), ('commercial_partner_id', '=', partner_id)]",
         tracking=True,
     )
     address_id = fields.Many2one(
         "res.partner",
-        string="Address",
         compute="_compute_address_id",
         help="Where the technician goes: the site, or the customer.",
     )
@@ -107,7 +105,7 @@ class ServiceIntervention(models.Model):
     signature = fields.Image(
         string="Customer Signature", copy=False, max_width=1024, max_height=1024
     )
-    signed_by = fields.Char(string="Signed By", copy=False)
+    signed_by = fields.Char(copy=False)
     date_done = fields.Datetime(string="Completed On", copy=False, readonly=True)
     alert_sent = fields.Selection(
         [("plan", "Visit to plan"), ("late", "Late visit")],

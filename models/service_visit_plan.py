@@ -45,22 +45,14 @@ class ServiceVisitPlan(models.Model):
         default="month",
         required=True,
     )
-    per_site = fields.Boolean(
-        string="Per Site", help="One visit for each site of the contract."
-    )
-    days_early = fields.Integer(
-        string="Days Early", default=7, help="How early a visit may be done."
-    )
-    days_late = fields.Integer(
-        string="Days Late", default=15, help="How late a visit may be done."
-    )
+    per_site = fields.Boolean(help="One visit for each site of the contract.")
+    days_early = fields.Integer(default=7, help="How early a visit may be done.")
+    days_late = fields.Integer(default=15, help="How late a visit may be done.")
     duration = fields.Float(string="Expected Duration", default=1.0, help="In hours.")
     signature_required = fields.Boolean(
         string="Customer Signature", help="The customer signs the visit report."
     )
-    report_required = fields.Boolean(
-        string="Report Required", default=True, help="A visit report is mandatory."
-    )
+    report_required = fields.Boolean(default=True, help="A visit report is mandatory.")
 
     _sql_constraints = [
         (

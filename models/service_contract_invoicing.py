@@ -125,8 +125,8 @@ class ServiceContract(models.Model):
     # Billing schedule
     # ------------------------------------------------------------------
 
-    def _get_billing_end(self):
-        """Last day to invoice: the termination date, or the end of term."""
+    def _get_service_end(self):
+        """Last day of service: the termination date, or the end of term."""
         self.ensure_one()
         return self.date_termination or self.date_end
 
@@ -163,7 +163,7 @@ class ServiceContract(models.Model):
         for contract in running:
             last = last_dates.get(contract)
             start = last + timedelta(days=1) if last else contract.date_start
-            end = contract._get_billing_end()
+            end = contract._get_service_end()
             if not (start and end) or start > end:
                 continue
             for date_from, date_to, factor in billing_periods(

@@ -114,7 +114,7 @@ class ServiceContract(models.Model):
         contract's end."""
         self.ensure_one()
         horizon = today + timedelta(days=self.company_id.service_planning_horizon)
-        end = self._get_billing_end()
+        end = self._get_service_end()
         return min(horizon, end) if end else horizon
 
     def _existing_visit_keys(self):

@@ -62,6 +62,7 @@ class TestServiceInterventionUi(HttpCase):
                             "name": "SC Visit Boiler Service",
                             "frequency_type": "count",
                             "count_per_year": 4,
+                            "per_site": True,
                             "duration": 1.5,
                             "signature_required": True,
                             "report_required": True,
@@ -82,6 +83,14 @@ class TestServiceInterventionUi(HttpCase):
         cls.contract.action_sign()
         cls.contract._generate_interventions()
         cls.visit = cls.contract.intervention_ids
+        # Marking the visit as done renders its report with wkhtmltopdf, which
+        # would fetch the report's stylesheets from this test server: that
+        # request would wait for the test cursor held by the very request
+        # that runs wkhtmltopdf (a deadlock). Point wkhtmltopdf elsewhere: it
+        # renders the PDF without the stylesheets.
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "report.url", "file:///nonexistent-sc-report-url"
+        )
 
     def _expected_slot(self):
         """The slot the planner tour drops the visit on, in UTC: 10:00 (the
@@ -93,7 +102,8 @@ class TestServiceInterventionUi(HttpCase):
         day = self.visit.date_due
         if day.isoweekday() != last_day_of_week:
             day += timedelta(days=1)
-        # The browser runs on this machine, in its local time zone.
+        # The browser is started by this process and shares its time zone
+        # (UTC: Odoo sets TZ=UTC when it starts).
         local = datetime.combine(day, time(10, 0)).astimezone()
         return local.astimezone(timezone.utc).replace(tzinfo=None)
 
@@ -102,6 +112,7 @@ class TestServiceInterventionUi(HttpCase):
         self.assertEqual(len(visit), 1, "one visit is due within the horizon")
         self.assertEqual(visit.state, "to_plan")
         self.assertEqual(visit.user_id, self.technician)
+        self.assertEqual(visit.site_id, self.site)
         self.assertEqual(visit.date_due, self.contract.date_start)
         self.assertFalse(visit.date_planned_start)
         self.assertEqual(

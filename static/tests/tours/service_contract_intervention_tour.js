@@ -133,10 +133,6 @@ registry.category("web_tour.tours").add("service_contract_planner_tour", {
             trigger: `${EVENT}:contains('08:00'):contains('INT/')`,
         },
         {
-            content: "The technician has no other visit this week",
-            trigger: `.fc-timegrid-body:not(:has(${EVENT}:eq(1)))`,
-        },
-        {
             content: "Drag the visit to 10:00 the next day",
             trigger: `${EVENT}:contains('08:00')`,
             run: dragVisitToNextDay,
@@ -185,7 +181,7 @@ registry.category("web_tour.tours").add("service_contract_technician_tour", {
         },
         {
             content: "Open the planned visit",
-            trigger: ".o_list_view .o_data_row:contains('SC Visit Customer') td[name=name]",
+            trigger: ".o_list_view .o_data_row:contains('SC Visit Customer'):contains('SC Visit Boiler Room') td[name=name]",
             run: "click",
         },
         {
@@ -243,8 +239,12 @@ registry.category("web_tour.tours").add("service_contract_technician_tour", {
             run: "click",
         },
         {
+            content: "The pad is blank: nothing to adopt yet",
+            trigger: ".modal:has(.o_web_sign_draw_button.active) .modal-footer button.btn-primary:disabled:contains('Adopt & Sign')",
+        },
+        {
             content: "Sign on the pad",
-            trigger: ".modal .o_web_sign_draw_button.active",
+            trigger: ".modal:has(.o_web_sign_draw_button.active) canvas.o_web_sign_signature",
             run: drawSignature,
         },
         {

@@ -220,14 +220,24 @@ class ServiceContract(models.Model):
         return True
 
     def _freeze_document(self):
-        """At signature: keep the rendered text and the signed PDF."""
+        """At signature: keep the rendered text; later changes of the
+        template no longer reach the contract."""
+        to_freeze = self.filtered(lambda c: not c.document_frozen)
+        for contract_id, body in to_freeze._render_document().items():
+            contract = self.browse(contract_id)
+            if body:
+                contract.document_body = body
+        to_freeze.document_frozen = True
+
+    def _get_signed_pdf_name(self):
+        # Also the attachment name of the contract report, so that printing
+        # a signed contract reuses this very PDF.
+        return f"{self.name.replace('/', '-')} - signed.pdf"
+
+    def _store_signed_pdf(self):
+        """Render the signed contract once and keep it as an attachment."""
         report = self.env.ref("service_contract.action_report_service_contract")
         for contract in self:
-            if not contract.document_frozen:
-                body = contract._render_document().get(contract.id)
-                if body:
-                    contract.document_body = body
-                contract.document_frozen = True
             pdf, _type = (
                 self.env["ir.actions.report"]
                 .with_context(force_report_rendering=True)
@@ -235,7 +245,7 @@ class ServiceContract(models.Model):
             )
             contract.signed_document_id = self.env["ir.attachment"].create(
                 {
-                    "name": f"{contract.name.replace('/', '-')} - signed.pdf",
+                    "name": contract._get_signed_pdf_name(),
                     "type": "binary",
                     "raw": pdf,
                     "res_model": self._name,
@@ -288,6 +298,7 @@ class ServiceContract(models.Model):
             raise UserError(self.env._("Sign with your name and signature."))
         self.write({"signed_by": name, "signature": signature})
         self.action_sign()
+        self._store_signed_pdf()
         self.message_post(
             body=self.env._("Signed online by %(name)s.", name=name),
             attachment_ids=self.signed_document_id.ids,

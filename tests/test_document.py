@@ -106,12 +106,32 @@ class TestDocument(ServiceContractCase):
         self.contract.action_sign()
         frozen = str(self.contract.document_body)
         self.assertTrue(self.contract.document_frozen)
-        self.assertTrue(self.contract.signed_document_id)
         self.template.document_body = '<p>New version: <t t-out="object.name"/></p>'
         self.assertEqual(str(self.contract.document_body), frozen)
         with self.assertRaisesRegex(UserError, "cannot change"):
             self.contract.action_render_document()
         self.assertEqual(str(self.contract.document_body), frozen)
+
+    def test_printing_a_signed_contract_keeps_its_pdf(self):
+        self.contract.action_to_sign()
+        self.contract.action_sign()
+        report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
+        first, _type = report._render_qweb_pdf(
+            "service_contract.action_report_service_contract", self.contract.ids
+        )
+        attachment = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "service.contract"),
+                ("res_id", "=", self.contract.id),
+                ("name", "=", self.contract._get_signed_pdf_name()),
+            ]
+        )
+        self.assertEqual(len(attachment), 1)
+        self.template.document_body = "<p>Changed</p>"
+        again, _type = report._render_qweb_pdf(
+            "service_contract.action_report_service_contract", self.contract.ids
+        )
+        self.assertEqual(again, first)
 
     def test_new_version_from_draft_only(self):
         self.contract.action_to_sign()

@@ -16,6 +16,7 @@
         "security/service_contract_groups.xml",
         "security/ir.model.access.csv",
         "security/service_contract_security.xml",
+        "security/service_contract_portal_security.xml",
         "data/service_contract_data.xml",
         "report/service_intervention_reports.xml",
         "report/service_intervention_templates.xml",
@@ -35,6 +36,7 @@
         "views/service_intervention_views.xml",
         "report/sale_order_templates.xml",
         "views/service_contract_menus.xml",
+        "views/service_contract_portal_templates.xml",
     ],
     "demo": [
         "demo/service_contract_demo.xml",

@@ -299,8 +299,13 @@ class ServiceContract(models.Model):
         self.write({"signed_by": name, "signature": signature})
         self.action_sign()
         self._store_signed_pdf()
+        # From a token link the user is the public one: the customer signs.
+        author = self.env.user.partner_id
+        if self.env.user._is_public() or self.env.su:
+            author = self.signatory_id or self.partner_id
         self.message_post(
             body=self.env._("Signed online by %(name)s.", name=name),
+            author_id=author.id,
             attachment_ids=self.signed_document_id.ids,
             partner_ids=self.user_id.partner_id.ids,
             subtype_xmlid="mail.mt_comment",

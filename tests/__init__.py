@@ -11,3 +11,5 @@ from . import test_interventions
 from . import test_interventions_concurrency
 from . import test_ui_interventions
 from . import test_document
+from . import test_portal
+from . import test_ui_portal

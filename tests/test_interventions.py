@@ -131,11 +131,16 @@ class TestInterventions(ServiceContractCase):
     def test_generation_is_idempotent(self):
         self.company.service_planning_horizon = 365
         contract = self._running()
-        self.assertEqual(self._generate(date(2027, 1, 1)), 4)
-        self.assertEqual(self._generate(date(2027, 1, 1)), 0)
-        contract.intervention_ids[0].action_cancel()
-        self.assertEqual(self._generate(date(2027, 1, 2)), 0)
-        self.assertEqual(len(contract.intervention_ids), 4)
+        self._generate(date(2027, 1, 1))
+        visits = contract.intervention_ids
+        self.assertEqual(len(visits), 4)
+        self._generate(date(2027, 1, 1))
+        self.assertEqual(contract.intervention_ids, visits)
+        self.assertFalse(contract._generate_interventions(date(2027, 1, 1)))
+        # A cancelled visit is not generated again.
+        visits[0].action_cancel()
+        self._generate(date(2027, 1, 2))
+        self.assertEqual(contract.intervention_ids, visits)
 
     def test_visits_from_skips_past_visits(self):
         self.company.service_planning_horizon = 30

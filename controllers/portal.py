@@ -1,0 +1,277 @@
+import binascii
+
+from odoo import _, http
+from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.http import content_disposition, request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+CONTRACT_REPORT = "service_contract.action_report_service_contract"
+INTERVENTION_REPORT = "service_contract.action_report_intervention"
+# Drafts are internal until they are sent to the customer for signature.
+PORTAL_CONTRACT_STATES = ("to_sign", "running", "closed")
+
+
+class ServiceContractPortal(CustomerPortal):
+    """Customer portal: contracts, online signature and interventions."""
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "service_contract_count" in counters:
+            Contract = request.env["service.contract"]
+            values["service_contract_count"] = (
+                Contract.search_count(self._prepare_contracts_domain(), limit=1)
+                if Contract.has_access("read")
+                else 0
+            )
+        if "service_intervention_count" in counters:
+            Intervention = request.env["service.intervention"]
+            values["service_intervention_count"] = (
+                Intervention.search_count(self._prepare_interventions_domain(), limit=1)
+                if Intervention.has_access("read")
+                else 0
+            )
+        return values
+
+    def _prepare_contracts_domain(self):
+        partner = request.env.user.partner_id.commercial_partner_id
+        return [
+            ("commercial_partner_id", "child_of", partner.ids),
+            ("state", "in", PORTAL_CONTRACT_STATES),
+        ]
+
+    def _prepare_interventions_domain(self):
+        partner = request.env.user.partner_id.commercial_partner_id
+        return [("partner_id", "child_of", partner.ids), ("state", "!=", "cancel")]
+
+    def _get_contract_searchbar_sortings(self):
+        return {
+            "date": {"label": _("Start Date"), "order": "date_start desc, id desc"},
+            "name": {"label": _("Reference"), "order": "name desc, id desc"},
+            "end": {"label": _("End of Term"), "order": "date_end, id"},
+        }
+
+    def _prepare_list_values(self, model, domain, url, page, order, url_args=None):
+        """Portal layout values, pager and the current page of ``model``."""
+        Model = request.env[model]
+        values = self._prepare_portal_layout_values()
+        pager = portal_pager(
+            url=url,
+            url_args=url_args,
+            total=Model.search_count(domain),
+            page=page,
+            step=self._items_per_page,
+        )
+        records = Model.search(
+            domain, order=order, limit=self._items_per_page, offset=pager["offset"]
+        )
+        values.update({"pager": pager, "default_url": url})
+        return values, records
+
+    # ------------------------------------------------------------------
+    # Contracts
+    # ------------------------------------------------------------------
+
+    @http.route(
+        ["/my/contracts", "/my/contracts/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_contracts(self, page=1, sortby=None, **kw):
+        sortings = self._get_contract_searchbar_sortings()
+        sortby = sortby if sortby in sortings else "date"
+        values, contracts = self._prepare_list_values(
+            "service.contract",
+            self._prepare_contracts_domain(),
+            "/my/contracts",
+            page,
+            sortings[sortby]["order"],
+            url_args={"sortby": sortby},
+        )
+        values.update(
+            {
+                "contracts": contracts.sudo(),
+                "page_name": "service_contract",
+                "searchbar_sortings": sortings,
+                "sortby": sortby,
+            }
+        )
+        request.session["my_service_contracts_history"] = contracts.ids[:100]
+        return request.render("service_contract.portal_my_contracts", values)
+
+    @http.route(
+        ["/my/contracts/<int:contract_id>"], type="http", auth="public", website=True
+    )
+    def portal_contract_page(
+        self,
+        contract_id,
+        report_type=None,
+        access_token=None,
+        message=False,
+        download=False,
+        **kw,
+    ):
+        try:
+            contract_sudo = self._document_check_access(
+                "service.contract", contract_id, access_token=access_token
+            )
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+
+        if report_type in ("html", "pdf", "text"):
+            response = self._show_report(
+                model=contract_sudo, report_type=report_type, report_ref=CONTRACT_REPORT
+            )
+            if report_type == "pdf" and download:
+                filename = f"{contract_sudo.name.replace('/', '-')}.pdf"
+                response.headers["Content-Disposition"] = content_disposition(filename)
+            return response
+
+        action = contract_sudo._get_portal_return_action()
+        interventions = contract_sudo.intervention_ids
+        values = {
+            "service_contract": contract_sudo,
+            "message": message,
+            "report_type": "html",
+            "backend_url": f"/odoo/action-{action.id}/{contract_sudo.id}",
+            "res_company": contract_sudo.company_id,
+            "next_visits": interventions.filtered(
+                lambda i: i.state in ("to_plan", "planned")
+            ),
+            "done_visits": interventions.filtered(lambda i: i.state == "done").sorted(
+                "date_done", reverse=True
+            ),
+            "invoices": contract_sudo.invoice_ids.filtered(
+                lambda m: m.state == "posted"
+            ).sorted("invoice_date", reverse=True),
+        }
+        values = self._get_page_view_values(
+            contract_sudo, access_token, values, "my_service_contracts_history", False
+        )
+        return request.render("service_contract.service_contract_portal_page", values)
+
+    @http.route(
+        ["/my/contracts/<int:contract_id>/sign"],
+        type="json",
+        auth="public",
+        website=True,
+    )
+    def portal_contract_sign(
+        self, contract_id, access_token=None, name=None, signature=None
+    ):
+        # get from query string if not on json param
+        access_token = access_token or request.httprequest.args.get("access_token")
+        try:
+            contract_sudo = self._document_check_access(
+                "service.contract", contract_id, access_token=access_token
+            )
+        except (AccessError, MissingError):
+            return {"error": _("Invalid contract.")}
+        try:
+            # Nothing is kept of a signature that fails half way.
+            with request.env.cr.savepoint():
+                contract_sudo._portal_sign(name, signature)
+        except UserError as error:
+            return {"error": error.args[0]}
+        except (TypeError, binascii.Error):
+            return {"error": _("Invalid signature data.")}
+        return {
+            "force_refresh": True,
+            "redirect_url": contract_sudo.get_portal_url(
+                query_string="&message=sign_ok"
+            ),
+        }
+
+    @http.route(
+        ["/my/contracts/<int:contract_id>/signed_document"],
+        type="http",
+        auth="public",
+        website=True,
+    )
+    def portal_contract_signed_document(self, contract_id, access_token=None, **kw):
+        try:
+            contract_sudo = self._document_check_access(
+                "service.contract", contract_id, access_token=access_token
+            )
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        if not contract_sudo.signed_document_id:
+            raise request.not_found()
+        return self._attachment_response(contract_sudo.signed_document_id)
+
+    @http.route(
+        ["/my/contracts/<int:contract_id>/visit_report/<int:intervention_id>"],
+        type="http",
+        auth="public",
+        website=True,
+    )
+    def portal_contract_visit_report(
+        self, contract_id, intervention_id, access_token=None, **kw
+    ):
+        """The report (PDF) of a done visit of the contract."""
+        try:
+            contract_sudo = self._document_check_access(
+                "service.contract", contract_id, access_token=access_token
+            )
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        intervention_sudo = contract_sudo.intervention_ids.filtered(
+            lambda i: i.id == intervention_id and i.state == "done"
+        )
+        if not intervention_sudo:
+            raise request.not_found()
+        attachment = self._intervention_report_attachment(intervention_sudo)
+        if attachment:
+            return self._attachment_response(attachment)
+        return self._show_report(
+            model=intervention_sudo, report_type="pdf", report_ref=INTERVENTION_REPORT
+        )
+
+    def _intervention_report_attachment(self, intervention_sudo):
+        """The visit report stored when the visit was done, if any."""
+        return (
+            request.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", intervention_sudo._name),
+                    ("res_id", "=", intervention_sudo.id),
+                    ("mimetype", "=", "application/pdf"),
+                    ("name", "=", f"{intervention_sudo.name.replace('/', '-')}.pdf"),
+                ],
+                order="id desc",
+                limit=1,
+            )
+        )
+
+    def _attachment_response(self, attachment_sudo):
+        stream = request.env["ir.binary"]._get_stream_from(attachment_sudo)
+        return stream.get_response(as_attachment=True)
+
+    # ------------------------------------------------------------------
+    # Interventions
+    # ------------------------------------------------------------------
+
+    @http.route(
+        ["/my/interventions", "/my/interventions/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_interventions(self, page=1, **kw):
+        values, interventions = self._prepare_list_values(
+            "service.intervention",
+            self._prepare_interventions_domain(),
+            "/my/interventions",
+            page,
+            "date_due desc, id desc",
+        )
+        values.update(
+            {
+                "interventions": interventions.sudo(),
+                "page_name": "service_intervention",
+            }
+        )
+        return request.render("service_contract.portal_my_interventions", values)

@@ -301,7 +301,7 @@ class ServiceContract(models.Model):
         self._store_signed_pdf()
         # From a token link the user is the public one: the customer signs.
         author = self.env.user.partner_id
-        if self.env.user._is_public() or self.env.su:
+        if self.env.user._is_public():
             author = self.signatory_id or self.partner_id
         self.message_post(
             body=self.env._("Signed online by %(name)s.", name=name),

@@ -22,6 +22,7 @@ class ServiceContract(models.Model):
         "mail.thread",
         "mail.activity.mixin",
         "service.contract.terms.mixin",
+        "service.state.mixin",
     ]
     _order = "date_start desc, id desc"
     _check_company_auto = True
@@ -476,12 +477,6 @@ class ServiceContract(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
-
-    def _check_state(self, allowed, message):
-        """Raise ``message`` if a contract is in none of the ``allowed`` states."""
-        wrong = self.filtered(lambda contract: contract.state not in allowed)
-        if wrong:
-            raise UserError(message % {"names": ", ".join(wrong.mapped("name"))})
 
     def _check_ready_to_sign(self):
         for contract in self:

@@ -11,7 +11,12 @@ class ServiceIntervention(models.Model):
 
     _name = "service.intervention"
     _description = "Intervention"
-    _inherit = ["mail.thread", "mail.activity.mixin", "service.mail.compose.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "service.mail.compose.mixin",
+        "service.state.mixin",
+    ]
     _order = "date_due, id"
     _check_company_auto = True
 
@@ -224,11 +229,6 @@ class ServiceIntervention(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
-
-    def _check_state(self, allowed, message):
-        wrong = self.filtered(lambda i: i.state not in allowed)
-        if wrong:
-            raise UserError(message % {"names": ", ".join(wrong.mapped("name"))})
 
     def action_plan(self):
         """Planned: a technician and a date are set."""

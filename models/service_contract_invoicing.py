@@ -296,9 +296,10 @@ class ServiceContract(models.Model):
     def _cron_create_invoices(self, today=None):
         """Invoice every billing period due, in batches.
 
-        Each batch is locked with FOR UPDATE SKIP LOCKED (a second worker
-        takes other periods), invoiced in one ``account.move.create``, and
-        committed (outside tests). A failing contract is isolated and gets an
+        A batch holds whole invoices (a customer's grouped contracts are never
+        split), is locked with FOR UPDATE SKIP LOCKED (a second worker takes
+        other batches), invoiced in one ``account.move.create``, and committed
+        (outside tests). A failing contract is isolated and gets an
         activity; the others are invoiced.
         """
         today = today or fields.Date.context_today(self)
@@ -308,25 +309,22 @@ class ServiceContract(models.Model):
             .sudo()
             .get_param("service_contract.invoice_batch_size", 200)
         )
-        domain = Period._get_due_domain(today)
-        seen, done = [], 0
-        while True:
-            periods = Period.search(
-                domain + [("id", "not in", seen)],
-                limit=batch_size,
-                order="invoice_date, partner_invoice_id, contract_id, id",
-            )
-            if not periods:
-                break
-            seen += periods.ids
-            locked = periods._lock_skip_locked()
-            moves, failures = locked._create_invoices()
+        periods = Period.search(
+            Period._get_due_domain(today),
+            order="invoice_date, partner_invoice_id, contract_id, id",
+        )
+        done = processed = 0
+        for batch in periods._split_in_invoice_batches(batch_size):
+            locked = Period.browse(batch)._lock_skip_locked()
+            _moves, failures = locked._create_invoices()
             for contract, error in failures.items():
                 contract._notify_invoicing_error(error)
             done += len(locked)
+            processed += len(batch)
             self.env["ir.cron"]._notify_progress(
-                done=done,
-                remaining=Period.search_count(domain + [("id", "not in", seen)]),
+                done=done, remaining=len(periods) - processed
             )
             self._commit_batch()
+            # Fresh data for the next batch, and a cache that does not grow.
+            self.env.invalidate_all()
         return done

@@ -3,7 +3,7 @@ from collections import defaultdict
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, float_round
 from odoo.tools.misc import format_date
 
 _logger = logging.getLogger(__name__)
@@ -135,7 +135,8 @@ class ServiceContractPeriod(models.Model):
         )
 
     def _lock_skip_locked(self):
-        """Lock the periods still to invoice that no other transaction holds."""
+        """Lock the periods still to invoice that no other transaction holds,
+        and forget what was read of them before."""
         if not self:
             return self
         self.flush_recordset()
@@ -147,7 +148,9 @@ class ServiceContractPeriod(models.Model):
                 tuple(self.ids),
             )
         )
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+        locked = self.browse([row[0] for row in self.env.cr.fetchall()])
+        locked.invalidate_recordset()
+        return locked
 
     def _set_invoiced(self, move_by_period):
         """Link each period to its invoice in one query."""
@@ -197,6 +200,20 @@ class ServiceContractPeriod(models.Model):
             contract.payment_term_id.id,
             self.invoice_date,
         )
+
+    def _split_in_invoice_batches(self, size):
+        """Lists of about ``size`` period ids, in this order, that never split
+        the periods of one invoice."""
+        self._prefetch_invoicing_data()
+        groups = defaultdict(list)
+        for period in self:
+            groups[period._get_invoice_grouping_key()].append(period.id)
+        batches = [[]]
+        for period_ids in groups.values():
+            if len(batches[-1]) >= size:
+                batches.append([])
+            batches[-1] += period_ids
+        return [batch for batch in batches if batch]
 
     def _create_invoices(self):
         """Invoice these periods: one ``account.move.create`` for all of them
@@ -277,6 +294,7 @@ class ServiceContractPeriod(models.Model):
         lines = []
         for period in self:
             lines += period._prepare_invoice_line_vals(context, partner)
+        context.add_line_amounts(lines, first.company_id, first.currency_id)
         return {
             "move_type": "out_invoice",
             "partner_id": partner.id,
@@ -301,6 +319,7 @@ class ServiceContractPeriod(models.Model):
         label = context.label(self, partner.lang)
         vals_list = []
         for line in contract.line_ids:
+            account = context.income_account(line, fiscal_position)
             vals_list.append(
                 Command.create(
                     {
@@ -308,12 +327,18 @@ class ServiceContractPeriod(models.Model):
                         "name": f"{line.name or line.product_id.display_name}\n"
                         f"{contract.name}, {label}",
                         "quantity": line.quantity,
-                        "price_unit": line.price_unit * ratio,
+                        "price_unit": float_round(
+                            line.price_unit * ratio,
+                            precision_digits=context.price_digits,
+                        ),
                         "discount": line.discount,
                         "tax_ids": [
                             Command.set(context.taxes(line.tax_ids, fiscal_position))
                         ],
-                        "account_id": context.income_account(line, fiscal_position).id,
+                        "account_id": account.id,
+                        "analytic_distribution": context.analytic_distribution(
+                            line.product_id, partner, account, contract.company_id
+                        ),
                         "service_contract_id": contract.id,
                     }
                 )
@@ -333,6 +358,12 @@ class _InvoicingContext:
         self._labels = {}
         self._taxes = {}
         self._company_has_fpos = {}
+        self._distributions = {}
+        self._amounts = {}
+        self._has_distribution_models = bool(
+            env["account.analytic.distribution.model"].search_count([], limit=1)
+        )
+        self.price_digits = env["decimal.precision"].precision_get("Product Price")
 
     def label(self, period, lang):
         """The period's label in ``lang``: computed once per dates and lang."""
@@ -408,3 +439,98 @@ class _InvoicingContext:
                 )
             self._accounts[key] = account
         return self._accounts[key]
+
+    def analytic_distribution(self, product, partner, account, company):
+        """What the analytic distribution models give an invoice line of this
+        product, customer and account: asked once per run and key, where
+        Odoo would search the models for each line it creates."""
+        if not self._has_distribution_models:
+            return False
+        partner = partner.commercial_partner_id
+        key = (product, partner, account, company)
+        if key not in self._distributions:
+            self._distributions[key] = (
+                self.env["account.analytic.distribution.model"]._get_distribution(
+                    {
+                        "product_id": product.id,
+                        "product_categ_id": product.categ_id.id,
+                        "partner_id": partner.id,
+                        "partner_category_id": partner.category_id.ids,
+                        "account_prefix": account.code,
+                        "company_id": company.id,
+                    }
+                )
+                or False
+            )
+        return self._distributions[key]
+
+    def add_line_amounts(self, line_commands, company, currency):
+        """Give the invoice lines the amounts Odoo's tax engine computes.
+
+        Odoo computes an invoice line's accounting amounts (``amount_currency``,
+        ``balance``, ``tax_tag_ids``) after creating it and writes every line
+        once more (``account.move._sync_tax_lines``): most of the cost of an
+        invoice with many lines. Computed here with the same engine, on the
+        whole invoice, they are part of the creation values; Odoo computes
+        them again, finds them equal and skips the writes. Were they ever to
+        differ, Odoo writes its own: the invoice is the same either way.
+        Invoices in a foreign currency are left to Odoo (rates). Computed once
+        per run for invoices with the same lines and prices.
+        """
+        if currency != company.currency_id:
+            return
+        lines = [vals for _command, _id, vals in line_commands]
+        key = (
+            company,
+            currency,
+            tuple(
+                (
+                    vals["product_id"],
+                    tuple(vals["tax_ids"][0][2]),
+                    vals["price_unit"],
+                    vals["quantity"],
+                    vals["discount"],
+                )
+                for vals in lines
+            ),
+        )
+        if key not in self._amounts:
+            self._amounts[key] = self._compute_line_amounts(lines, company, currency)
+        for vals, amounts in zip(lines, self._amounts[key], strict=True):
+            vals.update(amounts)
+
+    def _compute_line_amounts(self, lines, company, currency):
+        AccountTax = self.env["account.tax"]
+        base_lines = [
+            AccountTax._prepare_base_line_for_taxes_computation(
+                None,
+                product_id=self.env["product.product"].browse(vals["product_id"]),
+                tax_ids=AccountTax.browse(vals["tax_ids"][0][2]),
+                price_unit=vals["price_unit"],
+                quantity=vals["quantity"],
+                discount=vals["discount"],
+                currency_id=currency,
+                sign=-1,
+                is_refund=False,
+            )
+            for vals in lines
+        ]
+        AccountTax._add_tax_details_in_base_lines(base_lines, company)
+        AccountTax._round_base_lines_tax_details(base_lines, company)
+        AccountTax._add_accounting_data_in_base_lines_tax_details(base_lines, company)
+        amounts = []
+        for base_line in base_lines:
+            details = base_line["tax_details"]
+            amounts.append(
+                {
+                    "amount_currency": -(
+                        details["total_excluded_currency"]
+                        + details["delta_total_excluded_currency"]
+                    ),
+                    "balance": -(
+                        details["total_excluded"] + details["delta_total_excluded"]
+                    ),
+                    "tax_tag_ids": [Command.set(base_line["tax_tag_ids"].ids)],
+                }
+            )
+        return amounts

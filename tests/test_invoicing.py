@@ -258,6 +258,157 @@ class TestInvoices(InvoicingCase):
         self.assertIn(first.name, first.invoice_ids.invoice_origin)
         self.assertIn(second.name, first.invoice_ids.invoice_origin)
 
+    def test_batches_never_split_a_customer_invoice(self):
+        self.env["ir.config_parameter"].set_param(
+            "service_contract.invoice_batch_size", 2
+        )
+        grouped = self.env["service.contract"].union(
+            *(self._contract(group_invoices=True) for _i in range(3))
+        )
+        others = self._contract() | self._contract()
+        self.assertEqual(self._invoice(date(2026, 1, 15)), 5)
+        self.assertEqual(len(grouped.invoice_ids), 1)
+        self.assertEqual(len(grouped.invoice_ids.invoice_line_ids), 3)
+        self.assertEqual(len(others.invoice_ids), 2)
+
+    def _reference_invoice(self, move):
+        """The same invoice, entered as a user would: amounts left to Odoo."""
+        return self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": move.partner_id.id,
+                "currency_id": move.currency_id.id,
+                "invoice_date": move.invoice_date,
+                "journal_id": move.journal_id.id,
+                "invoice_payment_term_id": move.invoice_payment_term_id.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": line.product_id.id,
+                            "name": line.name,
+                            "account_id": line.account_id.id,
+                            "price_unit": line.price_unit,
+                            "quantity": line.quantity,
+                            "discount": line.discount,
+                            "tax_ids": [Command.set(line.tax_ids.ids)],
+                        }
+                    )
+                    for line in move.invoice_line_ids
+                ],
+            }
+        )
+
+    def assertSameAmounts(self, move, reference):
+        def amounts(move):
+            return sorted(
+                (
+                    line.display_type,
+                    line.account_id.id,
+                    line.tax_line_id.id,
+                    line.amount_currency,
+                    line.balance,
+                    line.price_subtotal,
+                    line.price_total,
+                    tuple(line.tax_tag_ids.ids),
+                )
+                for line in move.line_ids
+            )
+
+        self.assertEqual(amounts(move), amounts(reference))
+        self.assertEqual(
+            (move.amount_untaxed, move.amount_tax, move.amount_total),
+            (reference.amount_untaxed, reference.amount_tax, reference.amount_total),
+        )
+
+    def test_invoice_amounts_are_odoo_own(self):
+        """The scheduled action gives the line amounts upfront (it spares
+        Odoo a write per line): they are exactly what Odoo computes, with
+        taxes included in prices, discounts, global rounding, tax report tags
+        and prorated prices, on an invoice grouping two contracts."""
+        self.env.company.tax_calculation_rounding_method = "round_globally"
+        tag = self.env["account.account.tag"].create(
+            {
+                "name": "Base 20 included",
+                "applicability": "taxes",
+                "country_id": self.env.company.account_fiscal_country_id.id,
+            }
+        )
+        included = self.env["account.tax"].create(
+            {
+                "name": "VAT 20% included",
+                "amount": 20.0,
+                "price_include_override": "tax_included",
+                "type_tax_use": "sale",
+            }
+        )
+        included.invoice_repartition_line_ids.filtered(
+            lambda r: r.repartition_type == "base"
+        ).tag_ids = tag
+        lines = [
+            Command.create(
+                {
+                    "product_id": self.product.id,
+                    "price_unit": 33.33,
+                    "quantity": 3,
+                    "discount": 12.5,
+                    "tax_ids": [Command.set(included.ids)],
+                }
+            ),
+            Command.create(
+                {
+                    "product_id": self.product.id,
+                    "price_unit": 10.01,
+                    "quantity": 7,
+                    "tax_ids": [Command.set(self.tax_sale_a.ids)],
+                }
+            ),
+            Command.create(
+                {
+                    "name": "Call-out fee",
+                    "price_unit": 19.99,
+                    "tax_ids": [Command.set(included.ids)],
+                }
+            ),
+        ]
+        first = self._contract(group_invoices=True, line_ids=lines)
+        second = self._contract(group_invoices=True, line_ids=lines)
+        self._invoice(date(2026, 2, 1))
+        january, february = first.period_ids[:2].move_id
+        self.assertEqual(second.invoice_ids, january | february)
+        # 33.33 x 17/31 for the 17 days of January.
+        self.assertEqual(january.invoice_line_ids[0].price_unit, 18.28)
+        self.assertIn(tag, january.invoice_line_ids.tax_tag_ids)
+        for move in january | february:
+            self.assertEqual(len(move.invoice_line_ids), 6)
+            self.assertSameAmounts(move, self._reference_invoice(move))
+
+    def test_invoice_in_foreign_currency(self):
+        other_currency = self.setup_other_currency("EUR")
+        contract = self._contract(currency_id=other_currency.id)
+        self._invoice(date(2026, 1, 15))
+        move = contract.invoice_ids
+        self.assertEqual(move.currency_id, other_currency)
+        self.assertEqual(move.amount_untaxed, 170.0)
+        self.assertSameAmounts(move, self._reference_invoice(move))
+
+    def test_invoice_lines_get_analytic_distribution(self):
+        plan = self.env["account.analytic.plan"].create({"name": "Customers"})
+        analytic = self.env["account.analytic.account"].create(
+            {"name": "Customer A", "plan_id": plan.id}
+        )
+        self.env["account.analytic.distribution.model"].create(
+            {
+                "partner_id": self.customer.id,
+                "analytic_distribution": {str(analytic.id): 100},
+            }
+        )
+        contract = self._contract()
+        self._invoice(date(2026, 1, 15))
+        self.assertEqual(
+            contract.invoice_ids.invoice_line_ids.analytic_distribution,
+            {str(analytic.id): 100},
+        )
+
     def test_failing_contract_gets_activity_others_are_invoiced(self):
         broken_product = self._create_product(
             name="Broken", type="service", lst_price=50.0

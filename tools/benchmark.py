@@ -265,7 +265,9 @@ def main():
     parser.add_argument("what", choices=["invoicing", "interventions"])
     parser.add_argument("n", type=int)
     args = parser.parse_args()
-    odoo.tools.config.parse_config(["-c", args.config, "-d", args.database])
+    odoo.tools.config.parse_config(
+        ["-c", args.config, "-d", args.database, "--log-level=warn"]
+    )
     registry = odoo.modules.registry.Registry(args.database)
     if args.what == "invoicing":
         bench_invoicing(registry, args.n)

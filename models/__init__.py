@@ -8,6 +8,7 @@ from . import service_contract_template_line
 from . import service_contract
 from . import service_contract_line
 from . import service_contract_invoicing
+from . import service_contract_chatel
 from . import service_contract_period
 from . import account_move
 from . import product_template

@@ -671,6 +671,11 @@ class ServiceContract(models.Model):
             )
         )
 
+    def _is_notice_late(self, notice_date):
+        """Whether a notice received on ``notice_date`` misses the deadline."""
+        self.ensure_one()
+        return notice_date > self.notice_deadline
+
     def _register_notice(self, notice_date, notice_by, reason, override=False):
         """Record that the renewal is refused; the contract ends at term."""
         self.ensure_one()
@@ -687,7 +692,7 @@ class ServiceContract(models.Model):
                     name=self.name,
                 )
             )
-        late = notice_date > self.notice_deadline
+        late = self._is_notice_late(notice_date)
         if late and not override:
             raise UserError(
                 self.env._(

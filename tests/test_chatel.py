@@ -1,0 +1,199 @@
+from datetime import date
+
+from odoo import Command
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import ConcurrencyCase, ServiceContractCase
+
+SUBJECT = "you may refuse its renewal until"
+
+
+@tagged("post_install", "-at_install")
+class TestChatelReminder(ServiceContractCase):
+    """Start 2024-03-01, 2 years, notice 2 months: the term ends 2026-02-28,
+    the notice deadline is 2025-12-28, the reminder window runs from
+    2025-09-28 to 2025-11-28."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer.legal_category = "consumer"
+
+    def _reminders(self, contract):
+        return contract.message_ids.filtered(lambda m: SUBJECT in (m.subject or ""))
+
+    def _run(self, today):
+        return self.env["service.contract"]._cron_chatel_reminders(today=today)
+
+    def test_window(self):
+        contract = self._create_running_contract()
+        self.assertTrue(contract.chatel_applies)
+        self.assertEqual(contract.notice_deadline, date(2025, 12, 28))
+        self.assertEqual(
+            (contract.chatel_window_start, contract.chatel_window_end),
+            (date(2025, 9, 28), date(2025, 11, 28)),
+        )
+
+    def test_reminder_sent_once_in_the_window(self):
+        contract = self._create_running_contract()
+        self._run(date(2025, 9, 27))
+        self.assertFalse(self._reminders(contract))
+        self.assertFalse(contract.chatel_reminder_date)
+        self._run(date(2025, 9, 28))
+        reminder = self._reminders(contract)
+        self.assertEqual(len(reminder), 1)
+        self.assertEqual(contract.chatel_reminder_date, date(2025, 9, 28))
+        self.assertEqual(reminder.partner_ids, self.signatory)
+        self.assertIn("12/28/2025", reminder.subject)
+        self.assertIn("12/28/2025", reminder.body)
+        self.assertIn("L215-1", reminder.body)
+        self.assertTrue(
+            self.env["mail.mail"].search([("mail_message_id", "=", reminder.id)])
+        )
+        # Every later run, in the window or after it, sends nothing more.
+        self._run(date(2025, 10, 15))
+        self._run(date(2025, 12, 1))
+        self.assertEqual(len(self._reminders(contract)), 1)
+        self.assertFalse(contract.chatel_terminable)
+
+    def test_last_day_of_the_window(self):
+        contract = self._create_running_contract()
+        self._run(date(2025, 11, 28))
+        self.assertEqual(len(self._reminders(contract)), 1)
+
+    def test_missed_window_makes_contract_terminable(self):
+        contract = self._create_running_contract()
+        self._run(date(2025, 11, 29))
+        self.assertFalse(self._reminders(contract))
+        self.assertFalse(contract.chatel_reminder_date)
+        self.assertTrue(contract.chatel_terminable)
+        # A late notice is then accepted without a manager.
+        wizard = (
+            self.env["service.contract.notice"]
+            .with_context(default_contract_id=contract.id)
+            .create({"notice_date": date(2026, 1, 5), "reason": "Moving out"})
+        )
+        wizard.action_confirm()
+        self.assertEqual(contract.notice_date, date(2026, 1, 5))
+        self.assertIn("Loi Chatel", "".join(self._messages(contract)))
+
+    def test_renewal_needs_a_new_reminder(self):
+        contract = self._create_running_contract()
+        self._run(date(2025, 10, 1))
+        self.env["service.contract"]._cron_process_terms(today=date(2026, 3, 1))
+        self.assertEqual(contract.date_end, date(2027, 2, 28))
+        self.assertFalse(contract.chatel_reminder_date)
+        self.assertFalse(contract.chatel_terminable)
+        self.assertEqual(contract.notice_deadline, date(2026, 12, 28))
+        self.assertEqual(
+            (contract.chatel_window_start, contract.chatel_window_end),
+            (date(2026, 9, 28), date(2026, 11, 28)),
+        )
+        self._run(date(2026, 9, 28))
+        self.assertEqual(len(self._reminders(contract)), 2)
+        self.assertEqual(contract.chatel_reminder_date, date(2026, 9, 28))
+
+    def test_renewal_without_reminder_stays_terminable(self):
+        contract = self._create_running_contract()
+        self.env["service.contract"]._cron_process_terms(today=date(2026, 3, 1))
+        self.assertTrue(contract.chatel_terminable)
+        self._run(date(2026, 10, 1))
+        self.assertTrue(contract.chatel_terminable)
+        # Once the next term starts after a reminder sent in time, the
+        # ordinary rules apply again.
+        self.env["service.contract"]._cron_process_terms(today=date(2027, 3, 1))
+        self.assertFalse(contract.chatel_terminable)
+
+    def test_not_for_professionals_express_renewals_or_notices(self):
+        professional = self.env["res.partner"].create(
+            {"name": "Syndic Lac", "is_company": True}
+        )
+        contracts = self._create_running_contract(partner_id=professional.id)
+        contracts |= self._create_running_contract(
+            renewal_type="express", renewal_duration=1, renewal_unit="year"
+        )
+        noticed = self._create_running_contract()
+        noticed._register_notice(date(2025, 9, 1), "customer", "Moving out")
+        contracts |= noticed
+        self.assertFalse(contracts[0].chatel_applies)
+        self.assertFalse(contracts[1].chatel_applies)
+        self._run(date(2025, 10, 1))
+        self._run(date(2025, 12, 1))
+        for contract in contracts:
+            self.assertFalse(self._reminders(contract))
+            self.assertFalse(contract.chatel_terminable)
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentChatelReminders(ConcurrencyCase):
+    """Two workers send the reminders of the same contracts at the same
+    time, each in its own transaction: each reminder is sent once. (One
+    consumer per contract, as usual: mailing a customer writes its partner
+    record, which two workers cannot both do in one instant.)"""
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            env["ir.config_parameter"].set_param(
+                "service_contract.cron_batch_size", "2"
+            )
+            partners = env["res.partner"].create(
+                [
+                    {"name": f"Concurrent consumer {i}", "email": f"c{i}@example.com"}
+                    for i in range(5)
+                ]
+            )
+            contracts = env["service.contract"].create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "date_start": date(2024, 3, 1),
+                        "duration": 2,
+                        "duration_unit": "year",
+                        "renewal_type": "tacit",
+                        "renewal_duration": 1,
+                        "renewal_unit": "year",
+                        "notice_period": 2,
+                        "notice_unit": "month",
+                        "line_ids": [
+                            Command.create({"name": "Service", "price_unit": 1})
+                        ],
+                    }
+                    for partner in partners
+                ]
+            )
+            contracts.action_sign()
+            self.ids = {"partners": partners.ids, "contracts": contracts.ids}
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            contracts = env["service.contract"].browse(self.ids["contracts"])
+            contracts.message_ids.unlink()
+            contracts.write({"state": "cancel"})
+            contracts.unlink()
+            env["res.partner"].browse(self.ids["partners"]).unlink()
+            env["ir.config_parameter"].set_param(
+                "service_contract.cron_batch_size", "500"
+            )
+
+    def _worker(self, results):
+        with self.registry.cursor() as cr:
+            Contract = self._env(cr)["service.contract"]
+            with mute_logger("odoo.sql_db"):
+                results.append(Contract._cron_chatel_reminders(today=date(2025, 10, 1)))
+
+    def test_each_reminder_sent_once(self):
+        results = self._run_twice_concurrently(self._worker)
+        self.assertEqual(sum(results), 5)
+        with self.registry.cursor() as cr:
+            contracts = self._env(cr)["service.contract"].browse(self.ids["contracts"])
+            for contract in contracts:
+                reminders = contract.message_ids.filtered(
+                    lambda m: SUBJECT in (m.subject or "")
+                )
+                self.assertEqual(len(reminders), 1)
+                self.assertEqual(contract.chatel_reminder_date, date(2025, 10, 1))

@@ -5,6 +5,7 @@ from odoo.tests import BaseCase
 from ..models.date_utils import (
     anniversary,
     billing_periods,
+    chatel_window,
     notice_deadline,
     term_end,
     visit_due_dates,
@@ -83,6 +84,18 @@ class TestDateUtils(BaseCase):
         self.assertEqual(
             notice_deadline(date(2026, 1, 14), 0, "day"), date(2026, 1, 14)
         )
+
+    def test_chatel_reminder_window(self):
+        """From 3 months to 1 month before the notice deadline (L215-1)."""
+        cases = {
+            date(2025, 12, 28): (date(2025, 9, 28), date(2025, 11, 28)),
+            date(2026, 5, 31): (date(2026, 2, 28), date(2026, 4, 30)),
+            date(2024, 5, 31): (date(2024, 2, 29), date(2024, 4, 30)),
+            date(2025, 3, 31): (date(2024, 12, 31), date(2025, 2, 28)),
+            date(2026, 1, 15): (date(2025, 10, 15), date(2025, 12, 15)),
+        }
+        for deadline, window in cases.items():
+            self.assertEqual(chatel_window(deadline), window, deadline)
 
     def test_unknown_unit_is_refused(self):
         with self.assertRaises(ValueError):

@@ -204,7 +204,17 @@ class ServiceContractPeriod(models.Model):
     def _split_in_invoice_batches(self, size):
         """Lists of about ``size`` period ids, in this order, that never split
         the periods of one invoice."""
-        self._prefetch_invoicing_data()
+        self.fetch(["contract_id", "invoice_date"])
+        self.contract_id.fetch(
+            [
+                "group_invoices",
+                "partner_invoice_id",
+                "company_id",
+                "currency_id",
+                "journal_id",
+                "payment_term_id",
+            ]
+        )
         groups = defaultdict(list)
         for period in self:
             groups[period._get_invoice_grouping_key()].append(period.id)

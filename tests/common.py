@@ -5,6 +5,17 @@ from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, TransactionCase, get_db_name
 
+# 2 years, then renewed tacitly year by year, 2 months' notice.
+TACIT_TERMS = {
+    "duration": 2,
+    "duration_unit": "year",
+    "renewal_type": "tacit",
+    "renewal_duration": 1,
+    "renewal_unit": "year",
+    "notice_period": 2,
+    "notice_unit": "month",
+}
+
 
 class ServiceContractCase(TransactionCase):
     """Customers, a template and a helper to make contracts, for every test."""
@@ -54,13 +65,7 @@ class ServiceContractCase(TransactionCase):
         cls.template = cls.env["service.contract.template"].create(
             {
                 "name": "Boiler maintenance",
-                "duration": 2,
-                "duration_unit": "year",
-                "renewal_type": "tacit",
-                "renewal_duration": 1,
-                "renewal_unit": "year",
-                "notice_period": 2,
-                "notice_unit": "month",
+                **TACIT_TERMS,
                 "line_ids": [
                     Command.create({"product_id": cls.product.id, "quantity": 2}),
                     Command.create({"name": "Call-out cover", "price_unit": 60.0}),

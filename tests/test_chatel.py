@@ -4,7 +4,7 @@ from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import ConcurrencyCase, ServiceContractCase
+from .common import TACIT_TERMS, ConcurrencyCase, ServiceContractCase
 
 SUBJECT = "you may refuse its renewal until"
 
@@ -150,13 +150,7 @@ class TestConcurrentChatelReminders(ConcurrencyCase):
                     {
                         "partner_id": partner.id,
                         "date_start": date(2024, 3, 1),
-                        "duration": 2,
-                        "duration_unit": "year",
-                        "renewal_type": "tacit",
-                        "renewal_duration": 1,
-                        "renewal_unit": "year",
-                        "notice_period": 2,
-                        "notice_unit": "month",
+                        **TACIT_TERMS,
                         "line_ids": [
                             Command.create({"name": "Service", "price_unit": 1})
                         ],

@@ -307,7 +307,7 @@ class ServiceContract(models.Model):
         batch_size = int(
             self.env["ir.config_parameter"]
             .sudo()
-            .get_param("service_contract.invoice_batch_size", 200)
+            .get_param("service_contract.invoice_batch_size", 1000)
         )
         periods = Period.search(
             Period._get_due_domain(today),

@@ -58,7 +58,7 @@ class TestConcurrentInvoicing(ConcurrencyCase):
             env["product.product"].browse(self.ids["product"]).unlink()
             env["res.partner"].browse(self.ids["partner"]).unlink()
             env["ir.config_parameter"].set_param(
-                "service_contract.invoice_batch_size", "200"
+                "service_contract.invoice_batch_size", False
             )
 
     def _worker(self, results):

@@ -100,10 +100,15 @@ def prepare_invoicing(env, n):
 
 
 def analyze(registry):
-    """Refresh the planner statistics after bulk inserts, as autovacuum
-    would in production, so that no measure runs on a stale plan."""
+    """Vacuum and refresh the planner statistics after bulk inserts and
+    deletes, as autovacuum would in production, so that no measure runs on
+    a stale plan or among the dead rows of the measure before."""
     with registry.cursor() as cr:
-        cr.execute("ANALYZE")
+        cr._cnx.autocommit = True  # VACUUM runs outside a transaction
+        try:
+            cr.execute("VACUUM ANALYZE")
+        finally:
+            cr._cnx.autocommit = False
 
 
 def bench_invoicing(registry, n):

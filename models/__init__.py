@@ -10,6 +10,7 @@ from . import service_contract_line
 from . import service_contract_invoicing
 from . import service_contract_chatel
 from . import service_contract_period
+from . import service_contract_invoice_policy
 from . import account_move
 from . import product_template
 from . import sale_order

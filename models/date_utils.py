@@ -163,3 +163,47 @@ def visit_due_dates(start, until, count_per_year=0, interval=0, unit="month"):
             return dates
         dates.append(due)
         index += 1
+
+
+# Length of each month in a common year: the shortest case, February at 28.
+_COMMON_YEAR_MONTHS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def term_months(count, unit):
+    """Length of a term or notice in months, when given in months or years."""
+    return count * MONTHS_PER_UNIT[unit]
+
+
+def shortest_term_days(count, unit):
+    """Fewest days a term of ``count`` months or years can last, whatever
+    its start: the shortest run of that many consecutive months, February
+    counted at 28 days (1 month: 28, 2 months: 59, 3 months: 89, 12 months
+    or 1 year: 365).
+
+    >>> shortest_term_days(3, "month")
+    89
+    """
+    months = term_months(count, unit)
+    if months <= 0:
+        return 0
+    years, rest = divmod(months, 12)
+    shortest_rest = min(
+        sum(_COMMON_YEAR_MONTHS[(first + index) % 12] for index in range(rest))
+        for first in range(12)
+    )
+    return years * 365 + shortest_rest
+
+
+def notice_fits_term(notice, notice_unit, count, unit):
+    """Whether a notice of ``notice`` ``notice_unit`` (days or months) is
+    shorter than a term of ``count`` ``unit`` (months or years) whatever the
+    day the term starts, so that its notice deadline never falls before the
+    term's first day. Days are compared with the shortest possible term,
+    months with months.
+
+    >>> notice_fits_term(27, "day", 1, "month"), notice_fits_term(28, "day", 1, "month")
+    (True, False)
+    """
+    if notice_unit == "day":
+        return notice < shortest_term_days(count, unit)
+    return term_months(notice, notice_unit) < term_months(count, unit)

@@ -1,4 +1,8 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+# Preventive visits are generated at most two years ahead.
+MAX_PLANNING_HORIZON = 731
 
 
 class ResCompany(models.Model):
@@ -9,3 +13,17 @@ class ResCompany(models.Model):
         default=60,
         help="Preventive visits due within this many days are generated.",
     )
+
+    @api.constrains("service_planning_horizon")
+    def _check_service_planning_horizon(self):
+        for company in self:
+            if not 0 <= company.service_planning_horizon <= MAX_PLANNING_HORIZON:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the visit planning horizon must be between "
+                        "0 and %(max)s days (%(value)s).",
+                        company=company.name,
+                        max=MAX_PLANNING_HORIZON,
+                        value=company.service_planning_horizon,
+                    )
+                )

@@ -432,6 +432,36 @@ class ServiceContract(models.Model):
                         )
                     )
 
+    @api.constrains("date_signed")
+    def _check_date_signed_not_in_future(self):
+        """A signature is recorded once it is given."""
+        today = fields.Date.context_today(self)
+        for contract in self:
+            if contract.date_signed and contract.date_signed > today:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s: the signature date (%(date)s) is in "
+                        "the future; record the signature once it is given.",
+                        name=contract.display_name,
+                        date=contract.date_signed,
+                    )
+                )
+
+    @api.constrains("notice_date")
+    def _check_notice_date_not_in_future(self):
+        """A notice is registered once it is received."""
+        today = fields.Date.context_today(self)
+        for contract in self:
+            if contract.notice_date and contract.notice_date > today:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s: the notice date (%(date)s) is in the "
+                        "future; register the notice once it is received.",
+                        name=contract.display_name,
+                        date=contract.notice_date,
+                    )
+                )
+
     @api.onchange("template_id")
     def _onchange_template_id(self):
         """Replace the services by those of the newly chosen template."""
@@ -644,11 +674,13 @@ class ServiceContract(models.Model):
             return self.date_term_start, self.renewal_duration, self.renewal_unit
         return self.date_start, self.duration, self.duration_unit
 
-    def _check_manager(self):
+    def _check_manager(self, message=None):
         if not self.env.user.has_group(
             "service_contract.group_service_contract_manager"
         ):
-            raise AccessError(self.env._("Only contract managers can do this."))
+            raise AccessError(
+                message or self.env._("Only contract managers can do this.")
+            )
 
     def _renew(self, term_start, count=1):
         """Start ``count`` new terms, the first one on ``term_start``."""
@@ -676,6 +708,11 @@ class ServiceContract(models.Model):
         self.ensure_one()
         return notice_date > self.notice_deadline
 
+    def _is_notice_backdated(self, notice_date):
+        """Whether a notice is registered after the day it is dated."""
+        self.ensure_one()
+        return notice_date < fields.Date.context_today(self)
+
     def _register_notice(self, notice_date, notice_by, reason, override=False):
         """Record that the renewal is refused; the contract ends at term."""
         self.ensure_one()
@@ -689,6 +726,15 @@ class ServiceContract(models.Model):
                 self.env._(
                     "Notice was already received on %(date)s for contract %(name)s.",
                     date=self.notice_date,
+                    name=self.name,
+                )
+            )
+        if notice_date > fields.Date.context_today(self):
+            raise UserError(
+                self.env._(
+                    "Notice dated %(date)s, in the future: register the notice "
+                    "of contract %(name)s once it is received.",
+                    date=notice_date,
                     name=self.name,
                 )
             )
@@ -706,6 +752,16 @@ class ServiceContract(models.Model):
             )
         if late:
             self._check_manager()
+        backdated = self._is_notice_backdated(notice_date)
+        if backdated:
+            self._check_manager(
+                self.env._(
+                    "Notice dated %(date)s, before today: only a contract manager "
+                    "can register a back-dated notice on contract %(name)s.",
+                    date=notice_date,
+                    name=self.name,
+                )
+            )
         self.write(
             {
                 "notice_date": notice_date,
@@ -725,6 +781,12 @@ class ServiceContract(models.Model):
             body += " " + self.env._(
                 "Accepted after the notice deadline (%(deadline)s) by %(user)s.",
                 deadline=self.notice_deadline,
+                user=self.env.user.name,
+            )
+        if backdated:
+            body += " " + self.env._(
+                "Back-dated, registered on %(today)s by %(user)s.",
+                today=fields.Date.context_today(self),
                 user=self.env.user.name,
             )
         if reason:

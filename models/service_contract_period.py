@@ -271,6 +271,7 @@ class ServiceContractPeriod(models.Model):
             {period.id: move.id for periods, move in created for period in periods}
         )
         moves = self.env["account.move"].union(*(move for _p, move in created))
+        self._post_and_send_invoices(moves)
         return moves, failures
 
     def _prefetch_invoicing_data(self):

@@ -1,7 +1,15 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .date_utils import FREQUENCY_MONTHS, MONTHS_PER_UNIT, notice_deadline, term_end
+from .date_utils import (
+    FREQUENCY_MONTHS,
+    notice_fits_term,
+    shortest_term_days,
+    term_months,
+)
+
+# Longest firm term or renewal period: 99 years.
+MAX_TERM_MONTHS = 99 * 12
 
 TERM_UNITS = [("month", "Months"), ("year", "Years")]
 NOTICE_UNITS = [("day", "Days"), ("month", "Months")]
@@ -102,6 +110,12 @@ class ServiceContractTermsMixin(models.AbstractModel):
             "group_invoices",
         ]
 
+    def _format_length(self, count, unit_field):
+        """'2 Years', '30 Days': a length with its unit's label, translated."""
+        unit = self[unit_field]
+        labels = dict(self._fields[unit_field]._description_selection(self.env))
+        return f"{count} {labels.get(unit, unit or '')}".strip()
+
     @api.constrains(
         "duration",
         "duration_unit",
@@ -113,54 +127,138 @@ class ServiceContractTermsMixin(models.AbstractModel):
         "invoicing_frequency",
     )
     def _check_terms(self):
+        """Terms that hold whatever the day: the answer never depends on
+        today or on the start date (see ``notice_fits_term``)."""
         for record in self:
-            if record.duration <= 0 or not record.duration_unit:
-                raise ValidationError(
-                    self.env._(
-                        "%(name)s: the firm term must be a positive number of "
-                        "months or years.",
-                        name=record.display_name,
-                    )
+            record._check_term_lengths()
+            record._check_notice_fits_terms()
+            record._check_invoicing_frequency_fits_terms()
+
+    def _check_term_lengths(self):
+        self.ensure_one()
+        name = self.display_name
+        if (
+            self.duration <= 0
+            or not self.duration_unit
+            or term_months(self.duration, self.duration_unit) > MAX_TERM_MONTHS
+        ):
+            raise ValidationError(
+                self.env._(
+                    "%(name)s: the firm term (%(term)s) must be a positive number "
+                    "of months or years, at most %(max)s years.",
+                    name=name,
+                    term=self._format_length(self.duration, "duration_unit"),
+                    max=MAX_TERM_MONTHS // 12,
                 )
-            if record.renewal_type in ("tacit", "express") and (
-                record.renewal_duration <= 0 or not record.renewal_unit
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "%(name)s: a contract renewed tacitly or expressly needs "
-                        "a positive renewal period.",
-                        name=record.display_name,
-                    )
-                )
-            if record.notice_period < 0 or not record.notice_unit:
-                raise ValidationError(
-                    self.env._(
-                        "%(name)s: the notice period cannot be negative.",
-                        name=record.display_name,
-                    )
-                )
-            if (
-                record.invoicing_frequency
-                and FREQUENCY_MONTHS[record.invoicing_frequency]
-                > record.duration * MONTHS_PER_UNIT[record.duration_unit]
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "%(name)s: the invoicing frequency is longer than the "
-                        "firm term.",
-                        name=record.display_name,
-                    )
-                )
-            first_end = term_end(
-                fields.Date.today(), record.duration, record.duration_unit
             )
-            deadline = notice_deadline(
-                first_end, record.notice_period, record.notice_unit
-            )
-            if deadline < fields.Date.today():
-                raise ValidationError(
-                    self.env._(
-                        "%(name)s: the notice period is longer than the firm term.",
-                        name=record.display_name,
-                    )
+        if self.renewal_duration < 0:
+            raise ValidationError(
+                self.env._(
+                    "%(name)s: the renewal period cannot be negative (%(term)s).",
+                    name=name,
+                    term=self._format_length(self.renewal_duration, "renewal_unit"),
                 )
+            )
+        if self.renewal_type in ("tacit", "express") and (
+            self.renewal_duration <= 0 or not self.renewal_unit
+        ):
+            raise ValidationError(
+                self.env._(
+                    "%(name)s: a contract renewed tacitly or expressly needs "
+                    "a positive renewal period (%(term)s).",
+                    name=name,
+                    term=self._format_length(self.renewal_duration, "renewal_unit"),
+                )
+            )
+        if (
+            self.renewal_unit
+            and term_months(self.renewal_duration, self.renewal_unit) > MAX_TERM_MONTHS
+        ):
+            raise ValidationError(
+                self.env._(
+                    "%(name)s: the renewal period (%(term)s) is longer than "
+                    "%(max)s years.",
+                    name=name,
+                    term=self._format_length(self.renewal_duration, "renewal_unit"),
+                    max=MAX_TERM_MONTHS // 12,
+                )
+            )
+        if self.notice_period < 0 or not self.notice_unit:
+            raise ValidationError(
+                self.env._(
+                    "%(name)s: the notice period cannot be negative (%(notice)s).",
+                    name=name,
+                    notice=self._format_length(self.notice_period, "notice_unit"),
+                )
+            )
+
+    def _check_notice_fits_terms(self):
+        """The notice is shorter than the firm term and than the renewal
+        term: a notice in days is compared with the shortest such term
+        (February at 28 days), a notice in months with its months."""
+        self.ensure_one()
+        notice = self._format_length(self.notice_period, "notice_unit")
+        if not notice_fits_term(
+            self.notice_period, self.notice_unit, self.duration, self.duration_unit
+        ):
+            raise ValidationError(
+                self.env._(
+                    "%(name)s: the notice period (%(notice)s) is longer than the "
+                    "firm term or as long (%(term)s, %(days)s days in the "
+                    "shortest case): it must be shorter.",
+                    name=self.display_name,
+                    notice=notice,
+                    term=self._format_length(self.duration, "duration_unit"),
+                    days=shortest_term_days(self.duration, self.duration_unit),
+                )
+            )
+        if self.renewal_type in ("tacit", "express") and not notice_fits_term(
+            self.notice_period,
+            self.notice_unit,
+            self.renewal_duration,
+            self.renewal_unit,
+        ):
+            raise ValidationError(
+                self.env._(
+                    "%(name)s: the notice period (%(notice)s) is longer than the "
+                    "renewal period or as long (%(term)s, %(days)s days in the "
+                    "shortest case): it must be shorter.",
+                    name=self.display_name,
+                    notice=notice,
+                    term=self._format_length(self.renewal_duration, "renewal_unit"),
+                    days=shortest_term_days(self.renewal_duration, self.renewal_unit),
+                )
+            )
+
+    def _check_invoicing_frequency_fits_terms(self):
+        """An invoicing period is never longer than the firm term nor than
+        the renewal period."""
+        self.ensure_one()
+        if not self.invoicing_frequency:
+            return
+        months = FREQUENCY_MONTHS[self.invoicing_frequency]
+        labels = dict(
+            self._fields["invoicing_frequency"]._description_selection(self.env)
+        )
+        if months > term_months(self.duration, self.duration_unit):
+            raise ValidationError(
+                self.env._(
+                    "%(name)s: the invoicing frequency (%(frequency)s) is longer "
+                    "than the firm term (%(term)s).",
+                    name=self.display_name,
+                    frequency=labels[self.invoicing_frequency],
+                    term=self._format_length(self.duration, "duration_unit"),
+                )
+            )
+        if self.renewal_type in ("tacit", "express") and months > term_months(
+            self.renewal_duration, self.renewal_unit
+        ):
+            raise ValidationError(
+                self.env._(
+                    "%(name)s: the invoicing frequency (%(frequency)s) is longer "
+                    "than the renewal period (%(term)s).",
+                    name=self.display_name,
+                    frequency=labels[self.invoicing_frequency],
+                    term=self._format_length(self.renewal_duration, "renewal_unit"),
+                )
+            )

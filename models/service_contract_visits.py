@@ -4,6 +4,7 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import Command, api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 
@@ -69,6 +70,27 @@ class ServiceContract(models.Model):
                     due += len(plan._due_dates(start, end)) * max(sites, 1)
             contract.visits_done_count = done
             contract.visits_due_count = due
+
+    @api.constrains("date_visits_from", "date_start", "date_effective_end")
+    def _check_date_visits_from(self):
+        """Visits start within the contract: not before its start, not after
+        its end once the end is known."""
+        for contract in self:
+            visits_from = contract.date_visits_from
+            if not visits_from:
+                continue
+            start, end = contract.date_start, contract.date_effective_end
+            if (start and visits_from < start) or (end and visits_from > end):
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s: visits cannot start on %(date)s, "
+                        "outside the contract (%(start)s to %(end)s).",
+                        name=contract.display_name,
+                        date=visits_from,
+                        start=start or "",
+                        end=end or "-",
+                    )
+                )
 
     @api.onchange("template_id")
     def _onchange_template_id_visit_plan(self):

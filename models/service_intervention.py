@@ -201,6 +201,24 @@ class ServiceIntervention(models.Model):
                     )
                 )
 
+    @api.constrains("date_window_start", "date_window_end")
+    def _check_window(self):
+        for intervention in self:
+            if (
+                intervention.date_window_start
+                and intervention.date_window_end
+                and intervention.date_window_end < intervention.date_window_start
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: the window ends (%(end)s) before it starts "
+                        "(%(start)s).",
+                        name=intervention.name,
+                        start=intervention.date_window_start,
+                        end=intervention.date_window_end,
+                    )
+                )
+
     @api.constrains("site_id", "contract_id")
     def _check_site(self):
         for intervention in self:

@@ -3,6 +3,11 @@ from odoo.exceptions import ValidationError
 
 from .date_utils import visit_due_dates
 
+MAX_VISITS_PER_YEAR = 365
+# Longest interval between two visits: ten years, in each unit.
+MAX_INTERVAL = {"day": 3660, "week": 520, "month": 120}
+MAX_TOLERANCE_DAYS = 365
+
 
 class ServiceVisitPlan(models.Model):
     """What preventive visits a contract (or a template) calls for."""
@@ -68,32 +73,64 @@ class ServiceVisitPlan(models.Model):
             plan.company_id = plan.contract_id.company_id or plan.template_id.company_id
 
     @api.constrains(
-        "frequency_type", "count_per_year", "interval", "days_early", "days_late"
+        "frequency_type",
+        "count_per_year",
+        "interval",
+        "interval_unit",
+        "days_early",
+        "days_late",
+        "duration",
     )
     def _check_frequency(self):
+        """Counts and intervals are positive and at most what makes sense:
+        one visit a day, one visit every ten years, a tolerance of a year."""
         for plan in self:
-            if plan.frequency_type == "count" and plan.count_per_year <= 0:
+            if plan.frequency_type == "count" and not (
+                0 < plan.count_per_year <= MAX_VISITS_PER_YEAR
+            ):
                 raise ValidationError(
                     self.env._(
                         "Visit plan %(name)s: the number of visits per year must "
-                        "be positive.",
+                        "be positive and at most %(max)s (%(value)s).",
                         name=plan.name,
+                        max=MAX_VISITS_PER_YEAR,
+                        value=plan.count_per_year,
                     )
                 )
-            if plan.frequency_type == "interval" and plan.interval <= 0:
+            max_interval = MAX_INTERVAL.get(plan.interval_unit, 0)
+            if plan.frequency_type == "interval" and not (
+                0 < plan.interval <= max_interval
+            ):
+                unit = dict(
+                    self._fields["interval_unit"]._description_selection(self.env)
+                ).get(plan.interval_unit, "")
                 raise ValidationError(
                     self.env._(
                         "Visit plan %(name)s: the interval between visits must be "
-                        "positive.",
+                        "positive and at most ten years (%(value)s %(unit)s).",
                         name=plan.name,
+                        value=plan.interval,
+                        unit=unit,
                     )
                 )
-            if plan.days_early < 0 or plan.days_late < 0:
+            for days in (plan.days_early, plan.days_late):
+                if not 0 <= days <= MAX_TOLERANCE_DAYS:
+                    raise ValidationError(
+                        self.env._(
+                            "Visit plan %(name)s: the tolerance window cannot be "
+                            "negative nor longer than %(max)s days (%(value)s).",
+                            name=plan.name,
+                            max=MAX_TOLERANCE_DAYS,
+                            value=days,
+                        )
+                    )
+            if plan.duration < 0:
                 raise ValidationError(
                     self.env._(
-                        "Visit plan %(name)s: the tolerance window cannot be "
-                        "negative.",
+                        "Visit plan %(name)s: the expected duration cannot be "
+                        "negative (%(value)s hours).",
                         name=plan.name,
+                        value=plan.duration,
                     )
                 )
 

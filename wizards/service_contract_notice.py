@@ -25,6 +25,7 @@ class ServiceContractNotice(models.TransientModel):
     )
     reason = fields.Text()
     is_late = fields.Boolean(compute="_compute_is_late")
+    is_backdated = fields.Boolean(compute="_compute_is_backdated")
     override_deadline = fields.Boolean(
         string="Accept After Deadline",
         help="Managers only: accept a notice received after the notice deadline.",
@@ -37,6 +38,14 @@ class ServiceContractNotice(models.TransientModel):
                 wizard.notice_date
                 and wizard.notice_deadline
                 and wizard.notice_date > wizard.notice_deadline
+            )
+
+    @api.depends("notice_date")
+    def _compute_is_backdated(self):
+        today = fields.Date.context_today(self)
+        for wizard in self:
+            wizard.is_backdated = bool(
+                wizard.notice_date and wizard.notice_date < today
             )
 
     def action_confirm(self):

@@ -74,33 +74,23 @@ class ServiceContractPeriod(models.Model):
         """Apply the invoice policy of their contracts to ``moves``, the
         invoices just created for these periods.
 
-        Each invoice is posted in its own savepoint: one that fails stays a
-        draft and its contracts get an activity, the others are posted. The
-        invoices to send are then sent by email with their PDF, all at once,
-        or one by one if that fails, so that a failing email is isolated too.
+        The invoices are posted all at once, or each in its own savepoint if
+        that fails: one that fails stays a draft and its contracts get an
+        activity, the others are posted. The invoices to send are then sent
+        by email with their PDF, likewise, so that a failing email is
+        isolated too.
 
         :return: the invoices posted
         """
         contracts_by_move = defaultdict(lambda: self.env["service.contract"])
+        move_ids = set(moves.ids)
         for period in self:
-            if period.move_id in moves:
+            if period.move_id.id in move_ids:
                 contracts_by_move[period.move_id] |= period.contract_id
         to_post, to_send = self._get_invoices_by_policy(contracts_by_move)
-        posted = self.env["account.move"]
-        for move in to_post:
-            try:
-                with self.env.cr.savepoint():
-                    move.action_post()
-                posted |= move
-            except Exception as error:  # noqa: BLE001 - isolated, reported below
-                _logger.warning("Posting %s failed: %s", move, error)
-                contracts_by_move[move]._notify_invoicing_error(
-                    self.env._(
-                        "The invoice could not be posted and stays a draft: "
-                        "%(error)s",
-                        error=self._error_message(error),
-                    )
-                )
+        if not to_post:
+            return to_post
+        posted = self._post_invoices(to_post, contracts_by_move)
         to_send &= posted
         no_email = to_send.filtered(lambda move: not move.partner_id.email)
         for move in no_email:
@@ -114,6 +104,34 @@ class ServiceContractPeriod(models.Model):
             )
         if to_send - no_email:
             self._send_invoices(to_send - no_email, contracts_by_move)
+        return posted
+
+    @api.model
+    def _post_invoices(self, moves, contracts_by_move):
+        """Post ``moves`` at once, or one by one if that fails: an invoice
+        that cannot be posted stays a draft and its contracts get an
+        activity. Returns the invoices posted."""
+        try:
+            with self.env.cr.savepoint():
+                moves.action_post()
+            return moves
+        except Exception:  # noqa: BLE001 - isolate the failing invoices below
+            _logger.info("Posting invoices %s at once failed; one by one", moves)
+        posted = self.env["account.move"]
+        for move in moves:
+            try:
+                with self.env.cr.savepoint():
+                    move.action_post()
+                posted |= move
+            except Exception as error:  # noqa: BLE001 - isolated, reported
+                _logger.warning("Posting %s failed: %s", move, error)
+                contracts_by_move[move]._notify_invoicing_error(
+                    self.env._(
+                        "The invoice could not be posted and stays a draft: "
+                        "%(error)s",
+                        error=self._error_message(error),
+                    )
+                )
         return posted
 
     @api.model

@@ -91,7 +91,7 @@ class TestInvoicePolicy(InvoicingCase):
         post = Move._post
 
         def failing_post(moves, soft=True):
-            if moves.partner_id == self.other_customer:
+            if self.other_customer in moves.partner_id:
                 raise UserError(self.env._("No income account for this customer."))
             return post(moves, soft=soft)
 

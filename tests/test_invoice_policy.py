@@ -146,3 +146,15 @@ class TestInvoicePolicy(InvoicingCase):
         settings.service_invoice_policy = "send"
         settings.save().execute()
         self.assertEqual(self.env.company.service_invoice_policy, "send")
+
+    def test_policy_on_template_and_contract_forms(self):
+        with Form(self.template) as template:
+            template.invoice_policy = "send"
+        contract_form = Form(self.env["service.contract"])
+        contract_form.partner_id = self.customer
+        contract_form.template_id = self.template
+        self.assertEqual(contract_form.invoice_policy, "send")
+        contract_form.invoice_policy = "post"
+        contract = contract_form.save()
+        self.assertEqual(contract.invoice_policy, "post")
+        self.assertEqual(self.template.invoice_policy, "send")

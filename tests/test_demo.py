@@ -13,8 +13,11 @@ class TestDemo(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # The day the demo dates were computed from (DateTime.today()).
         cls.today = fields.Date.today()
+        # The day the demo dates were computed from (DateTime.today(), UTC).
+        cls.install_day = cls.env.ref(
+            "service_contract.contract_dupont_boiler"
+        ).create_date.date()
         cls.contracts = cls.env["service.contract"].browse(
             cls.env["ir.model.data"]
             .search(
@@ -62,9 +65,8 @@ class TestDemo(TransactionCase):
 
     def test_planning_has_visits_this_week_done_and_late(self):
         Intervention = self.env["service.intervention"]
-        monday = datetime.combine(
-            self.today - timedelta(days=self.today.weekday()), time.min
-        )
+        day = self.install_day
+        monday = datetime.combine(day - timedelta(days=day.weekday()), time.min)
         planned = Intervention.search(
             [
                 ("state", "=", "planned"),
@@ -80,7 +82,7 @@ class TestDemo(TransactionCase):
         for visit in done:
             self.assertFalse(is_html_empty(visit.report), visit.name)
             self.assertTrue(visit.signature and visit.signed_by, visit.name)
-            self.assertLess(visit.date_done.date(), self.today, visit.name)
+            self.assertLess(visit.date_done.date(), day, visit.name)
             pdf = self.env["ir.attachment"].search(
                 [
                     ("res_model", "=", visit._name),
@@ -90,7 +92,7 @@ class TestDemo(TransactionCase):
             )
             self.assertEqual(len(pdf), 1, visit.name)
         self.assertTrue(
-            done.filtered(lambda v: v.date_done.date() >= self.today - timedelta(40)),
+            done.filtered(lambda v: v.date_done.date() >= day - timedelta(40)),
             "visits done last month",
         )
         late = Intervention.search([("is_late", "=", True)])

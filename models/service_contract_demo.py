@@ -23,7 +23,7 @@ class ServiceContract(models.Model):
         were due before this week: planned on their due date, reported,
         signed by the site contact when ``signature`` is given, and marked
         done (which stores the PDF report), on the day they were planned."""
-        today = fields.Date.context_today(self)
+        today = fields.Date.today()  # as DateTime.today() in the demo file
         visits = self.intervention_ids.filtered(
             lambda i: i.kind == "preventive"
             and i.state in ("to_plan", "planned")
@@ -74,7 +74,7 @@ class ServiceContract(models.Model):
         """Post the contracts' draft invoices and register the payment of
         those already due, on their due date; the last invoice due of the
         ``overdue_contract_ids`` contracts stays unpaid, overdue."""
-        today = fields.Date.context_today(self)
+        today = fields.Date.today()  # as DateTime.today() in the demo file
         contracts = self.search([])
         drafts = contracts.invoice_ids.filtered(lambda m: m.state == "draft")
         for move in drafts.sorted(lambda m: (m.invoice_date, m.id)):

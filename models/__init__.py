@@ -21,3 +21,4 @@ from . import service_intervention
 from . import service_contract_visits
 from . import service_contract_alert
 from . import service_contract_document
+from . import service_contract_demo

@@ -61,7 +61,7 @@ class ServiceContractTemplate(models.Model):
         INVOICING_FREQUENCIES, default="month", required=True
     )
     invoicing_mode = fields.Selection(INVOICING_MODES, default="advance", required=True)
-    prorata = fields.Boolean(default=True)
+    prorata = fields.Boolean(default=False)
     signature_required = fields.Boolean(
         default=True,
         help="Contracts created from a confirmed quotation wait for the "

@@ -15,3 +15,4 @@ from . import test_portal
 from . import test_ui_portal
 from . import test_validation
 from . import test_invoice_policy
+from . import test_demo

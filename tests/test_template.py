@@ -51,6 +51,40 @@ class TestTemplate(ServiceContractCase):
         )
         self.assertEqual(contract.date_end, date(2025, 2, 28))
 
+    def test_default_billing_runs_from_the_start_date(self):
+        """Anniversary billing by default: a yearly 150.00 contract started
+        on 29 November is invoiced once, 150.00, for 29/11 to 28/11."""
+        self.assertFalse(
+            self.env["service.contract.template"].default_get(["prorata"])["prorata"]
+        )
+        contract = self._create_running_contract(
+            template_id=False,
+            date_start=date(2026, 11, 29),
+            invoicing_frequency="year",
+            line_ids=[Command.create({"name": "Maintenance", "price_unit": 150.0})],
+        )
+        self.assertFalse(contract.prorata)
+        self.assertEqual(
+            [(p.date_from, p.date_to, p.amount) for p in contract.period_ids],
+            [(date(2026, 11, 29), date(2027, 11, 28), 150.0)],
+        )
+
+    def test_calendar_periods_with_prorata_are_a_choice(self):
+        contract = self._create_running_contract(
+            template_id=False,
+            date_start=date(2026, 11, 29),
+            invoicing_frequency="year",
+            prorata=True,
+            line_ids=[Command.create({"name": "Maintenance", "price_unit": 150.0})],
+        )
+        self.assertEqual(
+            [(p.date_from, p.date_to, p.amount) for p in contract.period_ids],
+            [
+                (date(2026, 11, 29), date(2026, 12, 31), 13.56),  # 150 x 33/365
+                (date(2027, 1, 1), date(2027, 11, 28), 136.44),  # 150 x 332/365
+            ],
+        )
+
     def test_template_line_needs_product_or_description(self):
         for values in ({"quantity": 1}, {"name": "   ", "quantity": 1}):
             self.assertRefused(

@@ -1,0 +1,98 @@
+from datetime import datetime, time, timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import mute_logger
+
+# No web server runs while the demo data loads: wkhtmltopdf warns that it
+# cannot fetch the report stylesheets, and still prints the PDF.
+REPORT_LOGGER = "odoo.addons.base.models.ir_actions_report"
+
+
+class ServiceContract(models.Model):
+    """Demo data only (demo/service_contract_demo.xml): bring the history of
+    the demo contracts up to the install day through the module's real
+    actions, so that the demo looks like a company at work whatever the day
+    it is installed."""
+
+    _inherit = "service.contract"
+
+    def _demo_complete_visits(self, report, signature=False):
+        """The technician did the preventive visits of these contracts that
+        were due before this week: planned on their due date, reported,
+        signed by the site contact when ``signature`` is given, and marked
+        done (which stores the PDF report), on the day they were planned."""
+        today = fields.Date.today()  # as DateTime.today() in the demo file
+        visits = self.intervention_ids.filtered(
+            lambda i: i.kind == "preventive"
+            and i.state in ("to_plan", "planned")
+            and i.date_due < today - timedelta(days=7)
+        ).sorted("date_due")
+        for visit in visits:
+            start = datetime.combine(visit.date_due, time(8, 0))
+            visit.write(
+                {
+                    "user_id": (visit.user_id or visit.contract_id.technician_id).id,
+                    "date_planned_start": start,
+                    "date_planned_end": start
+                    + timedelta(hours=visit.duration_expected or 1.0),
+                }
+            )
+            visit.action_plan()
+            vals = {
+                "report": Markup("<p>%s</p>") % report,
+                "duration_actual": visit.duration_expected,
+            }
+            if signature:
+                signer = (
+                    visit.site_id.site_contact_id
+                    or visit.contract_id.signatory_id
+                    or visit.partner_id
+                )
+                vals.update(signature=signature, signed_by=signer.name)
+            visit.write(vals)
+            with mute_logger(REPORT_LOGGER):
+                visit.action_done()
+                # Done on the day it was planned: the stored report says so.
+                visit.date_done = visit.date_planned_end
+                self.env["ir.attachment"].search(
+                    [("res_model", "=", visit._name), ("res_id", "=", visit.id)]
+                ).unlink()
+                visit._attach_report()
+        return True
+
+    def _demo_store_signed_pdf(self):
+        """Keep the signed PDF of these contracts, as the online signature
+        does."""
+        with mute_logger(REPORT_LOGGER):
+            self._store_signed_pdf()
+        return True
+
+    @api.model
+    def _demo_post_and_pay_invoices(self, overdue_contract_ids=()):
+        """Post the contracts' draft invoices and register the payment of
+        those already due, on their due date; the last invoice due of the
+        ``overdue_contract_ids`` contracts stays unpaid, overdue."""
+        today = fields.Date.today()  # as DateTime.today() in the demo file
+        contracts = self.search([])
+        drafts = contracts.invoice_ids.filtered(lambda m: m.state == "draft")
+        for move in drafts.sorted(lambda m: (m.invoice_date, m.id)):
+            move.action_post()
+        due = contracts.invoice_ids.filtered(
+            lambda m: m.state == "posted"
+            and m.move_type == "out_invoice"
+            and m.payment_state == "not_paid"
+            and m.invoice_date_due < today
+        )
+        unpaid = self.env["account.move"]
+        for contract in self.browse(overdue_contract_ids):
+            contract_due = due & contract.invoice_ids
+            if contract_due:
+                unpaid |= contract_due.sorted("invoice_date_due")[-1]
+        Register = self.env["account.payment.register"]
+        for move in (due - unpaid).sorted(lambda m: (m.invoice_date_due, m.id)):
+            Register.with_context(
+                active_model="account.move", active_ids=move.ids
+            ).create({"payment_date": move.invoice_date_due})._create_payments()
+        return True

@@ -1,0 +1,136 @@
+from datetime import datetime, time, timedelta
+
+from odoo import fields
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import is_html_empty
+
+
+@tagged("post_install", "-at_install")
+class TestDemo(TransactionCase):
+    """The demo database looks like a company at work on the day the demo
+    was installed (tools/test installs it, then runs the tests on it)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.today = fields.Date.today()
+        # The day the demo dates were computed from (DateTime.today(), UTC).
+        cls.install_day = cls.env.ref(
+            "service_contract.contract_dupont_boiler"
+        ).create_date.date()
+        cls.contracts = cls.env["service.contract"].browse(
+            cls.env["ir.model.data"]
+            .search(
+                [
+                    ("module", "=", "service_contract"),
+                    ("model", "=", "service.contract"),
+                ]
+            )
+            .mapped("res_id")
+        )
+
+    def _ref(self, xmlid):
+        return self.env.ref(f"service_contract.{xmlid}")
+
+    def test_one_contract_in_each_state(self):
+        states = set(self.contracts.mapped("state"))
+        self.assertEqual(states, {"draft", "to_sign", "running", "closed", "cancel"})
+        running = self.contracts.filtered(lambda c: c.state == "running")
+        self.assertTrue(running.filtered("notice_date"), "running with notice")
+        self.assertTrue(running.filtered(lambda c: not c.notice_date))
+        self.assertEqual(
+            set(
+                self.contracts.filtered(lambda c: c.state == "closed").mapped(
+                    "close_reason"
+                )
+            ),
+            {"terminated", "expired"},
+        )
+
+    def test_signed_and_to_sign_contracts_show_their_document(self):
+        shown = self.contracts.filtered(
+            lambda c: c.state in ("to_sign", "running", "closed")
+        )
+        self.assertTrue(shown)
+        for contract in shown:
+            self.assertFalse(is_html_empty(contract.document_body), contract.name)
+            self.assertIn(contract.name, contract.document_body)
+        for contract in shown.filtered(lambda c: c.state != "to_sign"):
+            self.assertTrue(contract.document_frozen, contract.name)
+            self.assertTrue(contract.signature and contract.signed_by, contract.name)
+            self.assertEqual(
+                contract.signed_document_id.mimetype, "application/pdf", contract.name
+            )
+            self.assertTrue(contract.period_ids, contract.name)
+
+    def test_planning_has_visits_this_week_done_and_late(self):
+        Intervention = self.env["service.intervention"]
+        day = self.install_day
+        monday = datetime.combine(day - timedelta(days=day.weekday()), time.min)
+        planned = Intervention.search(
+            [
+                ("state", "=", "planned"),
+                ("user_id", "!=", False),
+                ("date_planned_start", ">=", monday),
+                ("date_planned_start", "<", monday + timedelta(days=7)),
+            ]
+        )
+        self.assertGreaterEqual(len(planned), 2)
+
+        done = Intervention.search([("state", "=", "done")])
+        self.assertTrue(done)
+        for visit in done:
+            self.assertFalse(is_html_empty(visit.report), visit.name)
+            self.assertTrue(visit.signature and visit.signed_by, visit.name)
+            self.assertLess(visit.date_done.date(), day, visit.name)
+            pdf = self.env["ir.attachment"].search(
+                [
+                    ("res_model", "=", visit._name),
+                    ("res_id", "=", visit.id),
+                    ("mimetype", "=", "application/pdf"),
+                ]
+            )
+            self.assertEqual(len(pdf), 1, visit.name)
+        self.assertTrue(
+            done.filtered(lambda v: v.date_done.date() >= day - timedelta(40)),
+            "visits done last month",
+        )
+        late = Intervention.search([("is_late", "=", True)])
+        self.assertTrue(late, "a few late visits")
+        self.assertLess(len(late), len(done))
+
+    def test_invoices_posted_paid_and_overdue(self):
+        invoices = self.contracts.invoice_ids
+        self.assertTrue(invoices)
+        self.assertEqual(set(invoices.mapped("state")), {"posted"})
+        self.assertTrue(
+            invoices.filtered(lambda m: m.payment_state in ("paid", "in_payment"))
+        )
+        overdue = invoices.filtered(
+            lambda m: m.payment_state == "not_paid" and m.invoice_date_due < self.today
+        )
+        self.assertEqual(len(overdue), 1)
+        self.assertTrue(self._ref("contract_tilleuls_lift").is_late_payer)
+
+    def test_alerts_show_more_than_late_visits(self):
+        kinds = set(self.env["service.contract.alert"].search([]).mapped("kind"))
+        self.assertGreaterEqual(
+            kinds,
+            {
+                "visit_to_plan",
+                "visit_late",
+                "notice_deadline",
+                "express_renewal",
+                "overdue_invoice",
+            },
+        )
+
+    def test_loi_chatel_cases_are_kept(self):
+        martin = self._ref("contract_martin_boiler")
+        self.assertTrue(martin.chatel_applies)
+        self.assertTrue(martin.chatel_reminder_date)
+        bernard = self._ref("contract_bernard_boiler")
+        self.assertTrue(bernard.chatel_applies)
+        self.assertFalse(bernard.chatel_reminder_date)
+        self.assertLess(bernard.chatel_window_end, self.today)
+        self.assertTrue(bernard.chatel_terminable)

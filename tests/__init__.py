@@ -13,3 +13,6 @@ from . import test_ui_interventions
 from . import test_document
 from . import test_portal
 from . import test_ui_portal
+from . import test_chatel
+from . import test_crons
+from . import test_cron_isolation

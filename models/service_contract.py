@@ -204,7 +204,7 @@ class ServiceContract(models.Model):
     date_signed = fields.Date(string="Signature Date", copy=False, tracking=True)
     date_start = fields.Date(
         string="Start Date",
-        default=fields.Date.context_today,
+        default=lambda self: self.env.company._service_today(),
         copy=False,
         tracking=True,
     )
@@ -515,8 +515,8 @@ class ServiceContract(models.Model):
             ),
         )
         self._check_ready_to_sign()
-        today = fields.Date.context_today(self)
         for contract in self:
+            today = contract.company_id._service_today()
             contract.write(
                 {
                     "state": "running",
@@ -553,8 +553,8 @@ class ServiceContract(models.Model):
             RUNNING_STATES,
             self.env._("Only running contracts can be renewed: %(names)s"),
         )
-        today = fields.Date.context_today(self)
         for contract in self:
+            today = contract.company_id._service_today()
             if contract.renewal_type != "express":
                 raise UserError(
                     self.env._(
@@ -780,7 +780,7 @@ class ServiceContract(models.Model):
                 reason=reason or "-",
             )
         )
-        if date < fields.Date.context_today(self):
+        if date < self.company_id._service_today():
             self._close("terminated", date)
 
     def _close(self, reason, date):

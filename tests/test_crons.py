@@ -114,7 +114,9 @@ class TestCronTimeZone(ServiceContractCase):
                 **values,
             }
         )
-        contract.action_sign(date_signed=date(2025, 6, 1))
+        contract.action_sign(
+            date_signed=values.get("date_signed", date(2025, 6, 1)) or None
+        )
         return contract
 
     def test_company_today(self):
@@ -144,6 +146,19 @@ class TestCronTimeZone(ServiceContractCase):
                 self.company_nz.with_context(tz=False)._service_today(),
                 date(2026, 6, 30),
             )
+
+    def test_signature_day_is_the_company_day(self):
+        with freeze_time(self.NOW):
+            kiwi = self._contract(self.company_nz, date_signed=False)
+            local = self._contract(self.company, date_signed=False)
+            default_start = (
+                self.env["service.contract"]
+                .with_company(self.company_nz)
+                .default_get(["date_start"])["date_start"]
+            )
+        self.assertEqual(kiwi.date_signed, date(2026, 7, 1))
+        self.assertEqual(local.date_signed, date(2026, 6, 30))
+        self.assertEqual(default_start, date(2026, 7, 1))
 
     def test_terms_close_on_the_company_day(self):
         local = self._contract(self.company)

@@ -154,9 +154,12 @@ class ServiceContract(models.Model):
             lambda c: c._get_chatel_recipient().email_normalized
         )
         if by_email:
+            # Queued, sent by the mail queue: never sent from a batch that
+            # is rolled back.
             messages = by_email.message_post_with_source(
                 "service_contract.mail_template_chatel_reminder",
                 subtype_xmlid="mail.mt_comment",
+                force_send=False,
             )
             # Queued to the customer's address (a failure of the mail server
             # is retried and shown on the message; a bad address is not).

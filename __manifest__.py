@@ -23,6 +23,7 @@
         "data/service_intervention_data.xml",
         "report/service_contract_reports.xml",
         "report/service_contract_templates.xml",
+        "report/service_contract_chatel_reports.xml",
         "data/service_contract_mail_data.xml",
         "wizards/service_contract_notice_views.xml",
         "wizards/service_contract_terminate_views.xml",

@@ -6,6 +6,7 @@ from . import res_partner
 from . import service_contract_template
 from . import service_contract_template_line
 from . import service_contract
+from . import service_contract_cron
 from . import service_contract_line
 from . import service_contract_invoicing
 from . import service_contract_chatel

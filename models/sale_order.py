@@ -63,7 +63,7 @@ class SaleOrder(models.Model):
             "user_id": (self.user_id or self.env.user).id,
             "partner_invoice_id": self.partner_invoice_id.id,
             "payment_term_id": self.payment_term_id.id or template.payment_term_id.id,
-            "date_start": fields.Date.context_today(self),
+            "date_start": self.company_id._service_today(),
             "line_ids": [
                 Command.create(line._prepare_service_contract_line_vals())
                 for line in lines

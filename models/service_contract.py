@@ -204,7 +204,7 @@ class ServiceContract(models.Model):
     date_signed = fields.Date(string="Signature Date", copy=False, tracking=True)
     date_start = fields.Date(
         string="Start Date",
-        default=fields.Date.context_today,
+        default=lambda self: self.env.company._service_today(),
         copy=False,
         tracking=True,
     )
@@ -545,8 +545,8 @@ class ServiceContract(models.Model):
             ),
         )
         self._check_ready_to_sign()
-        today = fields.Date.context_today(self)
         for contract in self:
+            today = contract.company_id._service_today()
             contract.write(
                 {
                     "state": "running",
@@ -583,8 +583,8 @@ class ServiceContract(models.Model):
             RUNNING_STATES,
             self.env._("Only running contracts can be renewed: %(names)s"),
         )
-        today = fields.Date.context_today(self)
         for contract in self:
+            today = contract.company_id._service_today()
             if contract.renewal_type != "express":
                 raise UserError(
                     self.env._(
@@ -842,7 +842,7 @@ class ServiceContract(models.Model):
                 reason=reason or "-",
             )
         )
-        if date < fields.Date.context_today(self):
+        if date < self.company_id._service_today():
             self._close("terminated", date)
 
     def _close(self, reason, date):
@@ -896,25 +896,35 @@ class ServiceContract(models.Model):
 
     @api.model
     def _cron_process_terms(self, today=None):
-        """Daily: renew or close the contracts whose term has ended.
+        """Daily: renew or close the contracts whose term has ended, on the
+        day of each company (its time zone).
 
         Tacit contracts are renewed as many times as needed for their term to
         cover today, so that missed runs are caught up. Contracts are locked
-        with SKIP LOCKED: two workers never process the same contract.
+        with SKIP LOCKED and read again once locked: two workers never
+        process the same contract. A contract that fails gets an activity;
+        the others are processed.
         """
-        today = today or fields.Date.context_today(self)
-        batch_size = int(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("service_contract.cron_batch_size", 500)
-        )
-        domain = self._get_terms_due_domain(today)
-        contracts = self.search(domain, limit=batch_size, order="id")
-        locked = contracts._lock_skip_locked()
-        locked._process_terms(today)
-        self.env["ir.cron"]._notify_progress(
-            done=len(locked), remaining=self.search_count(domain)
-        )
+        batch_size = self._get_cron_batch_size()
+        summary = self.env._("Renewal or closing at term failed")
+        days = self._get_cron_days(today)
+        todo = [
+            (day, domain, self.search(domain, order="id"))
+            for company_domain, day in days
+            for domain in [company_domain + self._get_terms_due_domain(day)]
+        ]
+        total = sum(len(contracts) for _day, _domain, contracts in todo)
+        done = 0
+        for day, domain, contracts in todo:
+            for index in range(0, len(contracts), batch_size):
+                batch = contracts[index : index + batch_size]._lock_skip_locked()
+                batch.invalidate_recordset()
+                batch = batch.filtered_domain(domain)
+                self._run_isolated(batch, lambda c, d=day: c._process_terms(d), summary)
+                done += min(batch_size, len(contracts) - index)
+                self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+                self._commit_batch()
+        return done
 
     def _process_terms(self, today):
         for contract in self:

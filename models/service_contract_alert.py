@@ -51,47 +51,61 @@ class ServiceContractAlert(models.Model):
             SQL(
                 """
                 CREATE VIEW %(table)s AS (
+                    -- Today in each company's time zone (its contact's, else
+                    -- UTC), as the scheduled actions see it.
+                    WITH company_day AS (
+                        SELECT rc.id AS company_id,
+                               (now() AT TIME ZONE
+                                COALESCE(NULLIF(p.tz, ''), 'UTC'))::date AS today
+                          FROM res_company rc
+                          JOIN res_partner p ON p.id = rc.partner_id
+                    )
                     SELECT i.id * 10 + 1 AS id, 'visit_to_plan' AS kind,
                            i.date_due AS date, i.contract_id, i.id AS intervention_id,
                            i.partner_id, COALESCE(i.user_id, c.user_id) AS user_id,
                            i.company_id
                       FROM service_intervention i
                       JOIN service_contract c ON c.id = i.contract_id
+                      JOIN company_day d ON d.company_id = c.company_id
                      WHERE i.state = 'to_plan'
-                       AND i.date_window_start <= CURRENT_DATE + 14
-                       AND i.date_window_end >= CURRENT_DATE
+                       AND i.date_window_start <= d.today + 14
+                       AND i.date_window_end >= d.today
                     UNION ALL
                     SELECT i.id * 10 + 2, 'visit_late', i.date_window_end,
                            i.contract_id, i.id, i.partner_id,
                            COALESCE(i.user_id, c.user_id), i.company_id
                       FROM service_intervention i
                       JOIN service_contract c ON c.id = i.contract_id
+                      JOIN company_day d ON d.company_id = c.company_id
                      WHERE i.state IN ('to_plan', 'planned')
-                       AND i.date_window_end < CURRENT_DATE
+                       AND i.date_window_end < d.today
                     UNION ALL
                     SELECT c.id * 10 + 3, 'notice_deadline', c.notice_deadline,
                            c.id, NULL, c.partner_id, c.user_id, c.company_id
                       FROM service_contract c
+                      JOIN company_day d ON d.company_id = c.company_id
                      WHERE c.state = 'running' AND c.renewal_type != 'none'
                        AND c.notice_date IS NULL AND c.date_termination IS NULL
-                       AND c.notice_deadline BETWEEN CURRENT_DATE AND CURRENT_DATE + 60
+                       AND c.notice_deadline BETWEEN d.today AND d.today + 60
                     UNION ALL
                     SELECT c.id * 10 + 4, 'express_renewal', c.date_end,
                            c.id, NULL, c.partner_id, c.user_id, c.company_id
                       FROM service_contract c
+                      JOIN company_day d ON d.company_id = c.company_id
                      WHERE c.state = 'running' AND c.renewal_type = 'express'
                        AND c.notice_date IS NULL AND c.date_termination IS NULL
-                       AND c.date_end BETWEEN CURRENT_DATE AND CURRENT_DATE + 60
-                       AND (c.renewal_count = 0 OR c.date_term_start <= CURRENT_DATE)
+                       AND c.date_end BETWEEN d.today AND d.today + 60
+                       AND (c.renewal_count = 0 OR c.date_term_start <= d.today)
                     UNION ALL
                     SELECT MIN(l.id) * 10 + 5, 'overdue_invoice', m.invoice_date_due,
                            c.id, NULL, c.partner_id, c.user_id, c.company_id
                       FROM account_move_line l
                       JOIN account_move m ON m.id = l.move_id
                       JOIN service_contract c ON c.id = l.service_contract_id
+                      JOIN company_day d ON d.company_id = c.company_id
                      WHERE m.state = 'posted' AND m.move_type = 'out_invoice'
                        AND m.payment_state IN ('not_paid', 'partial')
-                       AND m.invoice_date_due < CURRENT_DATE
+                       AND m.invoice_date_due < d.today
                      GROUP BY c.id, m.id
                 )
                 """,
@@ -118,24 +132,36 @@ class ServiceContract(models.Model):
     @api.model
     def _cron_alerts(self, today=None):
         """Daily: one activity per visit to plan and per late visit, never
-        twice (the intervention remembers which alert it got)."""
-        today = today or fields.Date.context_today(self)
+        twice (the intervention remembers which alert it got), on the day of
+        each company (its time zone). A visit that fails leaves an activity
+        on its contract; the others get their alerts."""
         Intervention = self.env["service.intervention"]
-        to_plan = Intervention.search(
-            [
-                ("state", "=", "to_plan"),
-                ("date_window_start", "<=", today),
-                ("date_window_end", ">=", today),
-                ("alert_sent", "=", False),
-            ]
-        )
-        late = Intervention.search(
-            [
-                ("state", "in", ("to_plan", "planned")),
-                ("date_window_end", "<", today),
-                ("alert_sent", "!=", "late"),
-            ]
-        )
-        to_plan._schedule_alert("plan", today)
-        late._schedule_alert("late", today)
-        return len(to_plan) + len(late)
+        summary = self.env._("Alerts on the visits failed")
+        count = 0
+        for company_domain, day in self._get_cron_days(today):
+            to_plan = Intervention.search(
+                company_domain
+                + [
+                    ("state", "=", "to_plan"),
+                    ("date_window_start", "<=", day),
+                    ("date_window_end", ">=", day),
+                    ("alert_sent", "=", False),
+                ]
+            )
+            late = Intervention.search(
+                company_domain
+                + [
+                    ("state", "in", ("to_plan", "planned")),
+                    ("date_window_end", "<", day),
+                    ("alert_sent", "!=", "late"),
+                ]
+            )
+            for level, interventions in (("plan", to_plan), ("late", late)):
+                results = self._run_isolated(
+                    interventions,
+                    lambda i, lv=level, d=day: i._schedule_alert(lv, d) or len(i),
+                    summary,
+                    get_contracts=lambda i: i.contract_id,
+                )
+                count += sum(results)
+        return count

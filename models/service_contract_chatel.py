@@ -1,8 +1,14 @@
+import logging
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
 
 from .date_utils import chatel_window
+
+_logger = logging.getLogger(__name__)
 
 
 class ServiceContract(models.Model):
@@ -99,42 +105,199 @@ class ServiceContract(models.Model):
     @api.model
     def _cron_chatel_reminders(self, today=None):
         """Daily: send the renewal reminders whose window is open, once, and
-        flag the contracts whose window closed without one.
+        flag the contracts whose window closed without one, on the day of
+        each company (its time zone).
 
         Contracts are locked with SKIP LOCKED and read again once locked, so
-        two workers never send the same reminder twice.
+        two workers never send the same reminder twice. A contract that
+        fails gets an activity; the others get their reminders.
         """
-        today = today or fields.Date.context_today(self)
-        batch_size = int(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("service_contract.cron_batch_size", 500)
-        )
-        contracts = self.search(self._get_chatel_domain(today), order="id")
-        done = 0
-        for index in range(0, len(contracts), batch_size):
-            batch = contracts[index : index + batch_size]._lock_skip_locked()
-            batch.invalidate_recordset()
-            batch = batch.filtered_domain(self._get_chatel_domain(today))
-            batch._send_chatel_reminders(today)
-            done += len(batch)
-            self.env["ir.cron"]._notify_progress(
-                done=done, remaining=max(len(contracts) - index - batch_size, 0)
-            )
-            self._commit_batch()
+        batch_size = self._get_cron_batch_size()
+        summary = self.env._("Renewal reminder (Loi Chatel) failed")
+        todo = [
+            (day, domain, self.search(domain, order="id"))
+            for company_domain, day in self._get_cron_days(today)
+            for domain in [company_domain + self._get_chatel_domain(day)]
+        ]
+        total = sum(len(contracts) for _day, _domain, contracts in todo)
+        done = processed = 0
+        for day, domain, contracts in todo:
+            for index in range(0, len(contracts), batch_size):
+                batch = contracts[index : index + batch_size]._lock_skip_locked()
+                batch.invalidate_recordset()
+                batch = batch.filtered_domain(domain)
+                self._run_isolated(
+                    batch, lambda c, d=day: c._send_chatel_reminders(d), summary
+                )
+                done += len(batch)
+                processed += min(batch_size, len(contracts) - index)
+                self.env["ir.cron"]._notify_progress(
+                    done=processed, remaining=total - processed
+                )
+                self._commit_batch()
         return done
 
+    def _get_chatel_recipient(self):
+        """The person the reminder is addressed to (as in its mail template)."""
+        self.ensure_one()
+        return self.signatory_id or self.partner_id
+
     def _send_chatel_reminders(self, today):
-        to_remind = self.filtered(
+        """Email the reminders whose window is open. The reminder counts as
+        sent only when an email was queued to an address; a consumer without
+        email gets it by post: an activity asks the responsible to send the
+        attached letter and to record the day it was sent."""
+        in_window = self.filtered(
             lambda c: c.chatel_window_start <= today <= c.chatel_window_end
         )
-        if to_remind:
-            to_remind.message_post_with_source(
+        by_email = in_window.filtered(
+            lambda c: c._get_chatel_recipient().email_normalized
+        )
+        if by_email:
+            # Queued, sent by the mail queue: never sent from a batch that
+            # is rolled back.
+            messages = by_email.message_post_with_source(
                 "service_contract.mail_template_chatel_reminder",
                 subtype_xmlid="mail.mt_comment",
+                force_send=False,
             )
-            to_remind.chatel_reminder_date = today
+            # Queued to the customer's address (a failure of the mail server
+            # is retried and shown on the message; a bad address is not).
+            queued = (
+                self.env["mail.notification"]
+                .sudo()
+                .search(
+                    [
+                        ("mail_message_id", "in", messages.ids),
+                        ("notification_type", "=", "email"),
+                        ("notification_status", "not in", ("canceled", "bounce")),
+                        (
+                            "failure_type",
+                            "not in",
+                            ("mail_email_invalid", "mail_email_missing"),
+                        ),
+                    ]
+                )
+            )
+            sent = by_email.filtered(
+                lambda c: queued.filtered(
+                    lambda n, c=c: n.mail_message_id.res_id == c.id
+                    and n.res_partner_id == c._get_chatel_recipient()
+                )
+            )
+            sent.chatel_reminder_date = today
+            by_post = in_window - sent
+        else:
+            by_post = in_window
+        by_post._schedule_chatel_letter()
         to_flag = self.filtered(
             lambda c: c.chatel_window_end < today and not c.chatel_terminable
         )
         to_flag.chatel_terminable = True
+
+    def _schedule_chatel_letter(self):
+        """One activity per contract asking the responsible to send the
+        reminder by post, with the letter attached; never a second one."""
+        summary = self.env._("Send the renewal reminder by post")
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        for contract in self:
+            if contract.activity_ids.filtered(
+                lambda a, s=summary: a.summary == s
+                and a.activity_type_id == activity_type
+            ):
+                continue
+            attachment = contract._attach_chatel_letter()
+            activity = contract.activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=summary,
+                note=self.env._(
+                    "%(customer)s has no email address: print the attached "
+                    "letter, post it before %(deadline)s, then click "
+                    '"Reminder Sent by Post" on the contract.',
+                    customer=contract._get_chatel_recipient().display_name,
+                    deadline=format_date(self.env, contract.chatel_window_end),
+                ),
+                date_deadline=contract.chatel_window_end,
+                user_id=(contract.user_id or self.env.user).id,
+            )
+            if activity:
+                activity.attachment_ids = attachment
+
+    def _attach_chatel_letter(self):
+        """The reminder as a letter (PDF), stored on the contract."""
+        self.ensure_one()
+        report = self.env.ref("service_contract.action_report_chatel_reminder")
+        try:
+            content, _type = (
+                self.env["ir.actions.report"]
+                .with_context(force_report_rendering=True)
+                ._render_qweb_pdf(report, self.ids)
+            )
+            name, mimetype = f"{self.name.replace('/', '-')}-reminder.pdf", "pdf"
+        except Exception:  # noqa: BLE001 - without PDF engine, the HTML letter
+            _logger.warning("Reminder letter of %s not rendered to PDF", self.name)
+            content = self._get_chatel_letter_body().encode()
+            name, mimetype = f"{self.name.replace('/', '-')}-reminder.html", "html"
+        return self.env["ir.attachment"].create(
+            {
+                "name": name,
+                "type": "binary",
+                "raw": content,
+                "res_model": self._name,
+                "res_id": self.id,
+                "mimetype": f"application/{mimetype}"
+                if mimetype == "pdf"
+                else "text/html",
+            }
+        )
+
+    def _get_chatel_letter_body(self):
+        """The body of the reminder email, rendered for this contract."""
+        self.ensure_one()
+        template = self.env.ref("service_contract.mail_template_chatel_reminder")
+        return template._render_field("body_html", self.ids, compute_lang=True)[self.id]
+
+    def action_chatel_sent_by_post(self):
+        """The reminder was posted today: record it and close the request."""
+        for contract in self:
+            today = contract.company_id._service_today()
+            if not contract.chatel_applies or contract.state != "running":
+                raise UserError(
+                    self.env._(
+                        "Contract %(name)s needs no renewal reminder.",
+                        name=contract.name,
+                    )
+                )
+            if contract.chatel_reminder_date:
+                raise UserError(
+                    self.env._(
+                        "The renewal reminder of contract %(name)s was already "
+                        "sent on %(date)s.",
+                        name=contract.name,
+                        date=format_date(self.env, contract.chatel_reminder_date),
+                    )
+                )
+            if not (
+                contract.chatel_window_start <= today <= contract.chatel_window_end
+            ):
+                raise UserError(
+                    self.env._(
+                        "The renewal reminder of contract %(name)s must be sent "
+                        "between %(start)s and %(end)s.",
+                        name=contract.name,
+                        start=format_date(self.env, contract.chatel_window_start),
+                        end=format_date(self.env, contract.chatel_window_end),
+                    )
+                )
+        summary = self.env._("Send the renewal reminder by post")
+        for contract in self:
+            today = contract.company_id._service_today()
+            contract.chatel_reminder_date = today
+            contract.activity_ids.filtered(lambda a: a.summary == summary).action_done()
+            contract.message_post(
+                body=self.env._(
+                    "Renewal reminder (Loi Chatel) sent by post on %(date)s.",
+                    date=format_date(self.env, today),
+                )
+            )
+        return True

@@ -94,13 +94,14 @@ class ServiceContractPeriod(models.Model):
         to_send &= posted
         no_email = to_send.filtered(lambda move: not move.partner_id.email)
         for move in no_email:
-            contracts_by_move[move]._notify_invoicing_error(
+            contracts_by_move[move]._notify_cron_error(
+                self.env._("Invoicing failed"),
                 self.env._(
                     "Invoice %(invoice)s is posted but not sent: the customer "
                     "%(partner)s has no email address.",
                     invoice=move.name,
                     partner=move.partner_id.display_name,
-                )
+                ),
             )
         if to_send - no_email:
             self._send_invoices(to_send - no_email, contracts_by_move)
@@ -125,12 +126,13 @@ class ServiceContractPeriod(models.Model):
                 posted |= move
             except Exception as error:  # noqa: BLE001 - isolated, reported
                 _logger.warning("Posting %s failed: %s", move, error)
-                contracts_by_move[move]._notify_invoicing_error(
+                contracts_by_move[move]._notify_cron_error(
+                    self.env._("Invoicing failed"),
                     self.env._(
                         "The invoice could not be posted and stays a draft: "
                         "%(error)s",
                         error=self._error_message(error),
-                    )
+                    ),
                 )
         return posted
 
@@ -174,13 +176,14 @@ class ServiceContractPeriod(models.Model):
                     Send._generate_and_send_invoices(move, **settings)
             except Exception as error:  # noqa: BLE001 - isolated, reported
                 _logger.warning("Sending %s failed: %s", move, error)
-                contracts_by_move[move]._notify_invoicing_error(
+                contracts_by_move[move]._notify_cron_error(
+                    self.env._("Invoicing failed"),
                     self.env._(
                         "Invoice %(invoice)s is posted but could not be sent: "
                         "%(error)s",
                         invoice=move.name,
                         error=self._error_message(error),
-                    )
+                    ),
                 )
 
     @api.model

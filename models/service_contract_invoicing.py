@@ -246,7 +246,7 @@ class ServiceContract(models.Model):
                 self.env._(
                     "Contract %(name)s could not be invoiced: %(error)s",
                     name=contract.name,
-                    error=error,
+                    error=self._format_cron_error(error),
                 )
             )
         return self._action_view_moves(moves)
@@ -275,56 +275,41 @@ class ServiceContract(models.Model):
             action["res_id"] = moves.id
         return action
 
-    def _notify_invoicing_error(self, error):
-        """Leave one activity to the responsible user with the error."""
-        summary = self.env._("Invoicing failed")
-        activity_type = self.env.ref("mail.mail_activity_data_warning")
-        for contract in self:
-            if contract.activity_ids.filtered(
-                lambda a, s=summary: a.summary == s
-                and a.activity_type_id == activity_type
-            ):
-                continue
-            contract.activity_schedule(
-                activity_type_id=activity_type.id,
-                summary=summary,
-                note=str(error),
-                user_id=(contract.user_id or self.env.user).id,
-            )
-
     @api.model
     def _cron_create_invoices(self, today=None):
-        """Invoice every billing period due, in batches.
+        """Invoice every billing period due, in batches, on the day of each
+        company (its time zone).
 
         A batch holds whole invoices (a customer's grouped contracts are never
         split), is locked with FOR UPDATE SKIP LOCKED (a second worker takes
         other batches), invoiced in one ``account.move.create``, and committed
-        (outside tests). A failing contract is isolated and gets an
-        activity; the others are invoiced.
+        (outside tests). A failing contract or grouped invoice is isolated
+        and its contracts get an activity; the others are invoiced.
         """
-        today = today or fields.Date.context_today(self)
         Period = self.env["service.contract.period"]
-        batch_size = int(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("service_contract.invoice_batch_size", 1000)
-        )
-        periods = Period.search(
-            Period._get_due_domain(today),
-            order="invoice_date, partner_invoice_id, contract_id, id",
-        )
-        done = processed = 0
-        for batch in periods._split_in_invoice_batches(batch_size):
-            locked = Period.browse(batch)._lock_skip_locked()
-            _moves, failures = locked._create_invoices()
-            for contract, error in failures.items():
-                contract._notify_invoicing_error(error)
-            done += len(locked)
-            processed += len(batch)
-            self.env["ir.cron"]._notify_progress(
-                done=done, remaining=len(periods) - processed
+        batch_size = self._get_cron_batch_size("service_contract.invoice_batch_size")
+        summary = self.env._("Invoicing failed")
+        todo = [
+            Period.search(
+                company_domain + Period._get_due_domain(day),
+                order="invoice_date, partner_invoice_id, contract_id, id",
             )
-            self._commit_batch()
-            # Fresh data for the next batch, and a cache that does not grow.
-            self.env.invalidate_all()
+            for company_domain, day in self._get_cron_days(today)
+        ]
+        total = sum(len(periods) for periods in todo)
+        done = processed = 0
+        for periods in todo:
+            for batch in periods._split_in_invoice_batches(batch_size):
+                locked = Period.browse(batch)._lock_skip_locked()
+                _moves, failures = locked._create_invoices()
+                for contract, error in failures.items():
+                    contract._notify_cron_error(summary, error)
+                done += len(locked)
+                processed += len(batch)
+                self.env["ir.cron"]._notify_progress(
+                    done=done, remaining=total - processed
+                )
+                self._commit_batch()
+                # Fresh data for the next batch, and a cache that does not grow.
+                self.env.invalidate_all()
         return done

@@ -230,7 +230,7 @@ class ServiceContractPeriod(models.Model):
         when nothing fails; otherwise each invoice alone, in a savepoint, so
         that one failing contract does not stop the others.
 
-        :return: (created moves, {contract: error message})
+        :return: (created moves, {contract: exception})
         """
         self._prefetch_invoicing_data()
         groups = defaultdict(list)
@@ -242,8 +242,12 @@ class ServiceContractPeriod(models.Model):
             periods = self.browse(period_ids)
             try:
                 batches.append((periods, periods._prepare_invoice_vals(context)))
-            except UserError as error:
-                failures[periods.contract_id] = str(error)
+            except Exception as error:  # noqa: BLE001 - one invoice fails alone
+                _logger.warning(
+                    "Invoicing %s failed", periods.contract_id, exc_info=True
+                )
+                for contract in periods.contract_id:
+                    failures[contract] = error
         Move = self.env["account.move"].with_context(
             default_move_type="out_invoice", tracking_disable=True
         )
@@ -255,18 +259,20 @@ class ServiceContractPeriod(models.Model):
                 for (periods, _vals), move in zip(batches, moves, strict=True)
             ]
         except Exception:  # noqa: BLE001 - isolate the failing invoices below
+            self.env.invalidate_all(flush=False)
             created = []
             for periods, vals in batches:
                 try:
                     with self.env.cr.savepoint():
                         created.append((periods, Move.create(vals)))
                 except Exception as error:  # noqa: BLE001
+                    # The savepoint is rolled back: forget what was computed.
+                    self.env.invalidate_all(flush=False)
                     _logger.warning(
-                        "Invoicing %s failed: %s", periods.contract_id, error
+                        "Invoicing %s failed", periods.contract_id, exc_info=True
                     )
-                    message = getattr(error, "args", [str(error)])[0]
                     for contract in periods.contract_id:
-                        failures[contract] = str(message)
+                        failures[contract] = error
         self._set_invoiced(
             {period.id: move.id for periods, move in created for period in periods}
         )

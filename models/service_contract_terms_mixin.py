@@ -40,10 +40,11 @@ class ServiceContractTermsMixin(models.AbstractModel):
         string="Firm Term",
         help="Length of the first term of the contract.",
     )
-    duration_unit = fields.Selection(TERM_UNITS, string="Firm Term Unit")
+    duration_unit = fields.Selection(TERM_UNITS, string="Firm Term Unit", required=True)
     renewal_type = fields.Selection(
         RENEWAL_TYPES,
         string="Renewal",
+        required=True,
         help="Tacit: renewed automatically at the end of each term unless "
         "notice is received before the notice deadline.\n"
         "Express: renewed only when a user renews it.\n"
@@ -52,12 +53,16 @@ class ServiceContractTermsMixin(models.AbstractModel):
     renewal_duration = fields.Integer(
         string="Renewal Period", help="Length of each renewed term."
     )
-    renewal_unit = fields.Selection(TERM_UNITS, string="Renewal Period Unit")
+    renewal_unit = fields.Selection(
+        TERM_UNITS, string="Renewal Period Unit", required=True
+    )
     notice_period = fields.Integer(
         help="Notice the customer must give before the end of a term to "
         "refuse its renewal."
     )
-    notice_unit = fields.Selection(NOTICE_UNITS, string="Notice Period Unit")
+    notice_unit = fields.Selection(
+        NOTICE_UNITS, string="Notice Period Unit", required=True
+    )
     payment_term_id = fields.Many2one(
         "account.payment.term",
         string="Payment Terms",
@@ -65,11 +70,13 @@ class ServiceContractTermsMixin(models.AbstractModel):
     )
     invoicing_frequency = fields.Selection(
         INVOICING_FREQUENCIES,
+        required=True,
         help="How often the contract is invoiced. The price of a service line "
         "is the price of one invoicing period.",
     )
     invoicing_mode = fields.Selection(
         INVOICING_MODES,
+        required=True,
         help="In advance: each period is invoiced on its first day.\n"
         "In arrears: each period is invoiced on the day after it ends.",
     )

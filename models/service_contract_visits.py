@@ -1,4 +1,3 @@
-from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2
@@ -39,23 +38,35 @@ class ServiceContract(models.Model):
     )
     next_visit_date = fields.Date(compute="_compute_visit_counters")
 
-    @api.depends("intervention_ids.state", "visit_plan_ids", "date_end")
+    @api.depends(
+        "intervention_ids.state",
+        "intervention_ids.date_due",
+        "visit_plan_ids",
+        "date_end",
+    )
     def _compute_visit_counters(self):
-        groups = self.env["service.intervention"]._read_group(
-            [("contract_id", "in", self.ids)],
-            ["contract_id", "state"],
-            ["__count", "date_due:min"],
+        Intervention = self.env["service.intervention"]
+        counts = dict(
+            Intervention._read_group(
+                [("contract_id", "in", self.ids)], ["contract_id"], ["__count"]
+            )
         )
-        counts = defaultdict(int)
-        next_dates = {}
-        for contract, state, count, first_due in groups:
-            counts[contract] += count
-            if state in ("to_plan", "planned"):
-                next_dates[contract] = first_due
+        # The earliest visit still open (to plan or planned), whatever the
+        # order of the states.
+        next_dates = dict(
+            Intervention._read_group(
+                [
+                    ("contract_id", "in", self.ids),
+                    ("state", "in", ("to_plan", "planned")),
+                ],
+                ["contract_id"],
+                ["date_due:min"],
+            )
+        )
         for contract in self:
-            start, end = contract._get_current_term()[0], contract.date_end
-            contract.intervention_count = counts[contract]
+            contract.intervention_count = counts.get(contract, 0)
             contract.next_visit_date = next_dates.get(contract, False)
+            start, end = contract._get_current_term()[0], contract.date_end
             done = due = 0
             if start and end:
                 done = len(
@@ -238,23 +249,29 @@ class ServiceContract(models.Model):
     @api.model
     def _cron_generate_interventions(self, today=None):
         """Daily: create the preventive visits due within the planning
-        horizon, in batches of contracts locked with SKIP LOCKED (a second
-        worker takes other contracts), committed one by one outside tests."""
-        today = today or fields.Date.context_today(self)
-        batch_size = int(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("service_contract.visit_batch_size", 500)
-        )
-        domain = [("state", "=", "running"), ("visit_plan_ids", "!=", False)]
-        contracts = self.search(domain, order="id")
-        created = 0
-        for start in range(0, len(contracts), batch_size):
-            batch = contracts[start : start + batch_size]._lock_skip_locked()
-            created += len(batch._generate_interventions(today))
-            self.env["ir.cron"]._notify_progress(
-                done=min(start + batch_size, len(contracts)),
-                remaining=max(len(contracts) - start - batch_size, 0),
-            )
-            self._commit_batch()
+        horizon of each company (from its own day, in its time zone), in
+        batches of contracts locked with SKIP LOCKED (a second worker takes
+        other contracts), committed one by one outside tests. A contract
+        that fails gets an activity; the others get their visits."""
+        batch_size = self._get_cron_batch_size("service_contract.visit_batch_size")
+        summary = self.env._("Generation of the preventive visits failed")
+        todo = [
+            (day, self.search(company_domain + domain, order="id"))
+            for company_domain, day in self._get_cron_days(today)
+            for domain in [[("state", "=", "running"), ("visit_plan_ids", "!=", False)]]
+        ]
+        total = sum(len(contracts) for _day, contracts in todo)
+        created = processed = 0
+        for day, contracts in todo:
+            for start in range(0, len(contracts), batch_size):
+                batch = contracts[start : start + batch_size]._lock_skip_locked()
+                results = self._run_isolated(
+                    batch, lambda c, d=day: c._generate_interventions(d), summary
+                )
+                created += sum(len(interventions) for interventions in results)
+                processed += min(batch_size, len(contracts) - start)
+                self.env["ir.cron"]._notify_progress(
+                    done=processed, remaining=total - processed
+                )
+                self._commit_batch()
         return created

@@ -16,3 +16,6 @@ from . import test_ui_portal
 from . import test_validation
 from . import test_invoice_policy
 from . import test_demo
+from . import test_chatel
+from . import test_crons
+from . import test_cron_isolation

@@ -1,6 +1,9 @@
 from datetime import date
 
+from freezegun import freeze_time
+
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -19,6 +22,7 @@ class TestChatelReminder(ServiceContractCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.customer.legal_category = "consumer"
+        cls.signatory.email = "anne.signer@example.com"
 
     def _reminders(self, contract):
         return contract.message_ids.filtered(lambda m: SUBJECT in (m.subject or ""))
@@ -104,6 +108,80 @@ class TestChatelReminder(ServiceContractCase):
         # ordinary rules apply again.
         self.env["service.contract"]._cron_process_terms(today=date(2027, 3, 1))
         self.assertFalse(contract.chatel_terminable)
+
+    def _letter_activity(self, contract):
+        return contract.activity_ids.filtered(
+            lambda a: a.summary == "Send the renewal reminder by post"
+        )
+
+    def test_consumer_without_email_gets_a_letter(self):
+        """No email address: no email, the reminder is not marked as sent; one
+        activity asks the responsible to post the attached letter."""
+        self.signatory.email = False
+        contract = self._create_running_contract()
+        self._run(date(2025, 9, 28))
+        self.assertFalse(self._reminders(contract))
+        self.assertFalse(contract.chatel_reminder_date)
+        activity = self._letter_activity(contract)
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, contract.user_id)
+        self.assertEqual(activity.date_deadline, date(2025, 11, 28))
+        self.assertEqual(len(activity.attachment_ids), 1)
+        letter = activity.attachment_ids
+        self.assertEqual(letter.res_id, contract.id)
+        self.assertIn(letter.mimetype, ("application/pdf", "text/html"))
+        self.assertTrue(letter.raw)
+        body = contract._get_chatel_letter_body()
+        self.assertIn("12/28/2025", body)
+        self.assertIn("L215-1", body)
+        # The next runs neither email nor ask again.
+        self._run(date(2025, 10, 15))
+        self.assertEqual(len(self._letter_activity(contract)), 1)
+        self.assertFalse(self._reminders(contract))
+        # The letter is posted: the responsible records it.
+        with freeze_time("2025-10-16 10:00:00"):
+            contract.action_chatel_sent_by_post()
+        self.assertEqual(contract.chatel_reminder_date, date(2025, 10, 16))
+        self.assertFalse(self._letter_activity(contract))
+        self.assertIn("sent by post", "".join(self._messages(contract)))
+        self._run(date(2025, 12, 1))
+        self.assertFalse(contract.chatel_terminable)
+        with freeze_time("2025-10-17 10:00:00"):
+            self.assertRefused(
+                UserError, "already sent", contract.action_chatel_sent_by_post
+            )
+
+    def test_letter_never_posted_makes_contract_terminable(self):
+        self.signatory.email = "not an address"
+        contract = self._create_running_contract()
+        self._run(date(2025, 10, 1))
+        self.assertFalse(self._reminders(contract))
+        self.assertEqual(len(self._letter_activity(contract)), 1)
+        self._run(date(2025, 11, 29))
+        self.assertFalse(contract.chatel_reminder_date)
+        self.assertTrue(contract.chatel_terminable)
+        with freeze_time("2025-11-30 10:00:00"):
+            self.assertRefused(
+                UserError, "must be sent between", contract.action_chatel_sent_by_post
+            )
+
+    def test_sent_by_post_only_in_the_window(self):
+        contract = self._create_running_contract()
+        with freeze_time("2025-09-01 10:00:00"):
+            self.assertRefused(
+                UserError, "must be sent between", contract.action_chatel_sent_by_post
+            )
+        professional = self._create_running_contract(
+            partner_id=self.env["res.partner"]
+            .create({"name": "Syndic", "is_company": True})
+            .id
+        )
+        self.assertRefused(
+            UserError,
+            "needs no renewal reminder",
+            professional.action_chatel_sent_by_post,
+        )
+        self.assertFalse(contract.chatel_reminder_date)
 
     def test_not_for_professionals_express_renewals_or_notices(self):
         professional = self.env["res.partner"].create(

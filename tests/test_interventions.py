@@ -87,6 +87,22 @@ class TestInterventions(ServiceContractCase):
         self.assertEqual(contract.visits_due_count, 4)
         self.assertEqual(contract.next_visit_date, date(2027, 1, 10))
 
+    def test_next_visit_is_the_earliest_open_one(self):
+        self.company.service_planning_horizon = 365
+        contract = self._running()
+        self._generate(date(2027, 1, 1))
+        jan, apr, jul, oct_ = contract.intervention_ids.sorted("date_due")
+        # A later visit already planned does not hide an earlier one to plan.
+        (apr | oct_).write({"state": "planned"})
+        self.assertEqual(contract.next_visit_date, date(2027, 1, 10))
+        jan.write({"state": "cancel"})
+        self.assertEqual(contract.next_visit_date, date(2027, 4, 10))
+        apr.write({"state": "done"})
+        self.assertEqual(contract.next_visit_date, date(2027, 7, 10))
+        (jul | oct_).write({"state": "done"})
+        self.assertFalse(contract.next_visit_date)
+        self.assertEqual(contract.intervention_count, 4)
+
     def test_horizon_limits_generation(self):
         contract = self._running()
         self._generate(date(2027, 1, 1))

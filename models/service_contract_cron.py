@@ -1,0 +1,130 @@
+import logging
+from collections import defaultdict
+
+from odoo import api, models
+from odoo.exceptions import UserError, ValidationError
+
+_logger = logging.getLogger(__name__)
+
+# Defaults of the batch sizes, also seeded as system parameters.
+BATCH_SIZE_DEFAULTS = {
+    "service_contract.cron_batch_size": 500,
+    "service_contract.invoice_batch_size": 1000,
+    "service_contract.visit_batch_size": 500,
+}
+
+
+class ServiceContract(models.Model):
+    """What every scheduled action of the contracts shares: the size of its
+    batches, the day it works for in each company, and the isolation of a
+    contract that fails, so that it never stops the others."""
+
+    _inherit = "service.contract"
+
+    @api.model
+    def _get_cron_batch_size(self, key="service_contract.cron_batch_size"):
+        """The batch size set in the system parameter ``key`` (Settings), or
+        its default when it is missing or not a positive number."""
+        default = BATCH_SIZE_DEFAULTS[key]
+        value = self.env["ir.config_parameter"].sudo().get_param(key)
+        try:
+            size = int(value)
+        except (TypeError, ValueError):
+            return default
+        return size if size > 0 else default
+
+    @api.model
+    def _get_cron_days(self, today=None):
+        """[(domain on the company, day)]: the day a scheduled action works
+        for, per company (the day in the company's time zone). Companies
+        that share the day share one entry. A given ``today`` (tests, manual
+        runs) applies to every company."""
+        if today:
+            return [([], today)]
+        company_ids_by_day = defaultdict(list)
+        for company in self.env["res.company"].sudo().search([]):
+            company_ids_by_day[company._service_today()].append(company.id)
+        return [
+            ([("company_id", "in", company_ids)], day)
+            for day, company_ids in sorted(company_ids_by_day.items())
+        ]
+
+    @api.model
+    def _run_isolated(self, records, func, summary, get_contracts=None):
+        """Run ``func(records)``; if it fails, run it again for each record
+        in its own savepoint, so that a failing record does not stop the
+        others: it is logged and its contract gets one activity.
+
+        The whole batch runs first in one savepoint (the fast way, when
+        nothing fails); the record-by-record way costs one savepoint each.
+
+        :param records: the records to process (contracts, interventions...)
+        :param func: callable processing a recordset
+        :param summary: summary of the activity left on a failing contract
+        :param get_contracts: record -> its contracts (default: the record)
+        :return: the results of ``func`` that succeeded, in a list
+        """
+        if not records:
+            return []
+        try:
+            with self.env.cr.savepoint():
+                result = func(records)
+            return [result]
+        except Exception:  # noqa: BLE001 - isolate the failing records below
+            # The savepoint is rolled back: forget what was read or computed.
+            self.env.invalidate_all(flush=False)
+        results = []
+        errors = {}
+        for record in records:
+            try:
+                with self.env.cr.savepoint():
+                    result = func(record)
+                results.append(result)
+            except Exception as error:  # noqa: BLE001
+                self.env.invalidate_all(flush=False)
+                _logger.warning(
+                    "%s: %s failed", summary, record.display_name, exc_info=True
+                )
+                contracts = get_contracts(record) if get_contracts else record
+                for contract in contracts:
+                    errors[contract] = error
+        for contract, error in errors.items():
+            contract._notify_cron_error(summary, error)
+        return results
+
+    @api.model
+    def _format_cron_error(self, error):
+        """The message of an error, for a user: the text of a business error,
+        the kind and text of an unexpected one."""
+        if isinstance(error, UserError | ValidationError):
+            return str(error.args[0]) if error.args else str(error)
+        if isinstance(error, str):
+            return error
+        return f"{type(error).__name__}: {error}"
+
+    def _notify_cron_error(self, summary, error):
+        """Leave one activity to the responsible user of these contracts,
+        saying what failed; never a second one while the first is open."""
+        activity_type = self.env.ref("mail.mail_activity_data_warning")
+        note = self._format_cron_error(error)
+        for contract in self:
+            if contract.activity_ids.filtered(
+                lambda a, s=summary: a.summary == s
+                and a.activity_type_id == activity_type
+            ):
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    contract.activity_schedule(
+                        activity_type_id=activity_type.id,
+                        summary=summary,
+                        note=note,
+                        user_id=(contract.user_id or self.env.user).id,
+                    )
+            except Exception:  # noqa: BLE001 - the error is logged already
+                self.env.invalidate_all(flush=False)
+                _logger.warning(
+                    "Could not leave an activity on %s",
+                    contract.display_name,
+                    exc_info=True,
+                )

@@ -1,0 +1,209 @@
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import ServiceContractCase
+
+# Also run on a database installed without demo data (tools/test, in CI).
+
+
+@tagged("post_install", "-at_install")
+class TestCronDeclarations(ServiceContractCase):
+    def _cron_methods(self):
+        """(model, method) of every scheduled method the module defines."""
+        methods = set()
+        for name, model_class in self.env.registry.items():
+            if model_class._abstract or model_class._transient:
+                continue
+            for attribute in dir(model_class):
+                if attribute.startswith("_cron_") and getattr(
+                    getattr(model_class, attribute), "__module__", ""
+                ).startswith("odoo.addons.service_contract."):
+                    methods.add((name, attribute))
+        return methods
+
+    def test_every_scheduled_method_has_an_active_cron(self):
+        methods = self._cron_methods()
+        self.assertIn(("service.contract", "_cron_process_terms"), methods)
+        self.assertIn(("service.contract", "_cron_create_invoices"), methods)
+        crons = self.env["ir.cron"].search([("state", "=", "code")])
+        for model, method in sorted(methods):
+            with self.subTest(method=method):
+                matching = crons.filtered(
+                    lambda c, m=model, n=method: c.model_id.model == m
+                    and f"model.{n}(" in (c.code or "")
+                )
+                self.assertTrue(matching, f"no scheduled action calls {method}")
+                self.assertTrue(all(matching.mapped("active")))
+                self.assertEqual(matching.user_id, self.env.ref("base.user_root"))
+                self.assertEqual(set(matching.mapped("interval_type")), {"days"})
+                self.assertEqual(set(matching.mapped("interval_number")), {1})
+
+    def test_batch_size_parameters_are_seeded(self):
+        Param = self.env["ir.config_parameter"].sudo()
+        self.assertEqual(Param.get_param("service_contract.cron_batch_size"), "500")
+        self.assertEqual(Param.get_param("service_contract.invoice_batch_size"), "1000")
+        self.assertEqual(Param.get_param("service_contract.visit_batch_size"), "500")
+
+    def test_batch_size_from_settings_or_default(self):
+        Contract = self.env["service.contract"]
+        settings = self.env["res.config.settings"].create(
+            {
+                "service_cron_batch_size": 50,
+                "service_invoice_batch_size": 200,
+                "service_visit_batch_size": 20,
+            }
+        )
+        settings.execute()
+        self.assertEqual(Contract._get_cron_batch_size(), 50)
+        self.assertEqual(
+            Contract._get_cron_batch_size("service_contract.invoice_batch_size"), 200
+        )
+        self.assertEqual(
+            Contract._get_cron_batch_size("service_contract.visit_batch_size"), 20
+        )
+        Param = self.env["ir.config_parameter"].sudo()
+        for value in ("zero", "0", "-5"):
+            Param.set_param("service_contract.cron_batch_size", value)
+            self.assertEqual(Contract._get_cron_batch_size(), 500)
+        Param.search([("key", "=", "service_contract.visit_batch_size")]).unlink()
+        self.assertEqual(
+            Contract._get_cron_batch_size("service_contract.visit_batch_size"), 500
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestCronTimeZone(ServiceContractCase):
+    """At 2026-06-30 13:00 UTC, it is already 2026-07-01 01:00 in Auckland.
+    Contracts started on 2025-07-01 for one year end on 2026-06-30: the
+    Auckland company's contract is due, the UTC company's is not yet."""
+
+    NOW = "2026-06-30 13:00:00"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.partner_id.tz = "UTC"
+        cls.company_nz = cls.env["res.company"].create(
+            {"name": "Kiwi Maintenance", "currency_id": cls.company.currency_id.id}
+        )
+        cls.company_nz.partner_id.tz = "Pacific/Auckland"
+        cls.env.user.company_ids |= cls.company_nz
+
+    def _contract(self, company, **values):
+        contract = self.env["service.contract"].create(
+            {
+                "partner_id": self.env["res.partner"]
+                .create({"name": f"Customer of {company.name}"})
+                .id,
+                "company_id": company.id,
+                "date_start": date(2025, 7, 1),
+                "duration": 1,
+                "duration_unit": "year",
+                "renewal_type": "none",
+                "renewal_duration": 1,
+                "renewal_unit": "year",
+                "notice_period": 1,
+                "notice_unit": "month",
+                "invoicing_frequency": "year",
+                "invoicing_mode": "advance",
+                "line_ids": [Command.create({"name": "Service", "price_unit": 100})],
+                **values,
+            }
+        )
+        contract.action_sign(
+            date_signed=values.get("date_signed", date(2025, 6, 1)) or None
+        )
+        return contract
+
+    def test_company_today(self):
+        with freeze_time(self.NOW):
+            self.assertEqual(self.company._service_today(), date(2026, 6, 30))
+            self.assertEqual(self.company_nz._service_today(), date(2026, 7, 1))
+            days = {
+                day: domain[0][2]
+                for domain, day in self.env["service.contract"]._get_cron_days()
+            }
+            self.assertIn(self.company_nz.id, days[date(2026, 7, 1)])
+            self.assertIn(self.company.id, days[date(2026, 6, 30)])
+            # A given day applies to every company.
+            self.assertEqual(
+                self.env["service.contract"]._get_cron_days(date(2026, 1, 1)),
+                [([], date(2026, 1, 1))],
+            )
+        # Without a time zone, the user's; without one either, UTC.
+        self.company_nz.partner_id.tz = False
+        with freeze_time(self.NOW):
+            self.assertEqual(
+                self.company_nz.with_context(tz="Pacific/Auckland")._service_today(),
+                date(2026, 7, 1),
+            )
+            self.env.user.tz = False
+            self.assertEqual(
+                self.company_nz.with_context(tz=False)._service_today(),
+                date(2026, 6, 30),
+            )
+
+    def test_signature_day_is_the_company_day(self):
+        with freeze_time(self.NOW):
+            kiwi = self._contract(self.company_nz, date_signed=False)
+            local = self._contract(self.company, date_signed=False)
+            default_start = (
+                self.env["service.contract"]
+                .with_company(self.company_nz)
+                .default_get(["date_start"])["date_start"]
+            )
+        self.assertEqual(kiwi.date_signed, date(2026, 7, 1))
+        self.assertEqual(local.date_signed, date(2026, 6, 30))
+        self.assertEqual(default_start, date(2026, 7, 1))
+
+    def test_terms_close_on_the_company_day(self):
+        local = self._contract(self.company)
+        kiwi = self._contract(self.company_nz)
+        self.assertEqual(local.date_end, date(2026, 6, 30))
+        self.assertEqual(kiwi.date_end, date(2026, 6, 30))
+        cron = self.env.ref("service_contract.ir_cron_process_terms")
+        with freeze_time(self.NOW):
+            cron.method_direct_trigger()
+        self.assertEqual(local.state, "running")
+        self.assertEqual(kiwi.state, "closed")
+        self.assertEqual(kiwi.date_closed, date(2026, 6, 30))
+
+    def test_tacit_renewal_on_the_company_day(self):
+        local = self._contract(self.company, renewal_type="tacit")
+        kiwi = self._contract(self.company_nz, renewal_type="tacit")
+        with freeze_time(self.NOW):
+            self.env["service.contract"]._cron_process_terms()
+        self.assertEqual(local.renewal_count, 0)
+        self.assertEqual(kiwi.renewal_count, 1)
+        self.assertEqual(kiwi.date_end, date(2027, 6, 30))
+
+    def test_alert_list_uses_the_company_day(self):
+        """The alert list is an SQL view over now(): Auckland (UTC+12/13)
+        and Etc/GMT+12 (UTC-12) are always on different days."""
+        self.company.partner_id.tz = "Etc/GMT+12"
+        behind = self._contract(self.company, renewal_type="express")
+        ahead = self._contract(self.company_nz, renewal_type="express")
+        day_ahead = self.company_nz._service_today()
+        day_behind = self.company._service_today()
+        self.assertLess(day_behind, day_ahead)
+        # Both terms end the day before Auckland's today: the express renewal
+        # alert is over in Auckland, still on where it is a day earlier.
+        end = day_ahead - timedelta(days=1)
+        self.assertGreaterEqual(end, day_behind)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE service_contract SET date_end = %s WHERE id IN %s",
+            (end, (behind.id, ahead.id)),
+        )
+        self.env.invalidate_all()
+        alerts = self.env["service.contract.alert"].search(
+            [
+                ("contract_id", "in", (behind | ahead).ids),
+                ("kind", "=", "express_renewal"),
+            ]
+        )
+        self.assertEqual(alerts.contract_id, behind)

@@ -13,3 +13,4 @@ from . import test_ui_interventions
 from . import test_document
 from . import test_portal
 from . import test_ui_portal
+from . import test_year_in_production

@@ -18,7 +18,10 @@ class SaleOrder(models.Model):
 
     def action_confirm(self):
         res = super().action_confirm()
-        self._create_service_contracts()
+        # Confirming the quotation is the salesperson's job; the contracts it
+        # makes are created for them, even without contract rights (the
+        # salesperson stays the current user: dates and responsible are theirs).
+        self.sudo()._create_service_contracts()
         return res
 
     def _get_service_contract_lines(self):

@@ -19,3 +19,4 @@ from . import test_demo
 from . import test_chatel
 from . import test_crons
 from . import test_cron_isolation
+from . import test_year_in_production

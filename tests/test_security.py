@@ -109,6 +109,28 @@ class TestSecurity(ServiceContractCase):
             self.customer.with_user(self.salesman).name, self.customer.name
         )
 
+    def test_salesman_confirms_quotation_with_contract_product(self):
+        """A salesperson without contract rights sells a contract: the
+        contract is made, for them, and they still cannot open it."""
+        self.product.service_contract_template_id = self.template
+        order = (
+            self.env["sale.order"]
+            .with_user(self.salesman)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "order_line": [Command.create({"product_id": self.product.id})],
+                }
+            )
+        )
+        order.action_confirm()
+        contract = order.sudo().service_contract_ids
+        self.assertEqual(len(contract), 1)
+        self.assertEqual(contract.state, "to_sign")
+        self.assertEqual(contract.user_id, self.salesman)
+        with self.assertRaises(AccessError):
+            contract.with_user(self.salesman).read(["name"])
+
     def test_wizards_follow_contract_access(self):
         with self.assertRaises(AccessError):
             self.env["service.contract.notice"].with_user(self.salesman).create(

@@ -73,7 +73,7 @@ apt_install() {
 }
 
 ensure_system() {
-    apt_install postgresql libpq-dev chromium wkhtmltopdf fonts-dejavu-core poppler-utils
+    apt_install postgresql libpq-dev chromium wkhtmltopdf fonts-dejavu-core poppler-utils faketime
 }
 
 ensure_venv() {

@@ -20,3 +20,4 @@ from . import service_intervention
 from . import service_contract_visits
 from . import service_contract_alert
 from . import service_contract_document
+from . import ir_actions_report

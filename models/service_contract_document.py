@@ -437,9 +437,8 @@ class ServiceContract(models.Model):
         if not name or not signature:
             raise UserError(self.env._("Sign with your name and signature."))
         current = self._document_digest(self.document_body)
-        if current != (self.sent_document_hash or current) or current != (
-            document_hash or current
-        ):
+        sent = self.sent_document_hash
+        if (sent and current != sent) or (document_hash and current != document_hash):
             raise UserError(
                 self.env._(
                     "The text of contract %(name)s changed since it was sent to "

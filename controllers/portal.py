@@ -7,10 +7,10 @@ from odoo.http import content_disposition, request
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from ..models.service_contract_document import PORTAL_CONTRACT_STATES
+
 CONTRACT_REPORT = "service_contract.action_report_service_contract"
 INTERVENTION_REPORT = "service_contract.action_report_intervention"
-# Drafts are internal until they are sent to the customer for signature.
-PORTAL_CONTRACT_STATES = ("to_sign", "running", "closed")
 
 
 class ServiceContractPortal(CustomerPortal):
@@ -33,6 +33,23 @@ class ServiceContractPortal(CustomerPortal):
                 else 0
             )
         return values
+
+    def _contract_check_access(self, contract_id, access_token=None):
+        """The contract as sudo, if the visitor may see it on the portal:
+        by its token or the record rules, and only once sent to the customer
+        (drafts and cancelled contracts stay internal). Internal users who
+        can read the contract preview it in any state."""
+        contract_sudo = self._document_check_access(
+            "service.contract", contract_id, access_token=access_token
+        )
+        if contract_sudo.state not in PORTAL_CONTRACT_STATES:
+            user = request.env.user
+            if not (
+                user._is_internal()
+                and contract_sudo.with_user(user).sudo(False).has_access("read")
+            ):
+                raise MissingError(_("This contract is not available."))
+        return contract_sudo
 
     def _prepare_contracts_domain(self):
         partner = request.env.user.partner_id.commercial_partner_id
@@ -114,9 +131,7 @@ class ServiceContractPortal(CustomerPortal):
         **kw,
     ):
         try:
-            contract_sudo = self._document_check_access(
-                "service.contract", contract_id, access_token=access_token
-            )
+            contract_sudo = self._contract_check_access(contract_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
 
@@ -133,6 +148,12 @@ class ServiceContractPortal(CustomerPortal):
         interventions = contract_sudo.intervention_ids
         values = {
             "service_contract": contract_sudo,
+            "can_sign": contract_sudo._portal_can_sign(request.env.user),
+            "sign_url": contract_sudo.get_portal_url(
+                suffix="/sign",
+                query_string="&document_hash="
+                + contract_sudo._document_digest(contract_sudo.document_body),
+            ),
             "message": message,
             "report_type": "html",
             "backend_url": f"/odoo/action-{action.id}/{contract_sudo.id}",
@@ -159,20 +180,30 @@ class ServiceContractPortal(CustomerPortal):
         website=True,
     )
     def portal_contract_sign(
-        self, contract_id, access_token=None, name=None, signature=None
+        self,
+        contract_id,
+        access_token=None,
+        name=None,
+        signature=None,
+        document_hash=None,
     ):
         # get from query string if not on json param
-        access_token = access_token or request.httprequest.args.get("access_token")
+        args = request.httprequest.args
+        access_token = access_token or args.get("access_token")
+        # The fingerprint of the text shown on the page that was signed.
+        document_hash = document_hash or args.get("document_hash")
         try:
-            contract_sudo = self._document_check_access(
-                "service.contract", contract_id, access_token=access_token
-            )
+            contract_sudo = self._contract_check_access(contract_id, access_token)
         except (AccessError, MissingError):
             return {"error": _("Invalid contract.")}
+        if not document_hash:
+            return {"error": _("Reload the page to sign the current contract.")}
         try:
             # Nothing is kept of a signature that fails half way.
             with request.env.cr.savepoint():
-                contract_sudo._portal_sign(name, signature)
+                contract_sudo._portal_sign(
+                    name, signature, document_hash, user=request.env.user
+                )
         except UserError as error:
             return {"error": error.args[0]}
         except (TypeError, binascii.Error):
@@ -192,9 +223,7 @@ class ServiceContractPortal(CustomerPortal):
     )
     def portal_contract_signed_document(self, contract_id, access_token=None, **kw):
         try:
-            contract_sudo = self._document_check_access(
-                "service.contract", contract_id, access_token=access_token
-            )
+            contract_sudo = self._contract_check_access(contract_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
         if not contract_sudo.signed_document_id:
@@ -212,9 +241,7 @@ class ServiceContractPortal(CustomerPortal):
     ):
         """The report (PDF) of a done visit of the contract."""
         try:
-            contract_sudo = self._document_check_access(
-                "service.contract", contract_id, access_token=access_token
-            )
+            contract_sudo = self._contract_check_access(contract_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
         intervention_sudo = contract_sudo.intervention_ids.filtered(
@@ -222,28 +249,10 @@ class ServiceContractPortal(CustomerPortal):
         )
         if not intervention_sudo:
             raise request.not_found()
-        attachment = self._intervention_report_attachment(intervention_sudo)
-        if attachment:
-            return self._attachment_response(attachment)
+        if intervention_sudo.report_document_id:
+            return self._attachment_response(intervention_sudo.report_document_id)
         return self._show_report(
             model=intervention_sudo, report_type="pdf", report_ref=INTERVENTION_REPORT
-        )
-
-    def _intervention_report_attachment(self, intervention_sudo):
-        """The visit report stored when the visit was done, if any."""
-        return (
-            request.env["ir.attachment"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", intervention_sudo._name),
-                    ("res_id", "=", intervention_sudo.id),
-                    ("mimetype", "=", "application/pdf"),
-                    ("name", "=", f"{intervention_sudo.name.replace('/', '-')}.pdf"),
-                ],
-                order="id desc",
-                limit=1,
-            )
         )
 
     def _attachment_response(self, attachment_sudo):

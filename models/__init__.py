@@ -23,3 +23,4 @@ from . import service_contract_visits
 from . import service_contract_alert
 from . import service_contract_document
 from . import service_contract_demo
+from . import ir_actions_report

@@ -63,7 +63,14 @@ class SaleOrder(models.Model):
             "sale_order_id": self.id,
             "company_id": self.company_id.id,
             "currency_id": self.currency_id.id,
-            "user_id": (self.user_id or self.env.user).id,
+            # Never a portal user (a quotation accepted online without a
+            # salesperson): the salesperson, else the internal user confirming,
+            # else the internal user who created the quotation.
+            "user_id": (
+                self.user_id
+                or self.env.user.filtered(lambda u: not u.share)
+                or self.create_uid.filtered(lambda u: not u.share)
+            ).id,
             "partner_invoice_id": self.partner_invoice_id.id,
             "payment_term_id": self.payment_term_id.id or template.payment_term_id.id,
             "date_start": self.company_id._service_today(),

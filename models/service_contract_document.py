@@ -1,10 +1,16 @@
+import hashlib
+
 from markupsafe import Markup, escape
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 
 from .document_placeholders import DOCUMENT_PLACEHOLDERS
+
+# States in which the customer sees a contract on the portal: drafts and
+# cancelled contracts were never sent, or withdrawn.
+PORTAL_CONTRACT_STATES = ("to_sign", "running", "closed")
 
 
 class ServiceContract(models.Model):
@@ -22,8 +28,36 @@ class ServiceContract(models.Model):
         "the contract is signed.",
     )
     document_frozen = fields.Boolean(copy=False, readonly=True)
-    signed_document_id = fields.Many2one("ir.attachment", copy=False, readonly=True)
+    sent_document_hash = fields.Char(
+        string="Fingerprint of the Document Sent",
+        copy=False,
+        readonly=True,
+        help="SHA-256 of the document's text when it was sent for signature: "
+        "the customer can only sign that very text.",
+    )
+    document_hash = fields.Char(
+        string="Document Fingerprint (SHA-256)",
+        copy=False,
+        readonly=True,
+        help="SHA-256 of the signed text, printed on the contract.",
+    )
+    signed_document_id = fields.Many2one(
+        "ir.attachment",
+        string="Signed Contract (PDF)",
+        copy=False,
+        readonly=True,
+        help="The PDF stored at the online signature; printing, downloading "
+        "and sending the signed contract serve this very file.",
+    )
     signed_by = fields.Char(copy=False, tracking=True)
+    signed_by_partner_id = fields.Many2one(
+        "res.partner",
+        string="Signed By (Account)",
+        copy=False,
+        readonly=True,
+        help="The account that signed online; empty when the contract was "
+        "signed from a link without logging in (see the name typed).",
+    )
     signature = fields.Image(copy=False, max_width=1024, max_height=1024)
 
     doc_partner_address = fields.Html(compute="_compute_document_values")
@@ -187,55 +221,125 @@ class ServiceContract(models.Model):
     # Rendering and freezing
     # ------------------------------------------------------------------
 
+    @staticmethod
+    def _document_digest(body):
+        """SHA-256 of a document's text, as stored and shown."""
+        return hashlib.sha256(str(body or "").encode()).hexdigest()
+
+    def _document_renderers(self):
+        """Who renders each contract's document: {contract: user}.
+
+        Never the superuser: the current internal user, else (portal
+        signature, quotation accepted online) the contract's responsible if
+        they can read it, else the first contract manager of the contract's
+        company (the superuser account excluded).
+        """
+        user = self.env.user
+        # Portal routes work on records of the superuser (uid 1, not su).
+        if not self.env.su and self.env.uid != SUPERUSER_ID and user._is_internal():
+            return dict.fromkeys(self, user)
+        renderers = {}
+        for responsible, contracts in self.grouped("user_id").items():
+            if responsible and not responsible.share and responsible.id != SUPERUSER_ID:
+                readable = contracts.with_user(responsible)._filtered_access("read")
+                renderers.update(dict.fromkeys(readable, responsible))
+        orphans = self.filtered(lambda c: c not in renderers)
+        if orphans:
+            managers = (
+                self.env["res.users"]
+                .sudo()
+                .search(
+                    [
+                        (
+                            "groups_id",
+                            "in",
+                            self.env.ref(
+                                "service_contract.group_service_contract_manager"
+                            ).id,
+                        ),
+                        ("share", "=", False),
+                        ("id", "!=", SUPERUSER_ID),
+                        ("company_ids", "in", orphans.company_id.ids),
+                    ],
+                    order="id",
+                )
+            )
+            for contract in orphans:
+                renderers[contract] = managers.filtered(
+                    lambda u, c=contract: c.company_id in u.company_ids
+                )[:1]
+        missing = [c.name for c, renderer in renderers.items() if not renderer]
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Set a responsible on contract(s) %(names)s: their document "
+                    "is rendered on behalf of the responsible.",
+                    names=", ".join(missing),
+                )
+            )
+        return renderers
+
     def _render_document(self):
         """The template's document for each contract, in the customer's
-        language, rendered by mail.render.mixin: {contract id: html}."""
+        language, rendered by mail.render.mixin as a real user (never the
+        superuser, so that restricted rendering applies): {contract id: html}.
+        """
         result = {}
-        for template, contracts in self.grouped("template_id").items():
+        renderers = self._document_renderers()
+        groups = self.grouped(
+            lambda c: (
+                c.template_id,
+                c.partner_id.lang or False,
+                renderers[c],
+                c.company_id,
+            )
+        )
+        for (template, lang, renderer, company), contracts in groups.items():
             if not template or not template.document_body:
                 result.update(dict.fromkeys(contracts.ids, False))
                 continue
             result.update(
-                template._render_field(
-                    "document_body", contracts.ids, compute_lang=True
-                )
+                template.with_user(renderer)
+                .with_company(company)
+                ._render_field("document_body", contracts.ids, set_lang=lang)
             )
         return result
 
     def action_render_document(self):
         """(Re)issue the document from the template: drafts only."""
-        frozen = self.filtered(
-            lambda c: c.document_frozen or c.state not in ("draft", "to_sign")
-        )
+        frozen = self.filtered(lambda c: c.document_frozen or c.state != "draft")
         if frozen:
             raise UserError(
                 self.env._(
-                    "The document of a signed contract cannot change; set the "
-                    "contract back to draft to issue a new version: %(names)s",
+                    "The document of a contract sent for signature or signed "
+                    "cannot change; set the contract back to draft to issue a "
+                    "new version: %(names)s",
                     names=", ".join(frozen.mapped("name")),
                 )
             )
-        for contract_id, body in self._render_document().items():
-            self.browse(contract_id).document_body = body
+        self._issue_document()
         return True
 
-    def _freeze_document(self):
-        """At signature: keep the rendered text; later changes of the
-        template no longer reach the contract."""
-        to_freeze = self.filtered(lambda c: not c.document_frozen)
-        for contract_id, body in to_freeze._render_document().items():
-            contract = self.browse(contract_id)
-            if body:
-                contract.document_body = body
-        to_freeze.document_frozen = True
+    def _issue_document(self):
+        for contract_id, body in self._render_document().items():
+            self.browse(contract_id).document_body = body
 
-    def _get_signed_pdf_name(self):
-        # Also the attachment name of the contract report, so that printing
-        # a signed contract reuses this very PDF.
-        return f"{self.name.replace('/', '-')} - signed.pdf"
+    def _freeze_document(self):
+        """At signature: keep the text as issued (it is not rendered again:
+        the customer signs what was sent) with its fingerprint."""
+        to_freeze = self.filtered(lambda c: not c.document_frozen)
+        to_freeze.filtered(lambda c: not c.document_body)._issue_document()
+        for contract in to_freeze:
+            contract.write(
+                {
+                    "document_frozen": True,
+                    "document_hash": self._document_digest(contract.document_body),
+                }
+            )
 
     def _store_signed_pdf(self):
-        """Render the signed contract once and keep it as an attachment."""
+        """Render the signed contract once and link it: printing, the portal
+        and emails then serve this attachment, found by id (never by name)."""
         report = self.env.ref("service_contract.action_report_service_contract")
         for contract in self:
             pdf, _type = (
@@ -245,7 +349,7 @@ class ServiceContract(models.Model):
             )
             contract.signed_document_id = self.env["ir.attachment"].create(
                 {
-                    "name": contract._get_signed_pdf_name(),
+                    "name": f"{contract.name.replace('/', '-')} - signed.pdf",
                     "type": "binary",
                     "raw": pdf,
                     "res_model": self._name,
@@ -256,7 +360,9 @@ class ServiceContract(models.Model):
 
     def action_to_sign(self):
         res = super().action_to_sign()
-        self.filtered(lambda c: not c.document_body).action_render_document()
+        self.filtered(lambda c: not c.document_body)._issue_document()
+        for contract in self:
+            contract.sent_document_hash = self._document_digest(contract.document_body)
         return res
 
     def action_sign(self, date_signed=None):
@@ -266,7 +372,16 @@ class ServiceContract(models.Model):
 
     def action_draft(self):
         res = super().action_draft()
-        self.write({"document_frozen": False, "signed_by": False, "signature": False})
+        self.write(
+            {
+                "document_frozen": False,
+                "document_hash": False,
+                "sent_document_hash": False,
+                "signed_by": False,
+                "signed_by_partner_id": False,
+                "signature": False,
+            }
+        )
         return res
 
     # ------------------------------------------------------------------
@@ -282,10 +397,27 @@ class ServiceContract(models.Model):
             "service_contract.mail_template_contract_send", force_email=True
         )
 
-    def _portal_sign(self, name, signature):
-        """The customer signs online: record who, when and the signature,
-        run the contract, and tell the responsible."""
+    def _portal_can_sign(self, user=None):
+        """Whether ``user`` (the portal visitor, by default the current user)
+        may sign: anyone holding the link when no account is logged in; a
+        logged-in customer account only if it is the contract's signatory
+        (when one is set)."""
         self.ensure_one()
+        user = user or self.env.user
+        return self.state == "to_sign" and (
+            not user.share
+            or user._is_public()
+            or not self.signatory_id
+            or user.partner_id == self.signatory_id
+        )
+
+    def _portal_sign(self, name, signature, document_hash=None, user=None):
+        """``user`` (the portal visitor, by default the current user) signs
+        online the text they were shown (its SHA-256 is ``document_hash``,
+        when given): record who, when and the signature, run the contract,
+        and tell the responsible."""
+        self.ensure_one()
+        user = user or self.env.user
         if self.state != "to_sign":
             raise UserError(
                 self.env._(
@@ -294,23 +426,68 @@ class ServiceContract(models.Model):
                     name=self.name,
                 )
             )
+        if not self._portal_can_sign(user):
+            raise UserError(
+                self.env._(
+                    "Only %(signatory)s can sign contract %(name)s.",
+                    signatory=self.signatory_id.name,
+                    name=self.name,
+                )
+            )
         if not name or not signature:
             raise UserError(self.env._("Sign with your name and signature."))
-        self.write({"signed_by": name, "signature": signature})
+        current = self._document_digest(self.document_body)
+        sent = self.sent_document_hash
+        if (sent and current != sent) or (document_hash and current != document_hash):
+            raise UserError(
+                self.env._(
+                    "The text of contract %(name)s changed since it was sent to "
+                    "you: it cannot be signed. Please ask %(company)s for a new "
+                    "version.",
+                    name=self.name,
+                    company=self.company_id.name,
+                )
+            )
+        self.write(
+            {
+                "signed_by": name,
+                "signature": signature,
+                "signed_by_partner_id": False
+                if user._is_public()
+                else user.partner_id.id,
+            }
+        )
         self.action_sign()
         self._store_signed_pdf()
         # From a token link the user is the public one: the customer signs.
-        author = self.env.user.partner_id
-        if self.env.user._is_public():
+        author = user.partner_id
+        if user._is_public():
             author = self.signatory_id or self.partner_id
         self.message_post(
-            body=self.env._("Signed online by %(name)s.", name=name),
+            body=self.env._(
+                "Signed online by %(name)s (document fingerprint %(hash)s).",
+                name=name,
+                hash=self.document_hash,
+            ),
             author_id=author.id,
             attachment_ids=self.signed_document_id.ids,
             partner_ids=self.user_id.partner_id.ids,
             subtype_xmlid="mail.mt_comment",
         )
         return True
+
+    @api.model
+    def _get_thread_with_access(self, thread_id, mode="read", **kwargs):
+        """Chatter routes (messages, posts, uploads) of the portal: no access
+        by token to drafts and cancelled contracts."""
+        thread = super()._get_thread_with_access(thread_id, mode=mode, **kwargs)
+        if (
+            thread
+            and thread.state not in PORTAL_CONTRACT_STATES
+            and not self.env.user._is_internal()
+        ):
+            return self.browse()
+        return thread
 
     def _get_portal_return_action(self):
         return self.env.ref("service_contract.service_contract_action")

@@ -3,7 +3,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .document_placeholders import DOCUMENT_PLACEHOLDERS, PLACEHOLDER_RE
+from .document_placeholders import DOCUMENT_PLACEHOLDERS, refused_constructs
 from .service_contract_terms_mixin import (
     INVOICING_FREQUENCIES,
     INVOICING_MODES,
@@ -44,7 +44,9 @@ class ServiceContractTemplate(models.Model):
         help="Body of the printed contract. Insert placeholders with the '/' "
         "command (Dynamic Placeholder); the list below says which ones exist.",
     )
-    lang = fields.Char(default="{{ object.partner_id.lang }}")
+    # The document's language is the customer's, computed in Python
+    # (_render_lang): no expression is ever evaluated for it.
+    lang = fields.Char(default=False)
     placeholder_help = fields.Html(
         string="Placeholders", compute="_compute_placeholder_help"
     )
@@ -81,29 +83,53 @@ class ServiceContractTemplate(models.Model):
             Markup("<table class='table table-sm'><tbody>%s</tbody></table>") % rows
         )
 
-    @api.constrains("document_body")
+    def _render_lang(self, res_ids, engine="inline_template"):
+        """The customer's language, read in Python: the template's ``lang``
+        expression of mail.render.mixin is never evaluated."""
+        contracts = self.env["service.contract"].browse(res_ids)
+        return {contract.id: contract.partner_id.lang for contract in contracts}
+
+    def _update_field_translations(
+        self, fname, translations, digest=None, source_lang=None
+    ):
+        res = super()._update_field_translations(
+            fname, translations, digest=digest, source_lang=source_lang
+        )
+        if fname == "document_body":
+            self._check_document_body()
+        return res
+
+    @api.constrains("document_body", "lang")
     def _check_document_body(self):
-        """Refuse, at save, placeholders that do not exist and documents
-        that do not render."""
-        allowed = set(self.env["service.contract"].mail_allowed_qweb_expressions())
+        """Refuse, at save, anything but the documented placeholders, in
+        every language, and documents that do not render."""
+        allowed = {expression for expression, _label in DOCUMENT_PLACEHOLDERS}
+        langs = [code for code, _name in self.env["res.lang"].get_installed()]
         for template in self:
-            body = template.document_body or ""
-            unknown = sorted(
-                {
-                    expression.strip()
-                    for _quote, expression in PLACEHOLDER_RE.findall(body)
-                    if expression.strip() not in allowed
-                }
-            )
-            if unknown:
+            if template.lang:
                 raise ValidationError(
                     self.env._(
-                        "Template %(name)s: unknown placeholder(s) %(placeholders)s. "
-                        "Use the placeholders listed on the template.",
+                        "Template %(name)s: the document is written in the "
+                        "customer's language; leave the language empty.",
                         name=template.name,
-                        placeholders=", ".join(unknown),
                     )
                 )
+            for lang in langs:
+                body = template.with_context(lang=lang).document_body
+                refused = refused_constructs(body, allowed)
+                if refused:
+                    raise ValidationError(
+                        self.env._(
+                            "Template %(name)s (%(lang)s): unknown placeholder(s) "
+                            "or code refused: %(constructs)s. Only the placeholders "
+                            "listed on the template are allowed, written as "
+                            '<t t-out="object.name"/>.',
+                            name=template.name,
+                            lang=lang,
+                            constructs=", ".join(refused),
+                        )
+                    )
+            body = template.document_body
             sample = self.env["service.contract"].search(
                 [("template_id", "=", template.id)], limit=1
             ) or self.env["service.contract"].search([], limit=1)

@@ -111,6 +111,14 @@ class ServiceIntervention(models.Model):
         string="Customer Signature", copy=False, max_width=1024, max_height=1024
     )
     signed_by = fields.Char(copy=False)
+    report_document_id = fields.Many2one(
+        "ir.attachment",
+        string="Visit Report (PDF)",
+        copy=False,
+        readonly=True,
+        help="The PDF stored when the visit was done; printing, the portal "
+        "and emails serve this very file.",
+    )
     date_done = fields.Datetime(string="Completed On", copy=False, readonly=True)
     alert_sent = fields.Selection(
         [("plan", "Visit to plan"), ("late", "Late visit")],
@@ -348,7 +356,8 @@ class ServiceIntervention(models.Model):
         )
 
     def _attach_report(self):
-        """Store the signed visit report (PDF) on the intervention."""
+        """Store the signed visit report (PDF) on the intervention and link
+        it: it is served from that link, never looked up by name."""
         report = self.env.ref("service_contract.action_report_intervention")
         for intervention in self:
             pdf, _type = (
@@ -356,7 +365,7 @@ class ServiceIntervention(models.Model):
                 .with_context(force_report_rendering=True)
                 ._render_qweb_pdf(report, intervention.ids)
             )
-            self.env["ir.attachment"].create(
+            intervention.report_document_id = self.env["ir.attachment"].create(
                 {
                     "name": f"{intervention.name.replace('/', '-')}.pdf",
                     "type": "binary",

@@ -20,3 +20,5 @@ from . import test_chatel
 from . import test_crons
 from . import test_cron_isolation
 from . import test_year_in_production
+from . import test_document_security
+from . import test_portal_security

@@ -11,6 +11,12 @@ from odoo.tools.pdf import PdfFileReader
 from ..models.document_placeholders import DOCUMENT_PLACEHOLDERS
 from .common import ServiceContractCase
 
+# A 1x1 white PNG.
+_SIGNATURE = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"
+    "60e6kgAAAABJRU5ErkJggg=="
+)
+
 
 def _placeholder(expression):
     return f'<t t-out="{expression}"/>'
@@ -112,26 +118,25 @@ class TestDocument(ServiceContractCase):
             self.contract.action_render_document()
         self.assertEqual(str(self.contract.document_body), frozen)
 
-    def test_printing_a_signed_contract_keeps_its_pdf(self):
+    def test_printing_a_signed_contract_serves_the_signed_pdf(self):
         self.contract.action_to_sign()
-        self.contract.action_sign()
-        report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
-        first, _type = report._render_qweb_pdf(
-            "service_contract.action_report_service_contract", self.contract.ids
-        )
-        attachment = self.env["ir.attachment"].search(
+        self.contract._portal_sign("Anne Signer", _SIGNATURE)
+        signed = self.contract.signed_document_id
+        self.assertTrue(signed.raw.startswith(b"%PDF"))
+        pdfs = self.env["ir.attachment"].search(
             [
                 ("res_model", "=", "service.contract"),
                 ("res_id", "=", self.contract.id),
-                ("name", "=", self.contract._get_signed_pdf_name()),
+                ("mimetype", "=", "application/pdf"),
             ]
         )
-        self.assertEqual(len(attachment), 1)
+        self.assertEqual(pdfs, signed, "stored once")
         self.template.document_body = "<p>Changed</p>"
+        report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
         again, _type = report._render_qweb_pdf(
             "service_contract.action_report_service_contract", self.contract.ids
         )
-        self.assertEqual(again, first)
+        self.assertEqual(again, signed.raw)
 
     def test_new_version_from_draft_only(self):
         self.contract.action_to_sign()

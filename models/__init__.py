@@ -1,6 +1,7 @@
 from . import service_contract_terms_mixin
 from . import service_mail_compose_mixin
 from . import service_state_mixin
+from . import service_lifecycle_guard
 from . import service_contract_line_mixin
 from . import res_partner
 from . import service_contract_template
@@ -24,3 +25,6 @@ from . import service_contract_alert
 from . import service_contract_document
 from . import service_contract_demo
 from . import ir_actions_report
+
+# Last: wraps the contract actions, overrides included.
+from . import service_contract_lifecycle

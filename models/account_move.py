@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .service_lifecycle_guard import lifecycle_write
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -23,7 +25,8 @@ class AccountMove(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_release_service_contract_periods(self):
         """A deleted draft invoice gives its periods back to the schedule."""
-        self.service_contract_period_ids.write({"move_id": False})
+        with lifecycle_write():
+            self.service_contract_period_ids.write({"move_id": False})
 
     def action_view_service_contracts(self):
         self.ensure_one()

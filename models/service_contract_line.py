@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class ServiceContractLine(models.Model):
@@ -13,6 +14,7 @@ class ServiceContractLine(models.Model):
         required=True,
         ondelete="cascade",
         index=True,
+        check_company=True,
     )
     company_id = fields.Many2one(related="contract_id.company_id", store=True)
     currency_id = fields.Many2one(related="contract_id.currency_id")
@@ -47,3 +49,41 @@ class ServiceContractLine(models.Model):
             line.price_subtotal = line.currency_id.round(
                 line.quantity * line.price_unit * (1 - line.discount / 100)
             )
+
+    # ------------------------------------------------------------------
+    # The services of a signed contract are part of the agreement.
+    # ------------------------------------------------------------------
+
+    def _check_contract_unsigned(self, contracts):
+        if self.env["service.contract"]._is_lifecycle_write():
+            return
+        signed = contracts.filtered(lambda contract: contract._is_frozen())
+        if signed:
+            raise UserError(
+                self.env._(
+                    "The services of a signed contract cannot change: " "%(names)s.",
+                    names=", ".join(signed.mapped("name")),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_contract_unsigned(
+            self.env["service.contract"].browse(
+                [vals["contract_id"] for vals in vals_list if vals.get("contract_id")]
+            )
+        )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        contracts = self.contract_id
+        if vals.get("contract_id"):
+            contracts |= contracts.browse(vals["contract_id"])
+        self._check_contract_unsigned(contracts)
+        if "contract_id" in vals and not contracts._is_lifecycle_write():
+            raise UserError(self.env._("A service cannot move to another contract."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_signed_contract(self):
+        self._check_contract_unsigned(self.contract_id)

@@ -17,10 +17,15 @@ class ServiceContractPeriod(models.Model):
     _description = "Billing Schedule Line"
     _order = "contract_id, date_from"
     _rec_name = "date_from"
+    _inherit = ["service.lifecycle.guard"]
     _check_company_auto = True
 
     contract_id = fields.Many2one(
-        "service.contract", required=True, ondelete="cascade", index=True
+        "service.contract",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
     )
     company_id = fields.Many2one(related="contract_id.company_id", store=True)
     currency_id = fields.Many2one(related="contract_id.currency_id")
@@ -46,6 +51,7 @@ class ServiceContractPeriod(models.Model):
         copy=False,
         index="btree_not_null",
         ondelete="set null",
+        check_company=True,
     )
     is_cancelled = fields.Boolean(readonly=True, copy=False)
     state = fields.Selection(
@@ -104,17 +110,34 @@ class ServiceContractPeriod(models.Model):
                     )
                 )
 
+    # Guarded fields (see service_lifecycle_guard.py).
+    def _get_action_fields(self):
+        return ("move_id", "is_cancelled", "state")
+
+    def _get_create_only_fields(self):
+        return ("contract_id", "company_id", "date_from", "date_to", "prorata_factor")
+
+    def _get_frozen_fields(self):
+        return ("amount", "invoice_date")
+
+    def _is_frozen(self):
+        self.ensure_one()
+        return self.state != "to_invoice"
+
+    def _get_frozen_message(self, labels):
+        return self.env._(
+            "Billing periods already invoiced or cancelled cannot be changed: "
+            "%(periods)s",
+            periods=", ".join(self.mapped("display_name")),
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_lifecycle_create(vals_list)
+        return super().create(vals_list)
+
     def write(self, vals):
-        if {"amount", "invoice_date"} & vals.keys():
-            locked = self.filtered(lambda p: p.state != "to_invoice")
-            if locked:
-                raise UserError(
-                    self.env._(
-                        "Billing periods already invoiced or cancelled cannot be "
-                        "changed: %(periods)s",
-                        periods=", ".join(locked.mapped("display_name")),
-                    )
-                )
+        self._check_lifecycle_write(vals)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

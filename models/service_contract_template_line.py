@@ -13,8 +13,11 @@ class ServiceContractTemplateLine(models.Model):
         required=True,
         ondelete="cascade",
         index=True,
+        check_company=True,
     )
-    company_id = fields.Many2one(related="template_id.company_id")
+    company_id = fields.Many2one(
+        related="template_id.company_id", store=True, index=True, precompute=True
+    )
 
     def _prepare_contract_line_vals(self):
         """Values of the contract line created from this template line."""

@@ -18,7 +18,8 @@ class ServiceContract(models.Model):
     )
     technician_id = fields.Many2one(
         "res.users",
-        domain="[('share', '=', False)]",
+        check_company=True,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
         help="Technician to whom new visits are assigned.",
     )
     date_visits_from = fields.Date(

@@ -4,6 +4,46 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import create_unique_index, is_html_empty
 
+from .service_lifecycle_guard import lifecycle_action
+
+# The visit's guarded fields (see service_lifecycle_guard.py), in one place.
+# Written only by the visit's actions (buttons, calendar, alerts).
+INTERVENTION_ACTION_FIELDS = (
+    "state",
+    "date_started",
+    "date_done",
+    "alert_sent",
+    "report_document_id",
+)
+# Set at creation: a visit never moves to another contract or customer.
+INTERVENTION_CREATE_ONLY_FIELDS = ("contract_id", "company_id", "partner_id", "plan_id")
+# What was done: frozen once the visit is done or cancelled.
+INTERVENTION_DONE_FIELDS = (
+    "description",
+    "site_id",
+    "user_id",
+    "date_planned_start",
+    "date_planned_end",
+    "date_calendar",
+    "duration_actual",
+    "report",
+    "signature",
+    "signed_by",
+)
+# All a technician (without the contract user's rights) writes on their own
+# visits: the execution of the visit, as in the visit's form.
+TECHNICIAN_FIELDS = (
+    "description",
+    "date_planned_start",
+    "date_planned_end",
+    "date_calendar",
+    "duration_expected",
+    "duration_actual",
+    "report",
+    "signature",
+    "signed_by",
+)
+
 
 class ServiceIntervention(models.Model):
     """A visit of a technician at a customer's site: preventive (from the
@@ -16,6 +56,7 @@ class ServiceIntervention(models.Model):
         "mail.activity.mixin",
         "service.mail.compose.mixin",
         "service.state.mixin",
+        "service.lifecycle.guard",
     ]
     _order = "date_due, id"
     _check_company_auto = True
@@ -54,7 +95,11 @@ class ServiceIntervention(models.Model):
     )
     site_access_instructions = fields.Text(related="site_id.site_access_instructions")
     plan_id = fields.Many2one(
-        "service.visit.plan", string="Visit Plan", ondelete="set null", index=True
+        "service.visit.plan",
+        string="Visit Plan",
+        ondelete="set null",
+        index=True,
+        check_company=True,
     )
     kind = fields.Selection(
         [("preventive", "Preventive"), ("corrective", "Corrective")],
@@ -86,7 +131,8 @@ class ServiceIntervention(models.Model):
         string="Technician",
         tracking=True,
         index=True,
-        domain="[('share', '=', False)]",
+        check_company=True,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
     )
     duration_expected = fields.Float(string="Expected Duration", help="In hours.")
     duration_actual = fields.Float(string="Time Spent", help="In hours.")
@@ -158,6 +204,7 @@ class ServiceIntervention(models.Model):
             else:
                 intervention.date_calendar = False
 
+    @lifecycle_action
     def _inverse_date_calendar(self):
         for intervention in self:
             if not intervention.date_calendar or intervention.state in (
@@ -244,8 +291,58 @@ class ServiceIntervention(models.Model):
                     )
                 )
 
+    # ------------------------------------------------------------------
+    # Guarded fields
+    # ------------------------------------------------------------------
+
+    def _get_action_fields(self):
+        return INTERVENTION_ACTION_FIELDS
+
+    def _get_create_only_fields(self):
+        return INTERVENTION_CREATE_ONLY_FIELDS
+
+    def _get_frozen_fields(self):
+        return INTERVENTION_DONE_FIELDS
+
+    def _is_frozen(self):
+        self.ensure_one()
+        return self.state in ("done", "cancel")
+
+    def _get_frozen_message(self, labels):
+        return self.env._(
+            "%(fields)s of done or cancelled visits cannot change: %(names)s",
+            fields=labels,
+            names=", ".join(self.mapped("name")),
+        )
+
+    def _check_lifecycle_write(self, vals):
+        super()._check_lifecycle_write(vals)
+        if self._is_lifecycle_write() or self.env.su:
+            return
+        user = self.env.user
+        if user.has_group(
+            "service_contract.group_service_contract_user"
+        ) or not user.has_group("service_contract.group_service_contract_technician"):
+            return
+        refused = set(vals) - set(TECHNICIAN_FIELDS)
+        if vals.get("user_id") == user.id:
+            refused.discard("user_id")  # assigning oneself changes nothing
+        if refused:
+            raise UserError(
+                self.env._(
+                    "Technicians only record the execution of their visits; "
+                    "they cannot change %(fields)s.",
+                    fields=self._field_labels(refused),
+                )
+            )
+
+    def write(self, vals):
+        self._check_lifecycle_write(vals)
+        return super().write(vals)
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_lifecycle_create(vals_list)
         sequence = self.env["ir.sequence"]
         for vals in vals_list:
             if vals.get("name", self.env._("New")) == self.env._("New"):
@@ -256,6 +353,7 @@ class ServiceIntervention(models.Model):
     # Actions
     # ------------------------------------------------------------------
 
+    @lifecycle_action
     def action_plan(self):
         """Planned: a technician and a date are set."""
         self._check_state(
@@ -279,6 +377,7 @@ class ServiceIntervention(models.Model):
             intervention.write(vals)
         return True
 
+    @lifecycle_action
     def action_start(self):
         self._check_state(
             ("planned",), self.env._("Only planned visits can be started: %(names)s")
@@ -286,6 +385,7 @@ class ServiceIntervention(models.Model):
         self.write({"date_started": fields.Datetime.now()})
         return True
 
+    @lifecycle_action
     def action_finish(self):
         """Stop the clock: the time since the start is added to time spent."""
         now = fields.Datetime.now()
@@ -303,6 +403,7 @@ class ServiceIntervention(models.Model):
             )
         return True
 
+    @lifecycle_action
     def action_done(self):
         self._check_state(
             ("to_plan", "planned"),
@@ -331,6 +432,7 @@ class ServiceIntervention(models.Model):
         self._attach_report()
         return True
 
+    @lifecycle_action
     def action_cancel(self):
         self._check_state(
             ("to_plan", "planned"),
@@ -339,6 +441,7 @@ class ServiceIntervention(models.Model):
         self.write({"state": "cancel"})
         return True
 
+    @lifecycle_action
     def action_reset(self):
         self._check_state(
             ("cancel",), self.env._("Only cancelled visits can be reopened: %(names)s")
@@ -355,6 +458,7 @@ class ServiceIntervention(models.Model):
             "service_contract.mail_template_intervention_report"
         )
 
+    @lifecycle_action
     def _attach_report(self):
         """Store the signed visit report (PDF) on the intervention and link
         it: it is served from that link, never looked up by name."""
@@ -376,6 +480,7 @@ class ServiceIntervention(models.Model):
                 }
             )
 
+    @lifecycle_action
     def _schedule_alert(self, level, today):
         """One activity per visit: 'plan' to the contract's responsible,
         'late' to the technician (or the responsible)."""

@@ -15,16 +15,23 @@ class ServiceVisitPlan(models.Model):
     _name = "service.visit.plan"
     _description = "Preventive Visit Plan"
     _order = "sequence, id"
+    _check_company_auto = True
 
     sequence = fields.Integer(default=10)
     template_id = fields.Many2one(
-        "service.contract.template", ondelete="cascade", index="btree_not_null"
+        "service.contract.template",
+        ondelete="cascade",
+        index="btree_not_null",
+        check_company=True,
     )
     contract_id = fields.Many2one(
-        "service.contract", ondelete="cascade", index="btree_not_null"
+        "service.contract",
+        ondelete="cascade",
+        index="btree_not_null",
+        check_company=True,
     )
     company_id = fields.Many2one(
-        "res.company", compute="_compute_company_id", store=True
+        "res.company", compute="_compute_company_id", store=True, index=True
     )
     name = fields.Char(
         string="Visit",
@@ -36,6 +43,7 @@ class ServiceVisitPlan(models.Model):
         "product.product",
         string="Service",
         domain=[("type", "=", "service")],
+        check_company=True,
     )
     frequency_type = fields.Selection(
         [("count", "Times per year"), ("interval", "Every")],

@@ -22,3 +22,5 @@ from . import test_cron_isolation
 from . import test_year_in_production
 from . import test_document_security
 from . import test_portal_security
+from . import test_integrity
+from . import test_multi_company

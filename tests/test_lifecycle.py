@@ -4,6 +4,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
+from ..models.service_lifecycle_guard import lifecycle_write
 from .common import ServiceContractCase
 
 
@@ -177,7 +178,7 @@ class TestLifecycle(ServiceContractCase):
         self.assertEqual(contract.message_ids, messages)
 
     def test_cron_catch_up_monthly_from_month_end(self):
-        contract = self._create_running_contract(date_start=date(2025, 1, 31))
+        contract = self._create_contract(date_start=date(2025, 1, 31))
         contract.write(
             {
                 "duration": 1,
@@ -187,6 +188,7 @@ class TestLifecycle(ServiceContractCase):
                 "notice_period": 0,
             }
         )
+        contract.action_sign()
         self.assertEqual(contract.date_end, date(2025, 2, 28))
         self.env["service.contract"]._cron_process_terms(today=date(2025, 4, 5))
         # 2025-03-01..03-31, then 2025-04-01..04-30
@@ -371,12 +373,14 @@ class TestLifecycle(ServiceContractCase):
 
     def test_termination_end_before_start_is_a_validation_error(self):
         contract = self._create_running_contract()
-        self.assertRefused(
-            ValidationError,
-            "cannot be before its start",
-            contract.write,
-            {"date_termination": date(2024, 1, 1)},
-        )
+        # Only the contract's own methods write the termination date.
+        with lifecycle_write():
+            self.assertRefused(
+                ValidationError,
+                "cannot be before its start",
+                contract.write,
+                {"date_termination": date(2024, 1, 1)},
+            )
         self.assertFalse(contract.date_termination)
 
     # ------------------------------------------------------------------

@@ -127,7 +127,7 @@ registry.category("web_tour.tours").add("service_contract_quote_to_cash_tour", {
             },
             {
                 content: "The signature date is set",
-                trigger: `${FORM} .o_field_widget[name=date_signed] input:value(/\\d/)`,
+                trigger: `${FORM} .o_field_widget[name=date_signed]:contains(/\\d/)`,
             },
             // Billing schedule.
             {

@@ -122,7 +122,7 @@ registry.category("web_tour.tours").add("service_contract_tour", {
         },
         {
             content: "The signature date is set",
-            trigger: `${FORM} .o_field_widget[name=date_signed] input:value(/\\d/)`,
+            trigger: `${FORM} .o_field_widget[name=date_signed]:contains(/\\d/)`,
         },
         // Notice.
         {

@@ -435,8 +435,8 @@ class ServiceContract(models.Model):
     @api.constrains("date_signed")
     def _check_date_signed_not_in_future(self):
         """A signature is recorded once it is given."""
-        today = fields.Date.context_today(self)
         for contract in self:
+            today = contract.company_id._service_today()
             if contract.date_signed and contract.date_signed > today:
                 raise ValidationError(
                     self.env._(
@@ -450,8 +450,8 @@ class ServiceContract(models.Model):
     @api.constrains("notice_date")
     def _check_notice_date_not_in_future(self):
         """A notice is registered once it is received."""
-        today = fields.Date.context_today(self)
         for contract in self:
+            today = contract.company_id._service_today()
             if contract.notice_date and contract.notice_date > today:
                 raise ValidationError(
                     self.env._(
@@ -711,7 +711,7 @@ class ServiceContract(models.Model):
     def _is_notice_backdated(self, notice_date):
         """Whether a notice is registered after the day it is dated."""
         self.ensure_one()
-        return notice_date < fields.Date.context_today(self)
+        return notice_date < self.company_id._service_today()
 
     def _register_notice(self, notice_date, notice_by, reason, override=False):
         """Record that the renewal is refused; the contract ends at term."""
@@ -729,7 +729,7 @@ class ServiceContract(models.Model):
                     name=self.name,
                 )
             )
-        if notice_date > fields.Date.context_today(self):
+        if notice_date > self.company_id._service_today():
             raise UserError(
                 self.env._(
                     "Notice dated %(date)s, in the future: register the notice "
@@ -786,7 +786,7 @@ class ServiceContract(models.Model):
         if backdated:
             body += " " + self.env._(
                 "Back-dated, registered on %(today)s by %(user)s.",
-                today=fields.Date.context_today(self),
+                today=self.company_id._service_today(),
                 user=self.env.user.name,
             )
         if reason:

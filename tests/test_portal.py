@@ -41,6 +41,8 @@ class PortalCase(AccountTestInvoicingHttpCommon):
             "report.url", "file:///nonexistent-sc-report-url"
         )
         company = cls.env.company
+        # The contracts' day is the company's, whoever (portal, office) acts.
+        company.partner_id.tz = "Europe/Paris"
         Partner = cls.env["res.partner"]
         cls.customer, cls.other_customer = Partner.create(
             [
@@ -326,7 +328,7 @@ class TestPortal(PortalCase):
         self.assertEqual(contract.state, "running")
         self.assertEqual(contract.signed_by, "Paula Portal")
         self.assertTrue(contract.signature)
-        self.assertEqual(contract.date_signed, fields.Date.context_today(contract))
+        self.assertEqual(contract.date_signed, contract.company_id._service_today())
         self.assertTrue(contract.document_frozen)
         self.assertIn(
             "Signed online by Paula Portal",

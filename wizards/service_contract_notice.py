@@ -15,7 +15,7 @@ class ServiceContractNotice(models.TransientModel):
     notice_date = fields.Date(
         string="Notice Received On",
         required=True,
-        default=fields.Date.context_today,
+        default=lambda self: self.env.company._service_today(),
     )
     notice_by = fields.Selection(
         NOTICE_BY,
@@ -42,8 +42,8 @@ class ServiceContractNotice(models.TransientModel):
 
     @api.depends("notice_date")
     def _compute_is_backdated(self):
-        today = fields.Date.context_today(self)
         for wizard in self:
+            today = (wizard.contract_id.company_id or self.env.company)._service_today()
             wizard.is_backdated = bool(
                 wizard.notice_date and wizard.notice_date < today
             )

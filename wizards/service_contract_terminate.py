@@ -14,7 +14,7 @@ class ServiceContractTerminate(models.TransientModel):
     date = fields.Date(
         string="Effective Date",
         required=True,
-        default=fields.Date.context_today,
+        default=lambda self: self.env.company._service_today(),
         help="Last day the contract is in force.",
     )
     termination_type = fields.Selection(

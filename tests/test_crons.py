@@ -92,6 +92,8 @@ class TestCronTimeZone(ServiceContractCase):
         )
         cls.company_nz.partner_id.tz = "Pacific/Auckland"
         cls.env.user.company_ids |= cls.company_nz
+        # Documents are rendered on behalf of a contract manager of the company.
+        cls.env.ref("base.user_admin").company_ids |= cls.company_nz
 
     def _contract(self, company, **values):
         contract = self.env["service.contract"].create(

@@ -16,6 +16,7 @@ from ..models.date_utils import (
     shortest_term_days,
     term_end,
 )
+from ..models.service_lifecycle_guard import lifecycle_write
 from .common import ServiceContractCase
 
 # Days of the year where a day-dependent rule would answer differently:
@@ -280,12 +281,15 @@ class TestDateValidation(ServiceContractCase):
         self.assertEqual(contract.state, "draft")
         self.assertFalse(contract.date_signed)
         contract.action_sign(date_signed=date(2025, 6, 10))
-        self.assertRefused(
-            ValidationError,
-            "is in the future",
-            contract.write,
-            {"date_signed": date(2026, 1, 1)},
-        )
+        # The database constraint holds for the actions too (direct writes
+        # of a signed contract's dates are refused before it).
+        with lifecycle_write():
+            self.assertRefused(
+                ValidationError,
+                "is in the future",
+                contract.write,
+                {"date_signed": date(2026, 1, 1)},
+            )
         self.assertEqual(contract.date_signed, date(2025, 6, 10))
 
     @freeze_time("2025-06-10")
@@ -299,12 +303,13 @@ class TestDateValidation(ServiceContractCase):
             date(2025, 6, 11),
             self.manager,
         )
-        self.assertRefused(
-            ValidationError,
-            r"notice date \(2025-06-11\) is in the future",
-            contract.write,
-            {"notice_date": date(2025, 6, 11)},
-        )
+        with lifecycle_write():
+            self.assertRefused(
+                ValidationError,
+                r"notice date \(2025-06-11\) is in the future",
+                contract.write,
+                {"notice_date": date(2025, 6, 11)},
+            )
         self.assertFalse(contract.notice_date)
 
     @freeze_time("2025-06-10")

@@ -13,3 +13,5 @@ from . import test_ui_interventions
 from . import test_document
 from . import test_portal
 from . import test_ui_portal
+from . import test_access_matrix
+from . import test_invoice_cancel

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -131,7 +131,7 @@ class AccountMove(models.Model):
                     )
                 )
             periods.write({"move_id": move.id})
-            move.service_contract_released_period_ids = [fields.Command.clear()]
+            move.service_contract_released_period_ids = [Command.clear()]
             for contract in periods.contract_id:
                 contract.message_post(
                     body=self.env._(
@@ -155,6 +155,26 @@ class AccountMove(models.Model):
         if len(self.service_contract_ids) == 1:
             action["views"] = [(False, "form")]
             action["res_id"] = self.service_contract_ids.id
+        return action
+
+
+class AccountMoveReversal(models.TransientModel):
+    _inherit = "account.move.reversal"
+
+    def _modify_default_reverse_values(self, origin_move):
+        """ "Reverse and create a new draft": the new draft takes over the
+        periods its credited original gave back, so that they are not
+        invoiced a second time by the scheduled action."""
+        values = super()._modify_default_reverse_values(origin_move)
+        periods = origin_move.sudo().service_contract_released_period_ids
+        if periods:
+            values["service_contract_released_period_ids"] = [Command.set(periods.ids)]
+        return values
+
+    def reverse_moves(self, is_modify=False):
+        action = super().reverse_moves(is_modify=is_modify)
+        if is_modify:
+            self.new_move_ids._sync_service_contract_periods()
         return action
 
 

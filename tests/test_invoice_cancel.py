@@ -35,8 +35,8 @@ class TestInvoiceCancel(InvoicingCase):
         self.move = self.period.move_id.with_user(self.accountant)
         self.move.action_post()
 
-    def _credit_note(self, price_unit=None):
-        wizard = (
+    def _reversal_wizard(self):
+        return (
             self.env["account.move.reversal"]
             .with_user(self.accountant)
             .with_context(active_model="account.move", active_ids=self.move.ids)
@@ -48,6 +48,9 @@ class TestInvoiceCancel(InvoicingCase):
                 }
             )
         )
+
+    def _credit_note(self, price_unit=None):
+        wizard = self._reversal_wizard()
         action = wizard.refund_moves()
         refund = self.env["account.move"].with_user(self.accountant)
         refund = refund.browse(action["res_id"])
@@ -94,6 +97,17 @@ class TestInvoiceCancel(InvoicingCase):
         # The credit note undone: the invoice holds its period again.
         refund.button_draft()
         self.assertEqual(self.period.move_id, self.move)
+
+    def test_credit_note_and_new_draft_takes_the_periods_over(self):
+        action = self._reversal_wizard().modify_moves()
+        new_move = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(new_move.move_type, "out_invoice")
+        self.assertEqual(new_move.state, "draft")
+        self.assertEqual(self.move.payment_state, "reversed")
+        self.assertEqual(self.period.move_id, new_move)
+        self.assertEqual(self._invoice(date(2026, 1, 15)), 0)
+        # The credited original can no longer take them back.
+        self.assertRefused(UserError, "invoiced again", self.move.button_draft)
 
     def test_partial_credit_note_changes_nothing(self):
         self._credit_note(price_unit=100.0)

@@ -362,3 +362,25 @@ class TestPortalReadsItsContract(AccessMatrixCase):
             other.with_user(self.portal).read(["name"])
         with self.assertRaises(AccessError):
             own.with_user(self.portal).write({"note": "x"})
+
+
+@tagged("post_install", "-at_install")
+class TestPartnerFormOpens(MenuCase):
+    def test_everyone_opens_a_customer_with_contracts(self):
+        self._contract()
+        site = self.env["res.partner"].create(
+            {"name": "Boiler room", "parent_id": self.customer.id, "type": "site"}
+        )
+        for user in (
+            self.salesman,
+            self.billing,
+            self.accountant,
+            self.contract_user,
+            self.technician,
+        ):
+            Partner = self.env["res.partner"].with_user(user)
+            views = Partner.get_views([(False, "form"), (False, "list")])
+            for view_type in ("form", "list"):
+                arch = etree.fromstring(views["views"][view_type]["arch"])
+                spec = self._spec(arch, views["models"], "res.partner")
+                Partner.browse((self.customer | site).ids).web_read(spec)

@@ -14,8 +14,15 @@ class AccountMove(models.Model):
 
     _inherit = "account.move"
 
+    # Contract fields are for contract users: an accountant reading a whole
+    # invoice (read() without field names) skips them. The count is for
+    # everyone (the smart button's visibility).
     service_contract_period_ids = fields.One2many(
-        "service.contract.period", "move_id", string="Billing Periods", readonly=True
+        "service.contract.period",
+        "move_id",
+        string="Billing Periods",
+        readonly=True,
+        groups="service_contract.group_service_contract_user",
     )
     service_contract_released_period_ids = fields.Many2many(
         "service.contract.period",
@@ -25,6 +32,7 @@ class AccountMove(models.Model):
         string="Released Billing Periods",
         readonly=True,
         copy=False,
+        groups="service_contract.group_service_contract_user",
         help="Periods this invoice gave back to the billing schedule when it "
         "was cancelled or reversed in full.",
     )
@@ -32,6 +40,7 @@ class AccountMove(models.Model):
         "service.contract",
         string="Service Contracts",
         compute="_compute_service_contract_ids",
+        groups="service_contract.group_service_contract_user",
     )
     service_contract_count = fields.Integer(compute="_compute_service_contract_ids")
 

@@ -6,8 +6,13 @@ from odoo import Command, api, fields, models
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    # Contract fields are for contract users; a salesperson reading a whole
+    # quotation (read() without field names) skips them.
     service_contract_ids = fields.One2many(
-        "service.contract", "sale_order_id", string="Service Contracts"
+        "service.contract",
+        "sale_order_id",
+        string="Service Contracts",
+        groups="service_contract.group_service_contract_user",
     )
     service_contract_count = fields.Integer(
         compute="_compute_service_contract_count",

@@ -103,6 +103,7 @@ class TestSalespersonWithoutContractRights(AccessMatrixCase):
         )
         order.action_confirm()
         self.assertEqual(order.state, "sale")
+        order.read()  # every field the salesperson may read
         # Printed again once confirmed: the terms of the contract itself.
         return order, html, self._print(order)
 
@@ -157,6 +158,7 @@ class TestAccountantWithoutContractRights(AccessMatrixCase):
         views = Move.get_views([(False, "form")])
         names = views["models"]["account.move"]["fields"]
         Move.browse(move.id).web_read({name: {} for name in names})
+        Move.browse(move.id).read()  # every field the user may read
 
     def _check_invoices(self, user):
         for move_type in ("out_invoice", "out_refund"):
@@ -384,3 +386,4 @@ class TestPartnerFormOpens(MenuCase):
                 arch = etree.fromstring(views["views"][view_type]["arch"])
                 spec = self._spec(arch, views["models"], "res.partner")
                 Partner.browse((self.customer | site).ids).web_read(spec)
+            Partner.browse((self.customer | site).ids).read()

@@ -167,6 +167,19 @@ class AccountMove(models.Model):
         return action
 
 
+class AccountPartialReconcile(models.Model):
+    _inherit = "account.partial.reconcile"
+
+    def unlink(self):
+        """A credit note unreconciled from its invoice: the invoice is no
+        longer reversed and takes its periods back (or the unreconcile is
+        refused if they were invoiced again)."""
+        moves = (self.debit_move_id | self.credit_move_id).move_id
+        res = super().unlink()
+        (moves | moves.reversed_entry_id).exists()._sync_service_contract_periods()
+        return res
+
+
 class AccountMoveReversal(models.TransientModel):
     _inherit = "account.move.reversal"
 

@@ -109,6 +109,13 @@ class TestInvoiceCancel(InvoicingCase):
         # The credited original can no longer take them back.
         self.assertRefused(UserError, "invoiced again", self.move.button_draft)
 
+    def test_unreconciled_credit_note_gives_periods_back_to_invoice(self):
+        refund = self._credit_note()
+        self.assertEqual(self.period.state, "to_invoice")
+        refund.line_ids.with_user(self.accountant).remove_move_reconcile()
+        self.assertEqual(self.move.payment_state, "not_paid")
+        self.assertEqual(self.period.move_id, self.move)
+
     def test_partial_credit_note_changes_nothing(self):
         self._credit_note(price_unit=100.0)
         self.assertEqual(self.move.payment_state, "partial")

@@ -1,18 +1,48 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
 
 from .service_lifecycle_guard import lifecycle_write
 
 
 class AccountMove(models.Model):
+    """Contract invoices and their billing periods.
+
+    A period is invoiced by one live invoice at most. An invoice that is
+    cancelled, or reversed in full by a credit note, gives its periods back
+    to the schedule and remembers them; reset to draft (or un-reversed), it
+    takes them again if they are still free. Accountants need no contract
+    rights for any of this: the periods are read and written as superuser.
+    """
+
     _inherit = "account.move"
 
+    # Contract fields are for contract users: an accountant reading a whole
+    # invoice (read() without field names) skips them. The count is for
+    # everyone (the smart button's visibility).
     service_contract_period_ids = fields.One2many(
-        "service.contract.period", "move_id", string="Billing Periods", readonly=True
+        "service.contract.period",
+        "move_id",
+        string="Billing Periods",
+        readonly=True,
+        groups="service_contract.group_service_contract_user",
+    )
+    service_contract_released_period_ids = fields.Many2many(
+        "service.contract.period",
+        "service_contract_period_released_move_rel",
+        "move_id",
+        "period_id",
+        string="Released Billing Periods",
+        readonly=True,
+        copy=False,
+        groups="service_contract.group_service_contract_user",
+        help="Periods this invoice gave back to the billing schedule when it "
+        "was cancelled or reversed in full.",
     )
     service_contract_ids = fields.Many2many(
         "service.contract",
         string="Service Contracts",
         compute="_compute_service_contract_ids",
+        groups="service_contract.group_service_contract_user",
     )
     service_contract_count = fields.Integer(compute="_compute_service_contract_ids")
 
@@ -22,11 +52,113 @@ class AccountMove(models.Model):
             move.service_contract_ids = move.invoice_line_ids.service_contract_id
             move.service_contract_count = len(move.service_contract_ids)
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_release_service_contract_periods(self):
-        """A deleted draft invoice gives its periods back to the schedule."""
+    def unlink(self):
+        """A deleted draft invoice gives its periods back to the schedule
+        (as superuser: an accountant needs no contract rights)."""
         with lifecycle_write():
-            self.service_contract_period_ids.write({"move_id": False})
+            self.sudo().service_contract_period_ids.write({"move_id": False})
+        return super().unlink()
+
+    # ------------------------------------------------------------------
+    # Cancellation and reversal: periods given back and taken again
+    # ------------------------------------------------------------------
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        # Posting a credit note reconciles it with the invoice it reverses.
+        (posted | posted.reversed_entry_id)._sync_service_contract_periods()
+        return posted
+
+    def button_cancel(self):
+        res = super().button_cancel()
+        self._sync_service_contract_periods()
+        return res
+
+    def button_draft(self):
+        reversed_moves = self.reversed_entry_id
+        res = super().button_draft()
+        (self | reversed_moves)._sync_service_contract_periods()
+        return res
+
+    def _is_service_contract_void(self):
+        """Cancelled, or reversed in full by a credit note."""
+        self.ensure_one()
+        return self.state == "cancel" or self.payment_state == "reversed"
+
+    def _sync_service_contract_periods(self):
+        """Give back the periods of void invoices, take again those of live
+        ones. Only customer invoices hold periods."""
+        moves = self.sudo().filtered(
+            lambda m: m.move_type == "out_invoice"
+            and (
+                m.service_contract_period_ids or m.service_contract_released_period_ids
+            )
+        )
+        void = moves.filtered(lambda m: m._is_service_contract_void())
+        # The invoice's own flow is what changes its periods' invoice.
+        with lifecycle_write():
+            void._release_service_contract_periods()
+            (moves - void)._retake_service_contract_periods()
+
+    def _release_service_contract_periods(self):
+        for move in self.filtered("service_contract_period_ids"):
+            periods = move.service_contract_period_ids
+            move.service_contract_released_period_ids |= periods
+            periods.write({"move_id": False})
+            if move.state == "cancel":
+                message = self.env._(
+                    "Invoice %(invoice)s was cancelled: its billing periods are "
+                    "to invoice again: %(periods)s"
+                )
+            else:
+                message = self.env._(
+                    "Invoice %(invoice)s was reversed in full by a credit note: "
+                    "its billing periods are to invoice again: %(periods)s"
+                )
+            for contract in periods.contract_id:
+                contract.message_post(
+                    body=message
+                    % {
+                        "invoice": move.name,
+                        "periods": ", ".join(
+                            periods.filtered(
+                                lambda p, c=contract: p.contract_id == c
+                            ).mapped("display_name")
+                        ),
+                    }
+                )
+
+    def _retake_service_contract_periods(self):
+        for move in self.filtered("service_contract_released_period_ids"):
+            periods = move.service_contract_released_period_ids
+            free = periods._lock_skip_locked()
+            taken = periods - free
+            if taken:
+                raise UserError(
+                    self.env._(
+                        "Invoice %(invoice)s cannot be used again: its billing "
+                        "periods %(periods)s have been invoiced again or "
+                        "cancelled since. Cancel or credit the other invoice "
+                        "first, or make a new invoice.",
+                        invoice=move.name,
+                        periods=", ".join(taken.mapped("display_name")),
+                    )
+                )
+            periods.write({"move_id": move.id})
+            move.service_contract_released_period_ids = [Command.clear()]
+            for contract in periods.contract_id:
+                contract.message_post(
+                    body=self.env._(
+                        "Invoice %(invoice)s is back in use: these billing "
+                        "periods are invoiced on it again: %(periods)s",
+                        invoice=move.name,
+                        periods=", ".join(
+                            periods.filtered(
+                                lambda p, c=contract: p.contract_id == c
+                            ).mapped("display_name")
+                        ),
+                    )
+                )
 
     def action_view_service_contracts(self):
         self.ensure_one()
@@ -37,6 +169,39 @@ class AccountMove(models.Model):
         if len(self.service_contract_ids) == 1:
             action["views"] = [(False, "form")]
             action["res_id"] = self.service_contract_ids.id
+        return action
+
+
+class AccountPartialReconcile(models.Model):
+    _inherit = "account.partial.reconcile"
+
+    def unlink(self):
+        """A credit note unreconciled from its invoice: the invoice is no
+        longer reversed and takes its periods back (or the unreconcile is
+        refused if they were invoiced again)."""
+        moves = (self.debit_move_id | self.credit_move_id).move_id
+        res = super().unlink()
+        (moves | moves.reversed_entry_id).exists()._sync_service_contract_periods()
+        return res
+
+
+class AccountMoveReversal(models.TransientModel):
+    _inherit = "account.move.reversal"
+
+    def _modify_default_reverse_values(self, origin_move):
+        """ "Reverse and create a new draft": the new draft takes over the
+        periods its credited original gave back, so that they are not
+        invoiced a second time by the scheduled action."""
+        values = super()._modify_default_reverse_values(origin_move)
+        periods = origin_move.sudo().service_contract_released_period_ids
+        if periods:
+            values["service_contract_released_period_ids"] = [Command.set(periods.ids)]
+        return values
+
+    def reverse_moves(self, is_modify=False):
+        action = super().reverse_moves(is_modify=is_modify)
+        if is_modify:
+            self.new_move_ids._sync_service_contract_periods()
         return action
 
 

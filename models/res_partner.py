@@ -45,7 +45,10 @@ class ResPartner(models.Model):
         domain=[("type", "=", "site"), ("active", "=", True)],
     )
     service_contract_ids = fields.One2many(
-        "service.contract", "partner_id", string="Service Contracts"
+        "service.contract",
+        "partner_id",
+        string="Service Contracts",
+        groups="service_contract.group_service_contract_user",
     )
     service_contract_count = fields.Integer(
         compute="_compute_service_contract_count",

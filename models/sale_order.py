@@ -6,10 +6,18 @@ from odoo import Command, api, fields, models
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    # Contract fields are for contract users; a salesperson reading a whole
+    # quotation (read() without field names) skips them.
     service_contract_ids = fields.One2many(
-        "service.contract", "sale_order_id", string="Service Contracts"
+        "service.contract",
+        "sale_order_id",
+        string="Service Contracts",
+        groups="service_contract.group_service_contract_user",
     )
-    service_contract_count = fields.Integer(compute="_compute_service_contract_count")
+    service_contract_count = fields.Integer(
+        compute="_compute_service_contract_count",
+        groups="service_contract.group_service_contract_user",
+    )
 
     @api.depends("service_contract_ids")
     def _compute_service_contract_count(self):
@@ -18,10 +26,7 @@ class SaleOrder(models.Model):
 
     def action_confirm(self):
         res = super().action_confirm()
-        # Confirming the quotation is the salesperson's job; the contracts it
-        # makes are created for them, even without contract rights (the
-        # salesperson stays the current user: dates and responsible are theirs).
-        self.sudo()._create_service_contracts()
+        self._create_service_contracts()
         return res
 
     def _get_service_contract_lines(self):
@@ -35,22 +40,33 @@ class SaleOrder(models.Model):
         return lines_by_template
 
     def _create_service_contracts(self):
-        """One contract per template and quotation, never twice."""
+        """One contract per template and quotation, never twice.
+
+        Confirming a quotation is a sales right: a salesperson without
+        contract rights confirms one with a contract product too. The
+        contracts are therefore read and created as superuser, for the
+        order's company (company checks still apply) and with the
+        salesperson as responsible. Orders without contract products do not
+        touch the contract models at all.
+        """
+        orders = self.filtered(lambda o: o._get_service_contract_lines()).sudo()
+        if not orders:
+            return self.env["service.contract"]
         vals_list, sign_now = [], []
-        for order in self:
+        for order in orders:
             existing = order.service_contract_ids.template_id
             for template, lines in order._get_service_contract_lines().items():
                 if template in existing:
                     continue
                 vals_list.append(order._prepare_service_contract_vals(template, lines))
                 sign_now.append(not template.signature_required)
-        contracts = self.env["service.contract"].create(vals_list)
+        contracts = orders.env["service.contract"].create(vals_list)
         running = contracts.browse(
             [c.id for c, signed in zip(contracts, sign_now, strict=True) if signed]
         )
         running.action_sign()
         (contracts - running).action_to_sign()
-        return contracts
+        return contracts.with_env(self.env)
 
     def _prepare_service_contract_vals(self, template, lines):
         self.ensure_one()
@@ -88,9 +104,12 @@ class SaleOrder(models.Model):
     def _get_service_contract_terms(self):
         """Terms shown on the printed quotation, one entry per contract."""
         self.ensure_one()
-        records = self.service_contract_ids or self.env[
+        # The quotation is printed and sent by salespeople without contract
+        # rights too: its contract terms are part of the quotation.
+        order = self.sudo()
+        records = order.service_contract_ids or order.env[
             "service.contract.template"
-        ].browse([t.id for t in self._get_service_contract_lines()])
+        ].browse([t.id for t in order._get_service_contract_lines()])
         return records
 
     def action_view_service_contracts(self):

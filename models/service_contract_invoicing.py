@@ -62,9 +62,15 @@ class ServiceContract(models.Model):
 
         A grouped invoice serves several contracts: each one gets the share
         of the invoice's residual that its own lines make up.
+
+        Read as superuser, restricted to the lines of these contracts: what
+        was invoiced and paid is part of the contract, and a contract user
+        without accounting rights sees it too (the invoices themselves stay
+        behind the accounting groups).
         """
         today = fields.Date.context_today(self)
-        groups = self.env["account.move.line"]._read_group(
+        lines_sudo = self.env["account.move.line"].sudo()
+        groups = lines_sudo._read_group(
             [
                 ("service_contract_id", "in", self.ids),
                 ("display_type", "=", "product"),
@@ -95,19 +101,22 @@ class ServiceContract(models.Model):
                 ):
                     overdue += residual
                     overdue_moves |= move
-            contract.invoice_ids = moves
+            contract.invoice_ids = moves.sudo(False)
             contract.invoice_count = len(moves)
             contract.amount_invoiced = invoiced
             contract.amount_due = due
             contract.amount_paid = invoiced - due
             contract.amount_overdue = overdue
-            contract.overdue_invoice_ids = overdue_moves
+            contract.overdue_invoice_ids = overdue_moves.sudo(False)
             contract.is_late_payer = not contract.currency_id.is_zero(overdue)
 
     def _search_is_late_payer(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on late payers."))
-        lines = self.env["account.move.line"]._search(
+        # As superuser, like the amounts above: the filter only yields
+        # contract ids, never accounting data.
+        lines_sudo = self.env["account.move.line"].sudo()
+        lines = lines_sudo._search(
             [
                 ("service_contract_id", "!=", False),
                 ("display_type", "=", "product"),

@@ -24,3 +24,5 @@ from . import test_document_security
 from . import test_portal_security
 from . import test_integrity
 from . import test_multi_company
+from . import test_access_matrix
+from . import test_invoice_cancel

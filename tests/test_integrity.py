@@ -174,9 +174,11 @@ class TestContractIntegrity(IntegrityMixin, ServiceContractCase):
                 self.assertWriteRefused(contract.with_user(self.manager), vals)
         self.assertFalse(contract.notice_date)
         # Honest path: the notice wizard's method.
-        today = contract.company_id._service_today()
-        contract.with_user(self.user)._register_notice(today, "customer", "Moving out")
-        self.assertEqual(contract.notice_date, today)
+        # (dated before today: a back-dated notice is a manager's).
+        contract.with_user(self.manager)._register_notice(
+            date(2025, 11, 1), "customer", "Moving out"
+        )
+        self.assertEqual(contract.notice_date, date(2025, 11, 1))
 
     def test_portal_user_writes_nothing(self):
         contract = self._create_running_contract()

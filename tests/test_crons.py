@@ -12,7 +12,7 @@ from .common import ServiceContractCase
 
 @tagged("post_install", "-at_install")
 class TestCronDeclarations(ServiceContractCase):
-    def _cron_methods(self):
+    def _scheduled_methods(self):
         """(model, method) of every scheduled method the module defines."""
         methods = set()
         for name, model_class in self.env.registry.items():
@@ -26,7 +26,7 @@ class TestCronDeclarations(ServiceContractCase):
         return methods
 
     def test_every_scheduled_method_has_an_active_cron(self):
-        methods = self._cron_methods()
+        methods = self._scheduled_methods()
         self.assertIn(("service.contract", "_cron_process_terms"), methods)
         self.assertIn(("service.contract", "_cron_create_invoices"), methods)
         crons = self.env["ir.cron"].search([("state", "=", "code")])

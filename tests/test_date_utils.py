@@ -13,7 +13,7 @@ from ..models.date_utils import (
 
 
 class TestDateUtils(BaseCase):
-    """Term arithmetic of DOMAIN.md section 4, on exact calendar examples."""
+    """Term arithmetic (README, Lifecycle), on exact calendar examples."""
 
     def test_term_end_domain_example(self):
         # start 2024-03-01, 2 years, notice 2 months
@@ -105,7 +105,7 @@ class TestDateUtils(BaseCase):
 
 
 class TestBillingPeriods(BaseCase):
-    """Invoicing periods (DOMAIN.md section 5), on exact calendar examples."""
+    """Invoicing periods (README, Billing schedule), on exact calendar examples."""
 
     def assertPeriods(self, periods, expected):
         self.assertEqual(len(periods), len(expected))
@@ -213,7 +213,7 @@ class TestBillingPeriods(BaseCase):
 
 
 class TestVisitDueDates(BaseCase):
-    """Due dates of visit plans (DOMAIN.md section 6)."""
+    """Due dates of visit plans (README, Preventive visits)."""
 
     def test_four_per_year_from_start(self):
         self.assertEqual(

@@ -533,6 +533,7 @@ class ServiceContract(models.Model):
         )
         self._check_ready_to_sign()
         self.write({"state": "to_sign"})
+        self._on_sent()
         return True
 
     def action_sign(self, date_signed=None):
@@ -553,6 +554,7 @@ class ServiceContract(models.Model):
                     "date_signed": date_signed or contract.date_signed or today,
                 }
             )
+        self._on_signed()
         return True
 
     def action_cancel(self):
@@ -575,6 +577,7 @@ class ServiceContract(models.Model):
             ),
         )
         self.write({"state": "draft", "date_signed": False})
+        self._on_reset_to_draft()
         return True
 
     def action_renew(self):
@@ -685,7 +688,7 @@ class ServiceContract(models.Model):
     def _renew(self, term_start, count=1):
         """Start ``count`` new terms, the first one on ``term_start``."""
         self.ensure_one()
-        end = False
+        first_start, end = term_start, False
         for _index in range(count):
             end = term_end(term_start, self.renewal_duration, self.renewal_unit)
             last_start, term_start = term_start, end + timedelta(days=1)
@@ -702,6 +705,7 @@ class ServiceContract(models.Model):
                 count=self.renewal_count,
             )
         )
+        self._on_renewed(first_start, count)
 
     def _is_notice_late(self, notice_date):
         """Whether a notice received on ``notice_date`` misses the deadline."""
@@ -842,6 +846,7 @@ class ServiceContract(models.Model):
                 reason=reason or "-",
             )
         )
+        self._on_terminated(date)
         if date < self.company_id._service_today():
             self._close("terminated", date)
 
@@ -858,6 +863,32 @@ class ServiceContract(models.Model):
                 reason=reason_label,
             )
         )
+        self._on_closed(reason, date)
+
+    # ------------------------------------------------------------------
+    # Lifecycle hooks: each step calls its hook once, after its own work.
+    # Concerns (invoicing, visits, documents, Loi Chatel, revision...)
+    # extend the hook, never the step, so that the order of the files does
+    # not matter. They run inside the step, with its write rights.
+    # ------------------------------------------------------------------
+
+    def _on_sent(self):
+        """The contracts were sent to the customer for signature."""
+
+    def _on_signed(self):
+        """The contracts were signed: they run."""
+
+    def _on_reset_to_draft(self):
+        """The contracts were set back to draft."""
+
+    def _on_renewed(self, term_start, count):
+        """The contract was renewed ``count`` times from ``term_start``."""
+
+    def _on_terminated(self, date):
+        """The contract was terminated; ``date`` is its last day."""
+
+    def _on_closed(self, reason, date):
+        """The contract was closed on ``date`` for ``reason``."""
 
     # ------------------------------------------------------------------
     # Scheduled actions

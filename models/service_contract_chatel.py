@@ -57,9 +57,10 @@ class ServiceContract(models.Model):
             contract.chatel_window_start = start
             contract.chatel_window_end = end
 
-    def _renew(self, term_start, count=1):
+    def _on_renewed(self, term_start, count):
         """A new term needs a new reminder; the one that was missed leaves the
         contract terminable at any time."""
+        super()._on_renewed(term_start, count)
         for contract in self:
             terminable = contract.chatel_applies and not contract.chatel_reminder_date
             if (
@@ -69,7 +70,6 @@ class ServiceContract(models.Model):
                 contract.write(
                     {"chatel_terminable": terminable, "chatel_reminder_date": False}
                 )
-        return super()._renew(term_start, count)
 
     def _is_notice_late(self, notice_date):
         return super()._is_notice_late(notice_date) and not self.chatel_terminable

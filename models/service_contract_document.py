@@ -358,20 +358,18 @@ class ServiceContract(models.Model):
                 }
             )
 
-    def action_to_sign(self):
-        res = super().action_to_sign()
+    def _on_sent(self):
+        super()._on_sent()
         self.filtered(lambda c: not c.document_body)._issue_document()
         for contract in self:
             contract.sent_document_hash = self._document_digest(contract.document_body)
-        return res
 
-    def action_sign(self, date_signed=None):
-        res = super().action_sign(date_signed=date_signed)
+    def _on_signed(self):
+        super()._on_signed()
         self._freeze_document()
-        return res
 
-    def action_draft(self):
-        res = super().action_draft()
+    def _on_reset_to_draft(self):
+        super()._on_reset_to_draft()
         self.write(
             {
                 "document_frozen": False,
@@ -382,7 +380,6 @@ class ServiceContract(models.Model):
                 "signature": False,
             }
         )
-        return res
 
     # ------------------------------------------------------------------
     # Sending and signing online

@@ -212,20 +212,17 @@ class ServiceContract(models.Model):
                 )
             )
 
-    def action_sign(self, date_signed=None):
-        res = super().action_sign(date_signed=date_signed)
+    def _on_signed(self):
+        super()._on_signed()
         self._generate_periods()
-        return res
 
-    def _renew(self, term_start, count=1):
-        res = super()._renew(term_start, count=count)
+    def _on_renewed(self, term_start, count):
+        super()._on_renewed(term_start, count)
         self._generate_periods()
-        return res
 
-    def _terminate(self, date, termination_type, reason):
-        res = super()._terminate(date, termination_type, reason)
+    def _on_terminated(self, date):
+        super()._on_terminated(date)
         self._cut_periods(fields.Date.to_date(date))
-        return res
 
     # ------------------------------------------------------------------
     # Invoicing

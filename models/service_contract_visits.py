@@ -237,10 +237,9 @@ class ServiceContract(models.Model):
             lambda i: i.state in ("to_plan", "planned") and i.date_due > last_day
         ).write({"state": "cancel"})
 
-    def _terminate(self, date, termination_type, reason):
-        res = super()._terminate(date, termination_type, reason)
+    def _on_terminated(self, date):
+        super()._on_terminated(date)
         self._cancel_interventions_after(fields.Date.to_date(date))
-        return res
 
     def action_generate_interventions(self):
         """Generate now the visits the daily scheduled action would."""

@@ -60,7 +60,7 @@ class ServiceContract(models.Model):
     def _on_renewed(self, term_start, count):
         """A new term needs a new reminder; the one that was missed leaves the
         contract terminable at any time."""
-        super()._on_renewed(term_start, count)
+        res = super()._on_renewed(term_start, count)
         for contract in self:
             terminable = contract.chatel_applies and not contract.chatel_reminder_date
             if (
@@ -70,6 +70,7 @@ class ServiceContract(models.Model):
                 contract.write(
                     {"chatel_terminable": terminable, "chatel_reminder_date": False}
                 )
+        return res
 
     def _is_notice_late(self, notice_date):
         return super()._is_notice_late(notice_date) and not self.chatel_terminable

@@ -359,17 +359,19 @@ class ServiceContract(models.Model):
             )
 
     def _on_sent(self):
-        super()._on_sent()
+        res = super()._on_sent()
         self.filtered(lambda c: not c.document_body)._issue_document()
         for contract in self:
             contract.sent_document_hash = self._document_digest(contract.document_body)
+        return res
 
     def _on_signed(self):
-        super()._on_signed()
+        res = super()._on_signed()
         self._freeze_document()
+        return res
 
     def _on_reset_to_draft(self):
-        super()._on_reset_to_draft()
+        res = super()._on_reset_to_draft()
         self.write(
             {
                 "document_frozen": False,
@@ -380,6 +382,7 @@ class ServiceContract(models.Model):
                 "signature": False,
             }
         )
+        return res
 
     # ------------------------------------------------------------------
     # Sending and signing online

@@ -213,16 +213,19 @@ class ServiceContract(models.Model):
             )
 
     def _on_signed(self):
-        super()._on_signed()
+        res = super()._on_signed()
         self._generate_periods()
+        return res
 
     def _on_renewed(self, term_start, count):
-        super()._on_renewed(term_start, count)
+        res = super()._on_renewed(term_start, count)
         self._generate_periods()
+        return res
 
     def _on_terminated(self, date):
-        super()._on_terminated(date)
+        res = super()._on_terminated(date)
         self._cut_periods(fields.Date.to_date(date))
+        return res
 
     # ------------------------------------------------------------------
     # Invoicing

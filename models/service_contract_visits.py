@@ -238,8 +238,9 @@ class ServiceContract(models.Model):
         ).write({"state": "cancel"})
 
     def _on_terminated(self, date):
-        super()._on_terminated(date)
+        res = super()._on_terminated(date)
         self._cancel_interventions_after(fields.Date.to_date(date))
+        return res
 
     def action_generate_interventions(self):
         """Generate now the visits the daily scheduled action would."""

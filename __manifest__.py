@@ -20,6 +20,7 @@
         "data/service_contract_data.xml",
         "report/service_intervention_reports.xml",
         "report/service_intervention_templates.xml",
+        "report/service_intervention_parts_templates.xml",
         "data/service_intervention_data.xml",
         "report/service_contract_reports.xml",
         "report/service_contract_templates.xml",

@@ -157,9 +157,11 @@ class ServiceInterventionMaterial(models.Model):
     # Guarded fields: the parts of a done or cancelled visit are frozen.
     # ------------------------------------------------------------------
 
+    def _get_create_only_fields(self):
+        return ("intervention_id",)
+
     def _get_frozen_fields(self):
         return (
-            "intervention_id",
             "product_id",
             "name",
             "quantity",

@@ -250,3 +250,28 @@ class TestInterventionCosts(ServiceContractCase):
         self.assertEqual(visit_b.cost_material, 10.0)
         self.assertEqual(visit_b.cost_travel, 8.0)
         self.assertEqual(visit_b.cost_total, 138.0)
+
+    def test_parts_stay_on_their_visit(self):
+        visit, other = self._visit(), self._visit(date_due=date(2025, 3, 1))
+        self._two_parts(visit)
+        self.assertRefused(
+            UserError,
+            "actions of the record",
+            visit.material_line_ids[0].write,
+            {"intervention_id": other.id},
+        )
+        self.assertEqual(len(visit.material_line_ids), 2)
+
+    def test_visit_report_lists_parts_without_prices(self):
+        visit = self._visit()
+        self._two_parts(visit)
+        html, _type = (
+            self.env["ir.actions.report"]
+            .with_user(self.technician)
+            ._render_qweb_html("service_contract.action_report_intervention", visit.ids)
+        )
+        html = html.decode()
+        self.assertIn("Parts used", html)
+        self.assertEqual(html.count("Pressure valve"), 2)
+        self.assertNotIn("55.00", html)
+        self.assertNotIn("30.00", html)

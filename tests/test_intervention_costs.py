@@ -275,3 +275,19 @@ class TestInterventionCosts(ServiceContractCase):
         self.assertEqual(html.count("Pressure valve"), 2)
         self.assertNotIn("55.00", html)
         self.assertNotIn("30.00", html)
+
+    def test_costs_are_set_in_settings_user_and_site_forms(self):
+        settings = self.env["res.config.settings"].create(
+            {"service_hourly_cost": 33.0, "service_travel_cost": 12.0}
+        )
+        settings.execute()
+        self.assertEqual(self.company.service_hourly_cost, 33.0)
+        self.assertEqual(self.company.service_travel_cost, 12.0)
+        for model, view, name in (
+            ("res.config.settings", "base.res_config_settings_view_form", "hourly"),
+            ("res.users", "base.view_users_form", "hourly"),
+            ("res.partner", "base.view_partner_form", "travel"),
+        ):
+            with self.subTest(model=model):
+                arch = self.env[model].get_view(self.env.ref(view).id)["arch"]
+                self.assertIn(f'name="service_{name}_cost"', arch)

@@ -6,7 +6,7 @@ import requests
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.service.model import _as_validation_error
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
 from odoo.tools import file_open, mute_logger
 
 from ..models.insee_sdmx import SdmxError, parse_monthly_observations
@@ -185,6 +185,56 @@ class TestPriceIndexValues(PriceIndexCase):
         self.assertAlmostEqual(values[self.other.id, date(2023, 12, 1)], 130.2)
         self.assertNotIn((self.other.id, date(2019, 1, 1)), values)
         self.assertEqual(self.Value._get_values([]), {})
+
+    def test_any_day_reads_the_value_of_its_month(self):
+        values = self.Value._get_values([(self.index.id, date(2023, 8, 17))])
+        self.assertEqual(values, {(self.index.id, date(2023, 8, 17)): 130.5})
+
+    def test_last_values_of_many_indices_in_one_query(self):
+        self.Value.create(
+            {"index_id": self.other.id, "date": "2023-01-01", "value": 129.1}
+        )
+        pairs = [
+            (self.index.id, date(2023, 8, 31)),
+            (self.index.id, date(2023, 7, 31)),
+            (self.index.id, date(2022, 1, 1)),
+            (self.index.id, date(2021, 7, 31)),
+            (self.other.id, date(2026, 10, 1)),
+        ]
+        self.env.flush_all()
+        with self.assertQueryCount(1):
+            values = self.Value._get_last_values(pairs)
+        self.assertEqual(
+            values,
+            {
+                (self.index.id, date(2023, 8, 31)): (date(2023, 8, 1), 130.5),
+                (self.index.id, date(2023, 7, 31)): (date(2023, 7, 1), 130.1),
+                (self.index.id, date(2022, 1, 1)): (date(2021, 8, 1), 121.2),
+                (self.other.id, date(2026, 10, 1)): (date(2023, 1, 1), 129.1),
+            },
+        )
+
+    def test_manager_enters_values_in_the_form(self):
+        manager = new_test_user(
+            self.env,
+            login="sc_index_form_manager",
+            groups="base.group_user,service_contract.group_service_contract_manager",
+        )
+        with Form(self.Index.with_user(manager)) as form:
+            form.name = "Cleaning labour"
+            form.code = "T-FSD3"
+            with form.value_ids.new() as line:
+                line.date = date(2024, 1, 20)
+                line.value = 118.4
+            with form.value_ids.new() as line:
+                line.date = date(2024, 2, 1)
+                line.value = 118.9
+        index = form.record
+        self.assertEqual(
+            index.value_ids.mapped("date"), [date(2024, 2, 1), date(2024, 1, 1)]
+        )
+        self.assertEqual(index.last_value_date, date(2024, 2, 1))
+        self.assertEqual(index.last_value, 118.9)
 
     def test_value_digits(self):
         value = self.Value.create(

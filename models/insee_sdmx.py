@@ -22,7 +22,7 @@ from datetime import date
 
 from lxml import etree
 
-MONTH_PERIOD = re.compile(r"^(\d{4})-(?:M)?(\d{2})$")
+MONTH_PERIOD = re.compile(r"^(\d{4})-M?(0[1-9]|1[0-2])$")
 
 
 class SdmxError(ValueError):

@@ -24,7 +24,6 @@ class ServicePriceIndexValue(models.Model):
         help="The month of the value, stored as its first day.",
     )
     value = fields.Float(required=True, digits=(16, 4))
-    index_code = fields.Char(related="index_id.code")
 
     _sql_constraints = [
         (

@@ -369,11 +369,20 @@ class TestPriceIndexInsee(PriceIndexCase):
                 <generic:ObsValue value="130.4"/>
               </generic:Obs>
               <generic:Obs><generic:ObsDimension value="2023-09"/></generic:Obs>
+              <generic:Obs>
+                <generic:ObsDimension value="2023-13"/>
+                <generic:ObsValue value="1"/>
+              </generic:Obs>
+              <generic:Obs>
+                <generic:ObsDimension value="2023-M10"/>
+                <generic:ObsValue value="131.0"/>
+              </generic:Obs>
             </generic:Series>
           </message:DataSet>
         </message:GenericData>"""
         self.assertEqual(
-            parse_monthly_observations(content), [(date(2023, 8, 1), 130.5)]
+            parse_monthly_observations(content),
+            [(date(2023, 8, 1), 130.5), (date(2023, 10, 1), 131.0)],
         )
 
     def test_parse_refuses_what_is_not_sdmx(self):

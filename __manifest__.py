@@ -18,6 +18,7 @@
         "security/service_contract_security.xml",
         "security/service_contract_portal_security.xml",
         "data/service_contract_data.xml",
+        "data/service_price_index_data.xml",
         "report/service_intervention_reports.xml",
         "report/service_intervention_templates.xml",
         "report/service_intervention_parts_templates.xml",
@@ -37,14 +38,19 @@
         "views/product_template_views.xml",
         "views/service_intervention_views.xml",
         "views/service_intervention_cost_views.xml",
+        "views/service_price_index_views.xml",
         "report/sale_order_templates.xml",
         "views/service_contract_menus.xml",
         "views/service_contract_portal_templates.xml",
     ],
     "demo": [
+        "demo/service_price_index_demo.xml",
         "demo/service_contract_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "service_contract/static/src/fields/*.js",
+        ],
         "web.assets_tests": [
             "service_contract/static/tests/tours/*.js",
         ],

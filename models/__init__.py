@@ -4,6 +4,8 @@ from . import service_state_mixin
 from . import service_lifecycle_guard
 from . import service_contract_line_mixin
 from . import res_partner
+from . import service_price_index
+from . import service_price_index_value
 from . import service_contract_template
 from . import service_contract_template_line
 from . import service_contract

@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, format_date
+from odoo.tools import format_date
 
 from .date_utils import FREQUENCY_MONTHS, anniversary
 from .price_revision import (
@@ -226,8 +226,9 @@ class ServiceContract(models.Model):
                 else:
                     last_pairs.add((term.index_id.id, revision_date))
             plans[contract] = (revision_date, base, month, rule)
-        values = self.env["service.price.index.value"]._get_values(pairs)
-        last_values = self._get_last_index_values(last_pairs)
+        Value = self.env["service.price.index.value"]
+        values = Value._get_values(pairs)
+        last_values = Value._get_last_values(last_pairs)
         proposals = {}
         for contract, (revision_date, base, month, rule) in plans.items():
             value_list, missing = [], []
@@ -312,34 +313,6 @@ class ServiceContract(models.Model):
         self.line_ids.fetch(
             ["name", "product_id", "quantity", "price_unit", "discount", "contract_id"]
         )
-
-    @api.model
-    def _get_last_index_values(self, pairs):
-        """{(index_id, day): (month, value)}: the last value of each index
-        whose month is on or before ``day``, in one query."""
-        if not pairs:
-            return {}
-        Value = self.env["service.price.index.value"]
-        Value.check_access("read")
-        Value.flush_model(["index_id", "date", "value"])
-        rows = SQL(", ").join(
-            SQL("(%s::integer, %s::date)", index_id, day) for index_id, day in pairs
-        )
-        self.env.cr.execute(
-            SQL(
-                "SELECT p.index_id, p.day, v.date, v.value "
-                "FROM (VALUES %s) AS p(index_id, day) "
-                "CROSS JOIN LATERAL (SELECT date, value FROM %s "
-                "WHERE index_id = p.index_id AND date <= p.day "
-                "ORDER BY date DESC LIMIT 1) AS v",
-                rows,
-                SQL.identifier(Value._table),
-            )
-        )
-        return {
-            (index_id, day): (month, value)
-            for index_id, day, month, value in self.env.cr.fetchall()
-        }
 
     def _get_periods_per_year(self):
         self.ensure_one()

@@ -635,6 +635,23 @@ class TestPriceRevisionApplication(PriceRevisionCase):
         self.assertEqual(contract.line_ids.price_unit, 1200.0)
         self.assertFalse(contract.revision_ids)
 
+    def test_history_is_read_only(self):
+        contract = self._contract()
+        self._revise(date(2023, 9, 1))
+        revision = contract.revision_ids
+        user = new_test_user(
+            self.env,
+            login="sc_rev_reader",
+            groups="service_contract.group_service_contract_user",
+        )
+        self.assertEqual(revision.with_user(user).coefficient, 1.065223)
+        self.assertEqual(revision.with_user(user).line_ids.price_after, 1278.27)
+        self.assertRefused(
+            UserError, "history", revision.with_user(user).write, {"coefficient": 2}
+        )
+        self.assertRefused(UserError, "history", revision.write, {"coefficient": 2.0})
+        self.assertEqual(revision.coefficient, 1.065223)
+
     def test_cron_is_declared(self):
         cron = self.env.ref("service_contract.ir_cron_revise_prices")
         self.assertIn("model._cron_revise_prices(", cron.code)

@@ -22,6 +22,7 @@ from . import service_visit_plan
 from . import service_intervention
 from . import service_contract_visits
 from . import service_contract_alert
+from . import service_contract_health
 from . import service_contract_document
 from . import service_contract_demo
 from . import ir_actions_report

@@ -126,6 +126,53 @@ class TestHealthRules(HealthCase):
         visit.action_done()
         self.assertEqual(self._health(self.contract), "good")
 
+    def test_margin_below_minimum_over_12_months_is_watch(self):
+        """Invoiced 1,000.00 in the last 12 months (and 5,000.00 a year and a
+        day before, not counted); visits done at 100.00 an hour: 9 hours give
+        a margin of exactly 10 %, the minimum."""
+        self.company.write(
+            {
+                "service_hourly_cost": 100.0,
+                "service_travel_cost": 0.0,
+                "service_health_overdue_days": 400,
+            }
+        )
+        for hours, health in ((8.99, "good"), (9.0, "good"), (9.01, "watch")):
+            with self.subTest(hours=hours):
+                contract = self._contract()
+                self._post_invoice(contract, TODAY - timedelta(days=10))
+                self._post_invoice(contract, TODAY - timedelta(days=365), 5000.0)
+                visit = self._visit(
+                    contract, TODAY + timedelta(days=10), duration_actual=hours
+                )
+                with freeze_time(TODAY):
+                    visit.action_done()
+                self.assertAlmostEqual(visit.cost_total, hours * 100)
+                self.assertEqual(self._health(contract), health)
+        self.assertEqual(
+            contract.health_reasons,
+            "Watch: Margin over the last 12 months of 9.9%, below 10.0%.",
+        )
+
+    def test_costs_without_revenue_is_watch(self):
+        self.company.service_hourly_cost = 50.0
+        visit = self._visit(
+            self.contract, TODAY + timedelta(days=10), duration_actual=1.0
+        )
+        self.assertEqual(self._health(self.contract), "good")
+        with freeze_time(TODAY - timedelta(days=3)):
+            visit.action_done()
+        self.assertEqual(self._health(self.contract), "watch")
+        self.assertEqual(
+            self.contract.health_reasons,
+            "Watch: Costs over the last 12 months with nothing invoiced "
+            "(minimum margin 10.0%).",
+        )
+        # A year later, the visit is out of the 12 months.
+        self.assertEqual(
+            self._health(self.contract, TODAY + timedelta(days=365)), "good"
+        )
+
     def test_notice_from_the_customer_is_at_risk(self):
         by_company = self._contract()
         with freeze_time(TODAY):

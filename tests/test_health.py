@@ -6,7 +6,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.service_contract.models.service_lifecycle_guard import (
@@ -411,3 +411,24 @@ class TestHealthCron(HealthCase):
             .search([("kind", "=", "at_risk"), ("contract_id", "=", contract.id)])
         )
         self.assertEqual(alert.read(["action"])[0]["action"], alert.action)
+
+
+@tagged("post_install", "-at_install")
+class TestHealthDemo(TransactionCase):
+    """On a fresh demo database, the contracts already have a health."""
+
+    def test_demo_contracts_have_a_health(self):
+        contracts = self.env["service.contract"].search([])
+        running = contracts.filtered(lambda c: c.state == "running")
+        self.assertTrue(running)
+        self.assertTrue(all(running.mapped("health")))
+        self.assertFalse(any((contracts - running).mapped("health")))
+        noticed = self.env.ref("service_contract.contract_tilleuls_boiler")
+        self.assertEqual(noticed.health, "at_risk")
+        self.assertIn("Notice received from the customer", noticed.health_reasons)
+        self.assertIn(
+            noticed,
+            self.env["service.contract.alert"]
+            .search([("kind", "=", "at_risk")])
+            .contract_id,
+        )

@@ -2,9 +2,10 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models, modules, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
 
 from .date_utils import notice_deadline, term_end
+from .locking import lock_skip_locked
+from .selection import selection_label
 
 RUNNING_STATES = ("running",)
 NOTICE_BY = [("customer", "Customer"), ("company", "Our company")]
@@ -773,12 +774,11 @@ class ServiceContract(models.Model):
                 "notice_reason": reason,
             }
         )
-        by_label = dict(self._fields["notice_by"]._description_selection(self.env))
         body = self.env._(
             "Notice received on %(date)s from %(by)s: the contract will end on "
             "%(end)s.",
             date=notice_date,
-            by=by_label.get(notice_by, ""),
+            by=selection_label(self, "notice_by", notice_by),
             end=self.date_end,
         )
         if late:
@@ -834,9 +834,7 @@ class ServiceContract(models.Model):
                 "termination_reason": reason,
             }
         )
-        type_label = dict(
-            self._fields["termination_type"]._description_selection(self.env)
-        )[termination_type]
+        type_label = selection_label(self, "termination_type", termination_type)
         self.message_post(
             body=self.env._(
                 "Contract terminated (%(type)s), effective %(date)s. Reason: "
@@ -853,9 +851,7 @@ class ServiceContract(models.Model):
     def _close(self, reason, date):
         self.ensure_one()
         self.write({"state": "closed", "close_reason": reason, "date_closed": date})
-        reason_label = dict(
-            self._fields["close_reason"]._description_selection(self.env)
-        )[reason]
+        reason_label = selection_label(self, "close_reason", reason)
         self.message_post(
             body=self.env._(
                 "Contract closed on %(date)s: %(reason)s.",
@@ -914,16 +910,7 @@ class ServiceContract(models.Model):
 
     def _lock_skip_locked(self):
         """Lock these contracts; return those no other transaction holds."""
-        if not self:
-            return self
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM %s WHERE id IN %s FOR UPDATE SKIP LOCKED",
-                SQL.identifier(self._table),
-                tuple(self.ids),
-            )
-        )
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+        return lock_skip_locked(self)
 
     @api.model
     def _cron_process_terms(self, today=None):

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 
 from .document_placeholders import DOCUMENT_PLACEHOLDERS
+from .selection import selection_label
 
 # States in which the customer sees a contract on the portal: drafts and
 # cancelled contracts were never sent, or withdrawn.
@@ -82,7 +83,7 @@ class ServiceContract(models.Model):
         return res
 
     def _selection_label(self, field, value):
-        return dict(self._fields[field]._description_selection(self.env)).get(value, "")
+        return selection_label(self, field, value)
 
     def _period_text(self, count, unit):
         """'2 years', '1 month', '30 days', in the current language."""
@@ -211,11 +212,7 @@ class ServiceContract(models.Model):
         return text
 
     def _selection_label_plan(self, plan):
-        return (
-            dict(plan._fields["interval_unit"]._description_selection(self.env))
-            .get(plan.interval_unit, "")
-            .lower()
-        )
+        return selection_label(plan, "interval_unit", plan.interval_unit).lower()
 
     # ------------------------------------------------------------------
     # Rendering and freezing

@@ -7,6 +7,7 @@ from .date_utils import (
     shortest_term_days,
     term_months,
 )
+from .selection import selection_label
 
 # Longest firm term or renewal period: 99 years.
 MAX_TERM_MONTHS = 99 * 12
@@ -120,8 +121,8 @@ class ServiceContractTermsMixin(models.AbstractModel):
     def _format_length(self, count, unit_field):
         """'2 Years', '30 Days': a length with its unit's label, translated."""
         unit = self[unit_field]
-        labels = dict(self._fields[unit_field]._description_selection(self.env))
-        return f"{count} {labels.get(unit, unit or '')}".strip()
+        label = selection_label(self, unit_field, unit) or unit or ""
+        return f"{count} {label}".strip()
 
     @api.constrains(
         "duration",
@@ -244,8 +245,8 @@ class ServiceContractTermsMixin(models.AbstractModel):
         if not self.invoicing_frequency:
             return
         months = FREQUENCY_MONTHS[self.invoicing_frequency]
-        labels = dict(
-            self._fields["invoicing_frequency"]._description_selection(self.env)
+        frequency = selection_label(
+            self, "invoicing_frequency", self.invoicing_frequency
         )
         if months > term_months(self.duration, self.duration_unit):
             raise ValidationError(
@@ -253,7 +254,7 @@ class ServiceContractTermsMixin(models.AbstractModel):
                     "%(name)s: the invoicing frequency (%(frequency)s) is longer "
                     "than the firm term (%(term)s).",
                     name=self.display_name,
-                    frequency=labels[self.invoicing_frequency],
+                    frequency=frequency,
                     term=self._format_length(self.duration, "duration_unit"),
                 )
             )
@@ -265,7 +266,7 @@ class ServiceContractTermsMixin(models.AbstractModel):
                     "%(name)s: the invoicing frequency (%(frequency)s) is longer "
                     "than the renewal period (%(term)s).",
                     name=self.display_name,
-                    frequency=labels[self.invoicing_frequency],
+                    frequency=frequency,
                     term=self._format_length(self.renewal_duration, "renewal_unit"),
                 )
             )

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .date_utils import visit_due_dates
+from .selection import selection_label
 
 MAX_VISITS_PER_YEAR = 365
 # Longest interval between two visits: ten years, in each unit.
@@ -109,9 +110,7 @@ class ServiceVisitPlan(models.Model):
             if plan.frequency_type == "interval" and not (
                 0 < plan.interval <= max_interval
             ):
-                unit = dict(
-                    self._fields["interval_unit"]._description_selection(self.env)
-                ).get(plan.interval_unit, "")
+                unit = selection_label(plan, "interval_unit", plan.interval_unit)
                 raise ValidationError(
                     self.env._(
                         "Visit plan %(name)s: the interval between visits must be "

@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.tools import float_compare
 from odoo.tools.misc import format_date
 
+from .selection import selection_label
 from .service_lifecycle_guard import lifecycle_write
 
 HEALTH_LEVELS = [("good", "Good"), ("watch", "Watch"), ("at_risk", "At Risk")]
@@ -62,7 +63,6 @@ class ServiceContract(models.Model):
     @api.depends("health", "health_details", "date_end")
     @api.depends_context("lang")
     def _compute_health_reasons(self):
-        levels = dict(self._fields["health"]._description_selection(self.env))
         rule_levels = dict(self._get_health_rules())
         for contract in self:
             details = contract.health_details or {}
@@ -70,7 +70,8 @@ class ServiceContract(models.Model):
             for rule, _level in self._get_health_rules():
                 if rule in details:
                     reason = contract._get_health_reason(rule, details[rule])
-                    lines.append(f"{levels[rule_levels[rule]]}: {reason}")
+                    level = selection_label(self, "health", rule_levels[rule])
+                    lines.append(f"{level}: {reason}")
             contract.health_reasons = "\n".join(lines)
 
     # ------------------------------------------------------------------

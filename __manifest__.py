@@ -37,6 +37,7 @@
         "views/product_template_views.xml",
         "views/service_intervention_views.xml",
         "views/service_contract_health_views.xml",
+        "views/service_intervention_cost_views.xml",
         "report/sale_order_templates.xml",
         "views/service_contract_menus.xml",
         "views/service_contract_portal_templates.xml",

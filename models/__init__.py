@@ -27,6 +27,7 @@ from . import service_intervention_material
 from . import service_intervention_cost
 from . import service_contract_visits
 from . import service_contract_alert
+from . import service_contract_health
 from . import service_contract_document
 from . import service_contract_demo
 from . import service_price_index_demo

@@ -27,6 +27,9 @@ CONTRACT_ACTION_FIELDS = (
     "document_hash",
     "revision_blocked",
     "revision_blocked_reason",
+    "health",
+    "health_details",
+    "health_date",
 )
 # Set at creation only.
 CONTRACT_CREATE_ONLY_FIELDS = ("sale_order_id",)

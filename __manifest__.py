@@ -35,6 +35,7 @@
         "views/account_move_views.xml",
         "views/product_template_views.xml",
         "views/service_intervention_views.xml",
+        "views/service_intervention_cost_views.xml",
         "report/sale_order_templates.xml",
         "report/service_contract_profitability_report_views.xml",
         "report/service_contract_mrr_report_views.xml",

@@ -28,3 +28,4 @@ from . import test_access_matrix
 from . import test_invoice_cancel
 from . import test_mrr
 from . import test_profitability
+from . import test_intervention_costs

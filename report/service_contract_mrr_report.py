@@ -1,10 +1,19 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-# Months of an invoicing period, as in models/date_utils.FREQUENCY_MONTHS.
-FREQUENCY_MONTHS_SQL = """CASE %s
-    WHEN 'month' THEN 1 WHEN 'quarter' THEN 3 WHEN 'semester' THEN 6 ELSE 12
-END"""
+from ..models.date_utils import FREQUENCY_MONTHS
+
+
+def _frequency_months_sql(frequency):
+    """SQL of the months of an invoicing period (FREQUENCY_MONTHS)."""
+    return SQL(
+        "CASE %s %s ELSE 12 END",
+        frequency,
+        SQL(" ").join(
+            SQL("WHEN %s THEN %s", name, months)
+            for name, months in FREQUENCY_MONTHS.items()
+        ),
+    )
 
 
 def _anniversary_sql(day, count, unit):
@@ -131,7 +140,7 @@ class ServiceContractMrrReport(models.Model):
     def _query_contract(self):
         """Signed contracts, their MRR, the rate from their currency to the
         company's and their last day of service, once known."""
-        months = SQL(FREQUENCY_MONTHS_SQL, SQL("c.invoicing_frequency"))
+        months = _frequency_months_sql(SQL("c.invoicing_frequency"))
         return SQL(
             """
             SELECT c.id, c.partner_id, c.template_id, c.company_id,

@@ -45,6 +45,8 @@
         "views/service_intervention_cost_views.xml",
         "views/service_price_index_views.xml",
         "report/sale_order_templates.xml",
+        "report/service_contract_profitability_report_views.xml",
+        "report/service_contract_mrr_report_views.xml",
         "views/service_contract_menus.xml",
         "views/service_contract_revision_views.xml",
         "views/service_contract_portal_templates.xml",

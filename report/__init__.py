@@ -1,0 +1,2 @@
+from . import service_contract_mrr_report
+from . import service_contract_profitability_report

@@ -36,6 +36,7 @@
         "views/product_template_views.xml",
         "views/service_intervention_views.xml",
         "report/sale_order_templates.xml",
+        "report/service_contract_dashboard_views.xml",
         "views/service_contract_menus.xml",
         "views/service_contract_portal_templates.xml",
     ],

@@ -36,6 +36,8 @@
         "views/product_template_views.xml",
         "views/service_intervention_views.xml",
         "report/sale_order_templates.xml",
+        "report/service_contract_profitability_report_views.xml",
+        "report/service_contract_mrr_report_views.xml",
         "report/service_contract_dashboard_views.xml",
         "views/service_contract_menus.xml",
         "views/service_contract_portal_templates.xml",

@@ -20,7 +20,11 @@ from . import res_company
 from . import res_config_settings
 from . import service_visit_plan
 from . import service_intervention
+from . import service_intervention_material
+from . import service_intervention_cost
 from . import service_contract_visits
+from . import service_contract_mrr
+from . import service_contract_profitability
 from . import service_contract_alert
 from . import service_contract_document
 from . import service_contract_demo

@@ -429,8 +429,13 @@ class ServiceIntervention(models.Model):
                     )
                 )
         self.write({"state": "done", "date_done": fields.Datetime.now()})
+        self._on_done()
         self._attach_report()
         return True
+
+    def _on_done(self):
+        """Hook: the visits were just marked as done (state written); extend
+        it per concern rather than ``action_done``."""
 
     @lifecycle_action
     def action_cancel(self):

@@ -28,3 +28,4 @@ from . import test_access_matrix
 from . import test_invoice_cancel
 from . import test_dashboard
 from . import test_ui_risk
+from . import test_mrr

@@ -26,6 +26,7 @@ from . import service_contract_visits
 from . import service_contract_mrr
 from . import service_contract_profitability
 from . import service_contract_alert
+from . import service_contract_health
 from . import service_contract_document
 from . import service_contract_demo
 from . import ir_actions_report

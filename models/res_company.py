@@ -3,6 +3,12 @@ from odoo.exceptions import ValidationError
 
 # Preventive visits are generated at most two years ahead.
 MAX_PLANNING_HORIZON = 731
+# The thresholds of the contract health rules (Settings).
+HEALTH_THRESHOLDS = {
+    "service_health_overdue_days",
+    "service_health_late_visit_days",
+    "service_health_margin_min",
+}
 
 
 class ResCompany(models.Model):
@@ -12,6 +18,25 @@ class ResCompany(models.Model):
         string="Visit Planning Horizon",
         default=60,
         help="Preventive visits due within this many days are generated.",
+    )
+    service_health_overdue_days = fields.Integer(
+        string="Overdue Invoices Beyond",
+        default=30,
+        help="A contract with an invoice unpaid more than this many days after "
+        "its due date is at risk.",
+    )
+    service_health_late_visit_days = fields.Integer(
+        string="Visits Late Beyond",
+        default=15,
+        help="A contract with a visit still not done more than this many days "
+        "after the end of its window is to watch.",
+    )
+    service_health_margin_min = fields.Float(
+        string="Minimum Margin (%)",
+        default=10.0,
+        help="A contract whose margin over the last 12 months (invoiced "
+        "revenue minus the costs of its visits, in percent of the revenue) is "
+        "below this rate is to watch.",
     )
 
     @api.constrains("service_planning_horizon")
@@ -27,6 +52,46 @@ class ResCompany(models.Model):
                         value=company.service_planning_horizon,
                     )
                 )
+
+    @api.constrains(
+        "service_health_overdue_days",
+        "service_health_late_visit_days",
+        "service_health_margin_min",
+    )
+    def _check_service_health_thresholds(self):
+        for company in self:
+            if (
+                company.service_health_overdue_days < 0
+                or company.service_health_late_visit_days < 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the days of the contract health rules "
+                        "cannot be negative.",
+                        company=company.name,
+                    )
+                )
+            if not -100 <= company.service_health_margin_min <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the minimum margin of the contract health "
+                        "must be between -100%% and 100%% (%(value)s%%).",
+                        company=company.name,
+                        value=company.service_health_margin_min,
+                    )
+                )
+
+    def write(self, vals):
+        """New health thresholds apply at once: the daily update of the
+        contracts' health runs as soon as they change, not the next night."""
+        result = super().write(vals)
+        if HEALTH_THRESHOLDS & set(vals):
+            cron = self.env.ref(
+                "service_contract.ir_cron_update_health", raise_if_not_found=False
+            )
+            if cron:
+                cron.sudo()._trigger()
+        return result
 
     def _service_today(self):
         """Today's date for the company's contracts: the date now in the time

@@ -7,6 +7,15 @@ class ResConfigSettings(models.TransientModel):
     service_planning_horizon = fields.Integer(
         related="company_id.service_planning_horizon", readonly=False
     )
+    service_health_overdue_days = fields.Integer(
+        related="company_id.service_health_overdue_days", readonly=False
+    )
+    service_health_late_visit_days = fields.Integer(
+        related="company_id.service_health_late_visit_days", readonly=False
+    )
+    service_health_margin_min = fields.Float(
+        related="company_id.service_health_margin_min", readonly=False
+    )
     service_contract_tz = fields.Selection(
         string="Contracts Time Zone",
         related="company_id.partner_id.tz",

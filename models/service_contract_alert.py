@@ -7,6 +7,7 @@ ALERT_KINDS = [
     ("notice_deadline", "Notice deadline near"),
     ("express_renewal", "Express renewal due"),
     ("overdue_invoice", "Overdue invoice"),
+    ("at_risk", "Contract at risk"),
 ]
 
 
@@ -41,6 +42,9 @@ class ServiceContractAlert(models.Model):
             ),
             "express_renewal": self.env._("Renew the contract before its end"),
             "overdue_invoice": self.env._("Follow up the unpaid invoice"),
+            "at_risk": self.env._(
+                "Read the health reasons on the contract and call the customer"
+            ),
         }
         for alert in self:
             alert.action = actions.get(alert.kind, "")
@@ -107,6 +111,11 @@ class ServiceContractAlert(models.Model):
                        AND m.payment_state IN ('not_paid', 'partial')
                        AND m.invoice_date_due < d.today
                      GROUP BY c.id, m.id
+                    UNION ALL
+                    SELECT c.id * 10 + 6, 'at_risk', c.health_date,
+                           c.id, NULL, c.partner_id, c.user_id, c.company_id
+                      FROM service_contract c
+                     WHERE c.state = 'running' AND c.health = 'at_risk'
                 )
                 """,
                 table=SQL.identifier(self._table),

@@ -25,6 +25,9 @@ CONTRACT_ACTION_FIELDS = (
     "signature",
     "sent_document_hash",
     "document_hash",
+    "health",
+    "health_details",
+    "health_date",
 )
 # Set at creation only.
 CONTRACT_CREATE_ONLY_FIELDS = ("sale_order_id",)

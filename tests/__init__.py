@@ -29,3 +29,4 @@ from . import test_invoice_cancel
 from . import test_dashboard
 from . import test_ui_risk
 from . import test_mrr
+from . import test_health

@@ -1,0 +1,361 @@
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.tools import float_compare
+from odoo.tools.misc import format_date
+
+from .service_lifecycle_guard import lifecycle_write
+
+HEALTH_LEVELS = [("good", "Good"), ("watch", "Watch"), ("at_risk", "At Risk")]
+HEALTH_RANK = {"good": 0, "watch": 1, "at_risk": 2}
+
+# (rule, level it gives), in the order the reasons are listed. The levels
+# are stated in the Settings help (views/service_contract_health_views.xml).
+HEALTH_RULES = [
+    ("overdue", "at_risk"),
+    ("notice", "at_risk"),
+    ("late_visit", "watch"),
+    ("margin", "watch"),
+    ("chatel", "watch"),
+]
+
+
+class ServiceContract(models.Model):
+    """The health of a running contract: good, watch or at risk, from rules
+    the manager reads and tunes in the Settings (overdue invoices, late
+    visits, margin over the last 12 months, notice received, Loi Chatel).
+
+    Recomputed every day by a scheduled action, which writes only the
+    contracts whose health changed. What fired is stored as figures
+    (``health_details``), so that the reasons read in each user's language.
+    """
+
+    _inherit = "service.contract"
+
+    health = fields.Selection(
+        HEALTH_LEVELS,
+        copy=False,
+        readonly=True,
+        index=True,
+        help="Recomputed every day for running contracts from the rules set in "
+        "Settings > Contracts > Contract Health.",
+    )
+    health_details = fields.Json(
+        copy=False,
+        readonly=True,
+        help="The rules that fired, with their figures.",
+    )
+    health_date = fields.Date(
+        string="Health Since",
+        copy=False,
+        readonly=True,
+        help="Day the health last changed.",
+    )
+    health_reasons = fields.Text(
+        compute="_compute_health_reasons",
+        help="The rules that set the health, with their figures.",
+    )
+
+    @api.depends("health", "health_details", "date_end")
+    @api.depends_context("lang")
+    def _compute_health_reasons(self):
+        levels = dict(self._fields["health"]._description_selection(self.env))
+        rule_levels = dict(self._get_health_rules())
+        for contract in self:
+            details = contract.health_details or {}
+            lines = []
+            for rule, _level in self._get_health_rules():
+                if rule in details:
+                    reason = contract._get_health_reason(rule, details[rule])
+                    lines.append(f"{levels[rule_levels[rule]]}: {reason}")
+            contract.health_reasons = "\n".join(lines)
+
+    # ------------------------------------------------------------------
+    # Rules
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_health_rules(self):
+        """[(rule, level)]: each rule is computed by ``_health_rule_<rule>``
+        and worded by ``_get_health_reason``; extend both to add one."""
+        return list(HEALTH_RULES)
+
+    def _get_health_reason(self, rule, details):
+        """The reason of ``rule`` firing, in the user's language."""
+        self.ensure_one()
+
+        def date(value):
+            return format_date(self.env, value)
+
+        if rule == "overdue":
+            return self.env._(
+                "%(count)s invoice(s) overdue by more than %(days)s days "
+                "(oldest due on %(date)s).",
+                count=details["count"],
+                days=details["days"],
+                date=date(details["date"]),
+            )
+        if rule == "late_visit":
+            return self.env._(
+                "%(count)s visit(s) still not done %(days)s days after their "
+                "window (oldest window ended on %(date)s).",
+                count=details["count"],
+                days=details["days"],
+                date=date(details["date"]),
+            )
+        if rule == "margin":
+            if details.get("rate") is None:
+                return self.env._(
+                    "Costs over the last 12 months with nothing invoiced "
+                    "(minimum margin %(min)s%%).",
+                    min=details["min"],
+                )
+            return self.env._(
+                "Margin over the last 12 months of %(rate)s%%, below " "%(min)s%%.",
+                rate=details["rate"],
+                min=details["min"],
+            )
+        if rule == "notice":
+            return self.env._(
+                "Notice received from the customer on %(date)s: the contract "
+                "ends on %(end)s.",
+                date=date(details["date"]),
+                end=date(self.date_end),
+            )
+        if rule == "chatel":
+            return self.env._(
+                "Terminable at any time: the renewal reminder was not sent in "
+                "time (Loi Chatel)."
+            )
+        return rule
+
+    def _health_rule_overdue(self, today):
+        """Customer invoices unpaid more than the company's number of days
+        after their due date. Read as superuser, restricted to these
+        contracts' lines, as the overdue amounts of the contract are."""
+        lines_sudo = self.env["account.move.line"].sudo()
+        fired = {}
+        for company, contracts in self.grouped("company_id").items():
+            days = company.service_health_overdue_days
+            groups = lines_sudo._read_group(
+                [
+                    ("service_contract_id", "in", contracts.ids),
+                    ("display_type", "=", "product"),
+                    ("parent_state", "=", "posted"),
+                    ("move_id.move_type", "=", "out_invoice"),
+                    ("move_id.payment_state", "in", ("not_paid", "partial")),
+                    ("move_id.invoice_date_due", "<", today - timedelta(days=days)),
+                ],
+                ["service_contract_id", "move_id"],
+            )
+            moves = defaultdict(list)
+            for contract, move in groups:
+                moves[contract].append(move)
+            for contract, contract_moves in moves.items():
+                fired[contract.id] = {
+                    "count": len(contract_moves),
+                    "days": days,
+                    "date": fields.Date.to_string(
+                        min(move.invoice_date_due for move in contract_moves)
+                    ),
+                }
+        return fired
+
+    def _health_rule_late_visit(self, today):
+        """Visits to plan or planned still not done more than the company's
+        number of days after the end of their window."""
+        Intervention = self.env["service.intervention"].sudo()
+        fired = {}
+        for company, contracts in self.grouped("company_id").items():
+            days = company.service_health_late_visit_days
+            groups = Intervention._read_group(
+                [
+                    ("contract_id", "in", contracts.ids),
+                    ("state", "in", ("to_plan", "planned")),
+                    ("date_window_end", "<", today - timedelta(days=days)),
+                ],
+                ["contract_id"],
+                ["__count", "date_window_end:min"],
+            )
+            for contract, count, oldest in groups:
+                fired[contract.id] = {
+                    "count": count,
+                    "days": days,
+                    "date": fields.Date.to_string(oldest),
+                }
+        return fired
+
+    def _health_rule_margin(self, today):
+        """Margin rate over the 12 months ending today, below the company's
+        minimum: revenue = posted customer invoices and credit notes of the
+        contract (untaxed, company currency), costs = the costs of its visits
+        done. Applies to contracts with costs or revenue in that time; needs
+        the interventions' costs (``cost_total``)."""
+        Intervention = self.env["service.intervention"].sudo()
+        if "cost_total" not in Intervention._fields:
+            return {}
+        date_from = today - relativedelta(years=1) + timedelta(days=1)
+        revenues = dict(
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("service_contract_id", "in", self.ids),
+                    ("display_type", "=", "product"),
+                    ("parent_state", "=", "posted"),
+                    ("move_id.move_type", "in", ("out_invoice", "out_refund")),
+                    ("invoice_date", ">=", date_from),
+                    ("invoice_date", "<=", today),
+                ],
+                ["service_contract_id"],
+                ["balance:sum"],
+            )
+        )
+        costs = dict(
+            Intervention._read_group(
+                [
+                    ("contract_id", "in", self.ids),
+                    ("state", "=", "done"),
+                    ("date_done", ">=", datetime.combine(date_from, time.min)),
+                    (
+                        "date_done",
+                        "<",
+                        datetime.combine(today, time.min) + timedelta(1),
+                    ),
+                ],
+                ["contract_id"],
+                ["cost_total:sum"],
+            )
+        )
+        fired = {}
+        for contract in self:
+            revenue = -revenues.get(contract, 0.0)
+            cost = costs.get(contract, 0.0)
+            currency = contract.company_id.currency_id
+            if currency.is_zero(revenue) and currency.is_zero(cost):
+                continue
+            minimum = contract.company_id.service_health_margin_min
+            if revenue <= 0:
+                fired[contract.id] = {"rate": None, "min": minimum}
+                continue
+            rate = round((revenue - cost) / revenue * 100, 2)
+            if float_compare(rate, minimum, precision_digits=2) < 0:
+                fired[contract.id] = {"rate": rate, "min": minimum}
+        return fired
+
+    def _health_rule_notice(self, today):
+        """The customer refused the renewal: the contract ends at term."""
+        return {
+            contract.id: {"date": fields.Date.to_string(contract.notice_date)}
+            for contract in self
+            if contract.notice_date and contract.notice_by == "customer"
+        }
+
+    def _health_rule_chatel(self, today):
+        """The Loi Chatel reminder was missed: terminable at any time."""
+        return {contract.id: {} for contract in self if contract.chatel_terminable}
+
+    # ------------------------------------------------------------------
+    # Computation
+    # ------------------------------------------------------------------
+
+    def _compute_health_values(self, today):
+        """{contract id: (health, details)} on ``today``, with one grouped
+        query per rule for the whole recordset. Only running contracts have
+        a health; the others get none."""
+        running = self.filtered(lambda c: c.state == "running")
+        values = {contract.id: (False, False) for contract in self - running}
+        details = {contract.id: {} for contract in running}
+        health = {contract.id: "good" for contract in running}
+        for rule, level in self._get_health_rules():
+            if not running:
+                break
+            for contract_id, figures in getattr(running, f"_health_rule_{rule}")(
+                today
+            ).items():
+                details[contract_id][rule] = figures
+                if HEALTH_RANK[level] > HEALTH_RANK[health[contract_id]]:
+                    health[contract_id] = level
+        for contract in running:
+            values[contract.id] = (health[contract.id], details[contract.id] or False)
+        return values
+
+    def _update_health(self, today):
+        """Write the health of these contracts on ``today`` where it changed;
+        return how many contracts were written."""
+        values = self._compute_health_values(today)
+        written = 0
+        with lifecycle_write():
+            for contract in self:
+                health, details = values[contract.id]
+                if (
+                    contract.health == health
+                    and (contract.health_details or False) == details
+                ):
+                    continue
+                vals = {"health_details": details}
+                if contract.health != health:
+                    vals.update(health=health, health_date=health and today)
+                contract.write(vals)
+                written += 1
+        return written
+
+    def _update_health_today(self):
+        """Update the health on the day of each contract's company."""
+        for company, contracts in self.grouped("company_id").items():
+            contracts._update_health(company._service_today())
+
+    def _on_signed(self):
+        res = super()._on_signed()
+        self._update_health_today()
+        return res
+
+    def _on_closed(self, reason, date):
+        res = super()._on_closed(reason, date)
+        self._update_health_today()
+        return res
+
+    # ------------------------------------------------------------------
+    # Scheduled action
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_health_domain(self):
+        """Running contracts, and those that still carry a health."""
+        return ["|", ("state", "=", "running"), ("health", "!=", False)]
+
+    @api.model
+    def _cron_update_health(self, today=None):
+        """Daily: recompute the health of the contracts on the day of each
+        company (its time zone), in batches committed one by one, writing
+        only the contracts whose health changed.
+
+        Contracts are locked with SKIP LOCKED: two workers never update the
+        same contract. A contract that fails gets an activity; the others
+        are updated. Returns how many contracts were written.
+        """
+        batch_size = self._get_cron_batch_size()
+        summary = self.env._("Contract health update failed")
+        todo = [
+            (day, self.search(company_domain + self._get_health_domain(), order="id"))
+            for company_domain, day in self._get_cron_days(today)
+        ]
+        total = sum(len(contracts) for _day, contracts in todo)
+        done = written = 0
+        for day, contracts in todo:
+            for index in range(0, len(contracts), batch_size):
+                batch = contracts[index : index + batch_size]._lock_skip_locked()
+                written += sum(
+                    self._run_isolated(
+                        batch, lambda c, d=day: c._update_health(d), summary
+                    )
+                )
+                done += min(batch_size, len(contracts) - index)
+                self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+                self._commit_batch()
+                # Fresh data for the next batch, and a cache that does not grow.
+                self.env.invalidate_all()
+        return written

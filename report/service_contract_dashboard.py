@@ -3,7 +3,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 
 # Horizons of the tiles, in days.
 TERM_HORIZON = 90
@@ -12,13 +12,21 @@ VISIT_HORIZON = 14
 CHURN_MONTHS = 12
 
 TILES = [
+    ("mrr", "Recurring Revenue (MRR)"),
+    ("mrr_movement", "MRR Movement Over 12 Months"),
     ("term", "Ending Within 90 Days"),
     ("notice", "Notice Deadlines Within 60 Days"),
     ("churn", "Churn Over 12 Months"),
+    ("at_risk", "Contracts at Risk"),
     ("visits_due", "Visits Due Within 14 Days"),
     ("visits_late", "Late Visits"),
     ("overdue", "Overdue Receivables"),
+    ("least_profitable", "Least Profitable Contracts"),
 ]
+# Tiles whose figure is an amount rather than a number of records.
+AMOUNT_TILES = ("mrr", "mrr_movement", "overdue", "least_profitable")
+# The least profitable contracts shown.
+LEAST_PROFITABLE_LIMIT = 10
 
 
 class ServiceContractDashboard(models.Model):
@@ -44,6 +52,8 @@ class ServiceContractDashboard(models.Model):
     record_count = fields.Integer(string="Count", readonly=True)
     record_count_secondary = fields.Integer(string="Secondary Count", readonly=True)
     amount = fields.Monetary(readonly=True)
+    amount_secondary = fields.Monetary(string="Secondary Amount", readonly=True)
+    show_amount = fields.Boolean(compute="_compute_description")
     description = fields.Char(compute="_compute_description")
 
     _depends = {
@@ -56,7 +66,25 @@ class ServiceContractDashboard(models.Model):
             "date_termination",
             "renewal_type",
             "commercial_partner_id",
+            "amount_monthly",
+            "margin",
+            "health",
+            # Read by the MRR movement (service.contract.mrr.report).
+            "partner_id",
+            "template_id",
+            "currency_id",
+            "amount_untaxed",
+            "invoicing_frequency",
+            "date_start",
+            "duration",
+            "duration_unit",
+            "renewal_duration",
+            "renewal_unit",
+            "renewal_count",
+            "date_effective_end",
+            "date_closed",
         ],
+        "res.company": ["currency_id"],
         "service.intervention": [
             "company_id",
             "state",
@@ -74,15 +102,17 @@ class ServiceContractDashboard(models.Model):
         ],
     }
 
-    @api.depends("tile", "record_count_secondary")
+    @api.depends("tile", "record_count_secondary", "amount_secondary")
     def _compute_description(self):
         for tile in self:
+            tile.show_amount = tile.tile in AMOUNT_TILES
             tile.description = tile._get_tile_description()
 
     # ------------------------------------------------------------------
     # The query: one ``_select_<tile>`` per tile, each returning one row
     # per company (``company_id, record_count, record_count_secondary,
-    # amount``) from the ``company_day`` rows (``company_id, today``).
+    # amount, amount_secondary``) from the ``company_day`` rows
+    # (``company_id, today``).
     # ------------------------------------------------------------------
 
     @property
@@ -93,7 +123,9 @@ class ServiceContractDashboard(models.Model):
                 "%(seq)s AS sequence, t.company_id, "
                 "COALESCE(t.record_count, 0) AS record_count, "
                 "COALESCE(t.record_count_secondary, 0) AS record_count_secondary, "
-                "COALESCE(t.amount, 0.0) AS amount FROM (%(select)s) t",
+                "COALESCE(t.amount, 0.0) AS amount, "
+                "COALESCE(t.amount_secondary, 0.0) AS amount_secondary "
+                "FROM (%(select)s) t",
                 seq=sequence,
                 tile=tile,
                 select=select,
@@ -118,13 +150,59 @@ class ServiceContractDashboard(models.Model):
         """(tile, query) pairs in the order of the dashboard; modules add
         theirs by extending this list."""
         return [
+            ("mrr", self._select_mrr()),
+            ("mrr_movement", self._select_mrr_movement()),
             ("term", self._select_term()),
             ("notice", self._select_notice()),
             ("churn", self._select_churn()),
+            ("at_risk", self._select_at_risk()),
             ("visits_due", self._select_visits_due()),
             ("visits_late", self._select_visits_late()),
             ("overdue", self._select_overdue()),
+            ("least_profitable", self._select_least_profitable()),
         ]
+
+    def _select_mrr(self):
+        """The monthly recurring revenue in force today (and the contracts
+        making it): running contracts started and not ended yet, as the
+        MRR movement counts them. ARR is twelve times the MRR."""
+        return SQL(
+            """
+            SELECT d.company_id, COUNT(c.id) AS record_count,
+                   NULL::integer AS record_count_secondary,
+                   SUM(c.amount_monthly) AS amount,
+                   12 * SUM(c.amount_monthly) AS amount_secondary
+              FROM company_day d
+              LEFT JOIN service_contract c
+                ON c.company_id = d.company_id
+               AND c.state = 'running'
+               AND c.date_start <= d.today
+               AND (c.date_effective_end IS NULL OR c.date_effective_end >= d.today)
+             GROUP BY d.company_id
+            """
+        )
+
+    def _select_mrr_movement(self):
+        """The net MRR movement of the last 12 months (this month included)
+        and the MRR lost to terminations, from the MRR movement report."""
+        return SQL(
+            """
+            SELECT d.company_id, COUNT(r.id) AS record_count,
+                   COUNT(r.id) FILTER (WHERE r.movement = 'terminated')
+                       AS record_count_secondary,
+                   SUM(r.mrr_change) AS amount,
+                   SUM(r.mrr_change) FILTER (WHERE r.movement = 'terminated')
+                       AS amount_secondary
+              FROM company_day d
+              LEFT JOIN (%(movements)s) r
+                ON r.company_id = d.company_id
+               AND r.date >= (date_trunc('month', d.today) - %(interval)s)::date
+               AND r.date <= d.today
+             GROUP BY d.company_id
+            """,
+            movements=self.env["service.contract.mrr.report"]._table_query,
+            interval=SQL("interval %s", f"{CHURN_MONTHS - 1} months"),
+        )
 
     def _select_term(self):
         """Running contracts whose current term ends within 90 days."""
@@ -134,7 +212,8 @@ class ServiceContractDashboard(models.Model):
                    COUNT(c.id) FILTER (WHERE c.notice_date IS NOT NULL
                                        OR c.renewal_type = 'none')
                        AS record_count_secondary,
-                   NULL::numeric AS amount
+                   NULL::numeric AS amount,
+                   NULL::numeric AS amount_secondary
               FROM company_day d
               LEFT JOIN service_contract c
                 ON c.company_id = d.company_id
@@ -154,7 +233,8 @@ class ServiceContractDashboard(models.Model):
             SELECT d.company_id, COUNT(c.id) AS record_count,
                    COUNT(c.id) FILTER (WHERE c.renewal_type = 'express')
                        AS record_count_secondary,
-                   NULL::numeric AS amount
+                   NULL::numeric AS amount,
+                   NULL::numeric AS amount_secondary
               FROM company_day d
               LEFT JOIN service_contract c
                 ON c.company_id = d.company_id
@@ -175,7 +255,8 @@ class ServiceContractDashboard(models.Model):
             SELECT d.company_id, COUNT(c.id) AS record_count,
                    COUNT(c.id) FILTER (WHERE c.date_termination IS NOT NULL)
                        AS record_count_secondary,
-                   NULL::numeric AS amount
+                   NULL::numeric AS amount,
+                   NULL::numeric AS amount_secondary
               FROM company_day d
               LEFT JOIN service_contract c
                 ON c.company_id = d.company_id
@@ -187,6 +268,26 @@ class ServiceContractDashboard(models.Model):
             interval=SQL("interval %s", f"{CHURN_MONTHS} months"),
         )
 
+    def _select_at_risk(self):
+        """Running contracts at risk (and to watch), with the MRR at risk."""
+        return SQL(
+            """
+            SELECT d.company_id,
+                   COUNT(c.id) FILTER (WHERE c.health = 'at_risk') AS record_count,
+                   COUNT(c.id) FILTER (WHERE c.health = 'watch')
+                       AS record_count_secondary,
+                   SUM(c.amount_monthly) FILTER (WHERE c.health = 'at_risk')
+                       AS amount,
+                   NULL::numeric AS amount_secondary
+              FROM company_day d
+              LEFT JOIN service_contract c
+                ON c.company_id = d.company_id
+               AND c.state = 'running'
+               AND c.health IN ('at_risk', 'watch')
+             GROUP BY d.company_id
+            """
+        )
+
     def _select_visits_due(self):
         """Open visits due within 14 days and not past their window."""
         return SQL(
@@ -194,7 +295,8 @@ class ServiceContractDashboard(models.Model):
             SELECT d.company_id, COUNT(i.id) AS record_count,
                    COUNT(i.id) FILTER (WHERE i.user_id IS NULL)
                        AS record_count_secondary,
-                   NULL::numeric AS amount
+                   NULL::numeric AS amount,
+                   NULL::numeric AS amount_secondary
               FROM company_day d
               LEFT JOIN service_intervention i
                 ON i.company_id = d.company_id
@@ -213,7 +315,8 @@ class ServiceContractDashboard(models.Model):
             SELECT d.company_id, COUNT(i.id) AS record_count,
                    COUNT(i.id) FILTER (WHERE i.user_id IS NULL)
                        AS record_count_secondary,
-                   NULL::numeric AS amount
+                   NULL::numeric AS amount,
+                   NULL::numeric AS amount_secondary
               FROM company_day d
               LEFT JOIN service_intervention i
                 ON i.company_id = d.company_id
@@ -231,7 +334,8 @@ class ServiceContractDashboard(models.Model):
             SELECT d.company_id, COUNT(m.id) AS record_count,
                    COUNT(DISTINCT m.commercial_partner_id)
                        AS record_count_secondary,
-                   SUM(m.amount_residual_signed) AS amount
+                   SUM(m.amount_residual_signed) AS amount,
+                   NULL::numeric AS amount_secondary
               FROM company_day d
               LEFT JOIN account_move m
                 ON m.company_id = d.company_id
@@ -248,6 +352,30 @@ class ServiceContractDashboard(models.Model):
             """
         )
 
+    def _select_least_profitable(self):
+        """The lowest margins of the running contracts over their current
+        term (their total), and how many running contracts lose money."""
+        return SQL(
+            """
+            SELECT d.company_id,
+                   COUNT(c.id) FILTER (WHERE c.rank <= %(limit)s) AS record_count,
+                   COUNT(c.id) FILTER (WHERE c.margin < 0)
+                       AS record_count_secondary,
+                   SUM(c.margin) FILTER (WHERE c.rank <= %(limit)s) AS amount,
+                   NULL::numeric AS amount_secondary
+              FROM company_day d
+              LEFT JOIN (
+                  SELECT company_id, margin,
+                         ROW_NUMBER() OVER (PARTITION BY company_id
+                                            ORDER BY margin, id) AS rank
+                    FROM service_contract
+                   WHERE state = 'running'
+              ) c ON c.company_id = d.company_id
+             GROUP BY d.company_id
+            """,
+            limit=LEAST_PROFITABLE_LIMIT,
+        )
+
     # ------------------------------------------------------------------
     # Texts of the cards
     # ------------------------------------------------------------------
@@ -255,7 +383,29 @@ class ServiceContractDashboard(models.Model):
     def _get_tile_description(self):
         self.ensure_one()
         secondary = self.record_count_secondary
+        amount_secondary = format_amount(
+            self.env, self.amount_secondary, self.currency_id
+        )
         descriptions = {
+            "mrr": self.env._(
+                "ARR %(arr)s, from %(count)s contracts in force.",
+                arr=amount_secondary,
+                count=self.record_count,
+            ),
+            "mrr_movement": self.env._(
+                "New, renewed, revised and terminated by month; %(lost)s lost.",
+                lost=amount_secondary,
+            ),
+            "at_risk": self.env._(
+                "%(amount)s of MRR; %(count)s more to watch.",
+                amount=format_amount(self.env, self.amount, self.currency_id),
+                count=secondary,
+            ),
+            "least_profitable": self.env._(
+                "Total margin of the 10 lowest over the term; %(count)s "
+                "contracts lose money.",
+                count=secondary,
+            ),
             "term": self.env._(
                 "%(count)s will not be renewed. By renewal type.", count=secondary
             ),
@@ -360,6 +510,88 @@ class ServiceContractDashboard(models.Model):
                 "graph_groupbys": ["user_id", "state"],
             },
         }
+
+    def _action_mrr(self):
+        today = self._today()
+        return self._contract_action(
+            [
+                ("state", "=", "running"),
+                ("date_start", "<=", today),
+                "|",
+                ("date_effective_end", "=", False),
+                ("date_effective_end", ">=", today),
+            ],
+            ["template_id"],
+            {"rows": ["template_id"], "cols": ["invoicing_frequency"]},
+        )
+
+    def _action_mrr_movement(self):
+        today = self._today()
+        since = today.replace(day=1) - relativedelta(months=CHURN_MONTHS - 1)
+        return {
+            "res_model": "service.contract.mrr.report",
+            "views": [
+                (
+                    self.env.ref(
+                        "service_contract.service_contract_mrr_report_view_graph"
+                    ).id,
+                    "graph",
+                ),
+                (
+                    self.env.ref(
+                        "service_contract.service_contract_mrr_report_view_pivot"
+                    ).id,
+                    "pivot",
+                ),
+                (
+                    self.env.ref(
+                        "service_contract.service_contract_mrr_report_view_list"
+                    ).id,
+                    "list",
+                ),
+            ],
+            "search_view_id": [
+                self.env.ref(
+                    "service_contract.service_contract_mrr_report_view_search"
+                ).id
+            ],
+            "domain": self._company_domain()
+            + [("date", ">=", since), ("date", "<=", today)],
+            "context": {
+                "group_by": ["date:month", "movement"],
+                "graph_groupbys": ["date:month", "movement"],
+                "pivot_row_groupby": ["date:month"],
+                "pivot_column_groupby": ["movement"],
+                "pivot_measures": ["mrr_change"],
+                "graph_measure": "mrr_change",
+            },
+        }
+
+    def _action_at_risk(self):
+        return self._contract_action(
+            [("state", "=", "running"), ("health", "=", "at_risk")],
+            ["user_id"],
+            {"rows": ["user_id"], "cols": ["template_id"]},
+        )
+
+    def _action_least_profitable(self):
+        """The running contracts with the lowest margins, lowest first."""
+        contracts = self.env["service.contract"].search(
+            self._company_domain() + [("state", "=", "running")],
+            order="margin, id",
+            limit=LEAST_PROFITABLE_LIMIT,
+        )
+        action = self._contract_action(
+            [("id", "in", contracts.ids)], [], {"rows": ["partner_id"]}
+        )
+        action["views"][0] = (
+            self.env.ref(
+                "service_contract.service_contract_view_list_least_profitable"
+            ).id,
+            "list",
+        )
+        action["context"]["graph_groupbys"] = ["partner_id"]
+        return action
 
     def _action_term(self):
         today = self._today()

@@ -75,6 +75,18 @@ class TestDashboard(InvoicingCase):
         )
         visit(date(2026, 8, 1), date(2026, 8, 10), cls.technician)  # not yet due
         visit(date(2026, 6, 1), date(2026, 6, 10), cls.technician, state="cancel")
+        # A visit of 2.5 h at 40.00 an hour, done on the contract ending
+        # soon: its margin over the term is -100.00, the lowest.
+        company.write({"service_hourly_cost": 40.0, "service_travel_cost": 0.0})
+        done = cls.env["service.intervention"].create(
+            {
+                "contract_id": cls.ending.id,
+                "date_due": TODAY,
+                "user_id": cls.technician.id,
+                "duration_actual": 2.5,
+            }
+        )
+        done.action_done()
 
         # Overdue: two invoices of the contract customer, one of a customer
         # without contract, one not due yet.
@@ -127,7 +139,8 @@ class TestDashboard(InvoicingCase):
         context = action["context"]
         for view_type in views:
             if view_type == "list":
-                Model.web_read_group(domain, ["__count"], context["group_by"])
+                if context["group_by"]:
+                    Model.web_read_group(domain, ["__count"], context["group_by"])
                 Model.web_search_read(domain, {"display_name": {}}, limit=80)
             elif view_type in ("pivot", "graph"):
                 groupby = context.get(
@@ -139,9 +152,29 @@ class TestDashboard(InvoicingCase):
     def test_figures(self):
         tiles = self._tiles(self.manager)
         self.assertEqual(
-            set(tiles),
-            {"term", "notice", "churn", "visits_due", "visits_late", "overdue"},
+            list(tiles),
+            [
+                "mrr",
+                "mrr_movement",
+                "term",
+                "notice",
+                "churn",
+                "at_risk",
+                "visits_due",
+                "visits_late",
+                "overdue",
+                "least_profitable",
+            ],
         )
+        # MRR: the four running contracts (310.00 a month each; the
+        # terminated one still runs until the end of the month); ARR x 12.
+        self.assertEqual(tiles["mrr"].record_count, 4)
+        self.assertEqual(tiles["mrr"].amount, 1240.0)
+        self.assertEqual(tiles["mrr"].amount_secondary, 14880.0)
+        # Movement over 12 months: four new contracts, nothing lost yet (the
+        # termination takes effect next month).
+        self.assertEqual(self._figures(tiles["mrr_movement"]), (4, 0, 1240.0))
+        self.assertEqual(tiles["mrr_movement"].amount_secondary, 0.0)
         self.assertEqual(tiles["term"].company_id, self.company_data["company"])
         # Ending within 90 days: the contract ending in July and the noticed
         # one ending in August (not renewed); not the terminated one.
@@ -157,6 +190,33 @@ class TestDashboard(InvoicingCase):
         expected = sum(self.overdue_invoices.mapped("amount_residual_signed"))
         self.assertEqual(self._figures(tiles["overdue"]), (2, 1, expected))
         self.assertTrue(tiles["overdue"].currency_id.compare_amounts(expected, 0))
+        # Least profitable: the four running contracts, one losing 100.00.
+        self.assertEqual(self.ending.margin, -100.0)
+        self.assertEqual(self._figures(tiles["least_profitable"]), (4, 1, -100.0))
+        # Health is computed by its scheduled action: nothing at risk yet.
+        self.assertEqual(self._figures(tiles["at_risk"]), (0, 0, 0.0))
+
+    def test_contracts_at_risk(self):
+        self.env["service.contract"]._cron_update_health(today=TODAY)
+        at_risk = self.env["service.contract"].search(
+            [("state", "=", "running"), ("health", "=", "at_risk")]
+        )
+        self.assertTrue(at_risk, "the notice received puts a contract at risk")
+        tile = self._tiles(self.manager)["at_risk"]
+        self.assertEqual(tile.record_count, len(at_risk))
+        self.assertEqual(tile.amount, sum(at_risk.mapped("amount_monthly")))
+        action = tile.action_open()
+        self.assertEqual(self.env["service.contract"].search(action["domain"]), at_risk)
+
+    def test_least_profitable_opens_lowest_margin_first(self):
+        action = self._tiles(self.manager)["least_profitable"].action_open()
+        contracts = self.env["service.contract"].search(
+            action["domain"], order="margin, id"
+        )
+        self.assertEqual(len(contracts), 4)
+        self.assertEqual(contracts[0], self.ending)
+        view = self.env["ir.ui.view"].browse(action["views"][0][0])
+        self.assertIn('default_order="margin, id"', view.arch_db)
 
     def test_every_tile_opens_its_records_for_a_manager(self):
         tiles = self._tiles(self.manager)
@@ -185,7 +245,7 @@ class TestDashboard(InvoicingCase):
             self.env["account.move"].with_user(self.contract_user).has_access("read")
         )
         tiles = self._tiles(self.contract_user)
-        self.assertEqual(len(tiles), 6)
+        self.assertEqual(len(tiles), 10)
         for key, tile in tiles.items():
             with self.subTest(tile=key):
                 self._open(tile)

@@ -6,12 +6,15 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 @tagged("post_install", "-at_install")
 class TestServiceRiskUi(HttpCase):
-    """The manager opens the dashboard and drills into the records behind
-    a tile."""
+    """A technician records the parts and the time of a visit; the manager
+    opens the dashboard, drills into the least profitable contract and
+    invoices the part the contract does not cover."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        company = cls.env.company
+        company.write({"service_hourly_cost": 40.0, "service_travel_cost": 15.0})
         cls.technician = new_test_user(
             cls.env,
             login="sc_risk_tech",
@@ -19,8 +22,24 @@ class TestServiceRiskUi(HttpCase):
             name="SC Risk Technician",
             groups="base.group_user,service_contract.group_service_contract_technician",
         )
+        cls.part = cls.env["product.product"].create(
+            {
+                "name": "SC Risk Valve",
+                "type": "consu",
+                "standard_price": 400.0,
+                "list_price": 650.0,
+            }
+        )
         cls.customer = cls.env["res.partner"].create(
             {"name": "SC Risk Customer", "is_company": True, "city": "Lyon"}
+        )
+        cls.site = cls.env["res.partner"].create(
+            {
+                "name": "SC Risk Boiler Room",
+                "type": "site",
+                "parent_id": cls.customer.id,
+                "city": "Lyon",
+            }
         )
         today = fields.Date.context_today(cls.env.user)
         cls.contract = cls.env["service.contract"].create(
@@ -28,8 +47,9 @@ class TestServiceRiskUi(HttpCase):
                 "partner_id": cls.customer.id,
                 "date_start": today - timedelta(days=60),
                 "technician_id": cls.technician.id,
+                "site_ids": [Command.set(cls.site.ids)],
                 "line_ids": [
-                    Command.create({"name": "Boiler maintenance", "price_unit": 100.0})
+                    Command.create({"name": "Boiler maintenance", "price_unit": 10.0})
                 ],
             }
         )
@@ -37,7 +57,8 @@ class TestServiceRiskUi(HttpCase):
         # Demo data may hold late visits too: this one is the only late
         # visit of the test's technician.
         cls.env["service.intervention"].search([("is_late", "=", True)]).action_cancel()
-        cls.late_visit = cls.env["service.intervention"].create(
+        Intervention = cls.env["service.intervention"]
+        cls.late_visit = Intervention.create(
             {
                 "contract_id": cls.contract.id,
                 "date_due": today - timedelta(days=20),
@@ -45,6 +66,47 @@ class TestServiceRiskUi(HttpCase):
                 "user_id": cls.technician.id,
             }
         )
+        cls.visit = Intervention.create(
+            {
+                "contract_id": cls.contract.id,
+                "site_id": cls.site.id,
+                "kind": "corrective",
+                "description": "Boiler stops every night",
+                "date_due": today,
+                "user_id": cls.technician.id,
+            }
+        )
 
     def test_manager_opens_the_dashboard(self):
         self.start_tour("/odoo", "service_contract_dashboard_tour", login="admin")
+
+    def test_parts_time_dashboard_and_invoice(self):
+        self.start_tour(
+            "/odoo", "service_contract_risk_technician_tour", login="sc_risk_tech"
+        )
+        visit = self.visit
+        self.env.invalidate_all()
+        self.assertEqual(visit.state, "done")
+        self.assertEqual(visit.duration_actual, 2.5)
+        line = visit.material_line_ids
+        self.assertEqual(
+            (line.product_id, line.quantity, line.is_covered),
+            (self.part, 2.0, False),
+        )
+        # 2.5 h at 40.00, two parts at 400.00, travel 15.00.
+        self.assertEqual(
+            (visit.cost_labour, visit.cost_material, visit.cost_total),
+            (100.0, 800.0, 915.0),
+        )
+        self.assertLess(self.contract.margin, 0)
+
+        self.start_tour("/odoo", "service_contract_risk_manager_tour", login="admin")
+        self.env.invalidate_all()
+        invoice = visit.invoice_id
+        self.assertTrue(invoice, "the visit is invoiced")
+        self.assertEqual(invoice.partner_id, self.customer)
+        part_lines = invoice.invoice_line_ids.filtered(
+            lambda line: line.product_id == self.part
+        )
+        self.assertEqual(part_lines.quantity, 2.0)
+        self.assertEqual(part_lines.price_unit, 650.0)

@@ -230,5 +230,5 @@ class ServiceInterventionMaterial(models.Model):
     @lifecycle_action
     def _freeze_cost_unit(self):
         """The visit is done: its parts are valued at today's product cost."""
-        for line in self:
+        for line in self.sudo():
             line.cost_unit = line._get_product_cost()

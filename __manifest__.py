@@ -35,6 +35,7 @@
         "views/account_move_views.xml",
         "views/product_template_views.xml",
         "views/service_intervention_views.xml",
+        "views/service_intervention_billing_views.xml",
         "report/sale_order_templates.xml",
         "views/service_contract_menus.xml",
         "views/service_contract_portal_templates.xml",

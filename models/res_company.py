@@ -13,6 +13,22 @@ class ResCompany(models.Model):
         default=60,
         help="Preventive visits due within this many days are generated.",
     )
+    service_billable_mode = fields.Selection(
+        [("invoice", "Invoice"), ("quotation", "Quotation")],
+        string="Billable Interventions",
+        default="invoice",
+        required=True,
+        help="What Create Invoice makes of the work a contract does not "
+        "cover: a customer invoice, or a quotation to confirm first.",
+    )
+    service_labour_product_id = fields.Many2one(
+        "product.product",
+        string="Labour Product",
+        domain="[('type', '=', 'service'), ('company_id', 'in', (id, False))]",
+        help="Bills the time spent on corrective interventions not covered by "
+        "the contract, per hour, at its sales price. Without it, the "
+        "contract's service product is used.",
+    )
 
     @api.constrains("service_planning_horizon")
     def _check_service_planning_horizon(self):

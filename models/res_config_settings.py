@@ -7,6 +7,12 @@ class ResConfigSettings(models.TransientModel):
     service_planning_horizon = fields.Integer(
         related="company_id.service_planning_horizon", readonly=False
     )
+    service_billable_mode = fields.Selection(
+        related="company_id.service_billable_mode", readonly=False
+    )
+    service_labour_product_id = fields.Many2one(
+        related="company_id.service_labour_product_id", readonly=False
+    )
     service_contract_tz = fields.Selection(
         string="Contracts Time Zone",
         related="company_id.partner_id.tz",

@@ -30,6 +30,7 @@ from . import service_contract_health
 from . import service_contract_document
 from . import service_contract_demo
 from . import ir_actions_report
+from . import service_intervention_billing
 
 # Last: wraps the contract actions, overrides included.
 from . import service_contract_lifecycle

@@ -31,3 +31,4 @@ from . import test_ui_risk
 from . import test_mrr
 from . import test_health
 from . import test_intervention_costs
+from . import test_intervention_billing

@@ -26,8 +26,8 @@ class TestServiceRiskUi(HttpCase):
             {
                 "name": "SC Risk Valve",
                 "type": "consu",
-                "standard_price": 400.0,
-                "list_price": 650.0,
+                "standard_price": 4000.0,
+                "list_price": 6500.0,
             }
         )
         cls.customer = cls.env["res.partner"].create(
@@ -76,6 +76,12 @@ class TestServiceRiskUi(HttpCase):
                 "user_id": cls.technician.id,
             }
         )
+        # Marking the visit as done renders its report with wkhtmltopdf, which
+        # would fetch the stylesheets from this test server while the request
+        # holds the test cursor (see test_ui_interventions.py).
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "report.url", "file:///nonexistent-sc-report-url"
+        )
 
     def test_manager_opens_the_dashboard(self):
         self.start_tour("/odoo", "service_contract_dashboard_tour", login="admin")
@@ -93,10 +99,10 @@ class TestServiceRiskUi(HttpCase):
             (line.product_id, line.quantity, line.is_covered),
             (self.part, 2.0, False),
         )
-        # 2.5 h at 40.00, two parts at 400.00, travel 15.00.
+        # 2.5 h at 40.00, two parts at 4,000.00, travel 15.00.
         self.assertEqual(
             (visit.cost_labour, visit.cost_material, visit.cost_total),
-            (100.0, 800.0, 915.0),
+            (100.0, 8000.0, 8115.0),
         )
         self.assertLess(self.contract.margin, 0)
 
@@ -109,4 +115,4 @@ class TestServiceRiskUi(HttpCase):
             lambda line: line.product_id == self.part
         )
         self.assertEqual(part_lines.quantity, 2.0)
-        self.assertEqual(part_lines.price_unit, 650.0)
+        self.assertEqual(part_lines.price_unit, 6500.0)

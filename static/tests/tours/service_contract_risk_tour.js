@@ -16,7 +16,7 @@ const PART = "SC Risk Valve";
 const FORM = ".o_form_view";
 const BUTTONS = `${FORM} .o_statusbar_buttons`;
 const PARTS = `${FORM} .o_field_widget[name=material_line_ids]`;
-const TILE = (label) => `.o_kanban_record:has(.o_field_widget[name=tile]:contains('${label}'))`;
+const TILE = (label) => `.o_kanban_record:contains('${label}')`;
 const statusIs = (label) => `.o_statusbar_status button.o_arrow_button_current:contains('${label}')`;
 
 const openApp = () => [
@@ -37,8 +37,8 @@ registry.category("web_tour.tours").add("service_contract_dashboard_tour", {
             trigger: ".o_control_panel .o_last_breadcrumb_item:contains('Dashboard')",
         },
         {
-            content: "The late visits tile shows the late visit",
-            trigger: `${TILE("Late Visits")} .o_service_dashboard_figure:contains('1')`,
+            content: "The late visits tile shows how many there are",
+            trigger: `${TILE("Late Visits")} .o_service_dashboard_figure [name=record_count]`,
         },
         {
             content: "Open the late visits",
@@ -115,7 +115,7 @@ registry.category("web_tour.tours").add("service_contract_risk_technician_tour",
         },
         {
             content: "The visit is saved with its part",
-            trigger: `${FORM} .o_form_saved ${PARTS} .o_data_row:contains('${PART}')`,
+            trigger: `${FORM} .o_form_saved .o_field_widget[name=material_line_ids] .o_data_row:contains('${PART}')`,
         },
         {
             content: "Mark the visit as done",

@@ -38,7 +38,7 @@ registry.category("web_tour.tours").add("service_contract_dashboard_tour", {
         },
         {
             content: "The late visits tile shows how many there are",
-            trigger: `${TILE("Late Visits")} .o_service_dashboard_figure [name=record_count]`,
+            trigger: `${TILE("Late Visits")} .o_service_dashboard_figure`,
         },
         {
             content: "Open the late visits",
@@ -149,7 +149,7 @@ registry.category("web_tour.tours").add("service_contract_risk_manager_tour", {
         },
         {
             content: "Open the visits of the contract",
-            trigger: `${FORM} .oe_button_box button[name=action_view_interventions]`,
+            trigger: `${FORM} .o-form-buttonbox button[name=action_view_interventions]`,
             run: "click",
         },
         {

@@ -153,6 +153,11 @@ registry.category("web_tour.tours").add("service_contract_risk_manager_tour", {
             run: "click",
         },
         {
+            content: "Show the done visits too",
+            trigger: ".o_control_panel .o_searchview_facet:contains('Open') .o_facet_remove",
+            run: "click",
+        },
+        {
             content: "Open the visit done in the boiler room",
             trigger: `.o_list_view .o_data_row:contains('${SITE}') td[name=name]`,
             run: "click",

@@ -40,6 +40,7 @@ from . import service_contract_template_revision
 from . import service_contract_revision
 from . import service_contract_price_revision
 from . import service_contract_period_revision
+from . import service_intervention_billing
 
 # Last: wraps the contract actions, overrides included.
 from . import service_contract_lifecycle

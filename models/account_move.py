@@ -45,12 +45,29 @@ class AccountMove(models.Model):
         groups="service_contract.group_service_contract_user",
     )
     service_contract_count = fields.Integer(compute="_compute_service_contract_ids")
+    service_intervention_ids = fields.Many2many(
+        "service.intervention",
+        string="Interventions",
+        compute="_compute_service_intervention_ids",
+        groups="service_contract.group_service_contract_user",
+    )
+    service_intervention_count = fields.Integer(
+        compute="_compute_service_intervention_ids"
+    )
 
     @api.depends("invoice_line_ids.service_contract_id")
     def _compute_service_contract_ids(self):
         for move in self:
             move.service_contract_ids = move.invoice_line_ids.service_contract_id
             move.service_contract_count = len(move.service_contract_ids)
+
+    @api.depends("invoice_line_ids.service_intervention_id")
+    def _compute_service_intervention_ids(self):
+        """The interventions billed on this invoice (or credited by it)."""
+        for move in self:
+            interventions = move.invoice_line_ids.service_intervention_id
+            move.service_intervention_ids = interventions
+            move.service_intervention_count = len(interventions)
 
     def unlink(self):
         """A deleted draft invoice gives its periods back to the schedule
@@ -75,10 +92,38 @@ class AccountMove(models.Model):
         return res
 
     def button_draft(self):
+        self._retake_service_interventions()
         reversed_moves = self.reversed_entry_id
         res = super().button_draft()
         (self | reversed_moves)._sync_service_contract_periods()
         return res
+
+    def _retake_service_interventions(self):
+        """A cancelled invoice back in use bills its interventions again,
+        unless they were invoiced or quoted since on another document (then
+        it is refused: never invoiced twice). As superuser: an accountant
+        needs no contract rights."""
+        for move in self.sudo().filtered(
+            lambda m: m.state == "cancel" and m.move_type == "out_invoice"
+        ):
+            interventions = move.invoice_line_ids.service_intervention_id
+            elsewhere = interventions.filtered(lambda i, m=move: i.invoice_id != m)
+            rebilled = elsewhere.filtered(
+                lambda i: i.invoice_state in ("quoted", "invoiced")
+            )
+            if rebilled:
+                raise UserError(
+                    self.env._(
+                        "Invoice %(invoice)s cannot be used again: its "
+                        "interventions %(names)s have been invoiced again "
+                        "since. Cancel the other invoice or quotation first, "
+                        "or make a new invoice.",
+                        invoice=move.name,
+                        names=", ".join(rebilled.mapped("name")),
+                    )
+                )
+            with lifecycle_write():
+                elsewhere.write({"invoice_id": move.id})
 
     def _is_service_contract_void(self):
         """Cancelled, or reversed in full by a credit note."""
@@ -160,6 +205,10 @@ class AccountMove(models.Model):
                     )
                 )
 
+    def action_view_service_interventions(self):
+        self.ensure_one()
+        return self.service_intervention_ids._action_view_interventions()
+
     def action_view_service_contracts(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -213,4 +262,12 @@ class AccountMoveLine(models.Model):
         index="btree_not_null",
         copy=True,
         readonly=True,
+    )
+    service_intervention_id = fields.Many2one(
+        "service.intervention",
+        string="Intervention",
+        index="btree_not_null",
+        copy=True,
+        readonly=True,
+        help="The intervention whose billable work this line invoices.",
     )

@@ -38,6 +38,22 @@ class ResCompany(models.Model):
         "revenue minus the costs of its visits, in percent of the revenue) is "
         "below this rate is to watch.",
     )
+    service_billable_mode = fields.Selection(
+        [("invoice", "Invoice"), ("quotation", "Quotation")],
+        string="Billable Interventions",
+        default="invoice",
+        required=True,
+        help="What Create Invoice makes of the work a contract does not "
+        "cover: a customer invoice, or a quotation to confirm first.",
+    )
+    service_labour_product_id = fields.Many2one(
+        "product.product",
+        string="Labour Product",
+        domain="[('type', '=', 'service'), ('company_id', 'in', (id, False))]",
+        help="Bills the time spent on corrective interventions not covered by "
+        "the contract, per hour, at its sales price. Without it, the "
+        "contract's service product is used.",
+    )
 
     @api.constrains("service_planning_horizon")
     def _check_service_planning_horizon(self):

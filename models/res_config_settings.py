@@ -16,6 +16,12 @@ class ResConfigSettings(models.TransientModel):
     service_health_margin_min = fields.Float(
         related="company_id.service_health_margin_min", readonly=False
     )
+    service_billable_mode = fields.Selection(
+        related="company_id.service_billable_mode", readonly=False
+    )
+    service_labour_product_id = fields.Many2one(
+        related="company_id.service_labour_product_id", readonly=False
+    )
     service_contract_tz = fields.Selection(
         string="Contracts Time Zone",
         related="company_id.partner_id.tz",

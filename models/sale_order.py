@@ -19,10 +19,28 @@ class SaleOrder(models.Model):
         groups="service_contract.group_service_contract_user",
     )
 
+    service_intervention_ids = fields.Many2many(
+        "service.intervention",
+        string="Interventions",
+        compute="_compute_service_intervention_ids",
+        groups="service_contract.group_service_contract_user",
+    )
+    service_intervention_count = fields.Integer(
+        compute="_compute_service_intervention_ids"
+    )
+
     @api.depends("service_contract_ids")
     def _compute_service_contract_count(self):
         for order in self:
             order.service_contract_count = len(order.service_contract_ids)
+
+    @api.depends("order_line.service_intervention_id")
+    def _compute_service_intervention_ids(self):
+        """The interventions quoted on this order."""
+        for order in self:
+            interventions = order.order_line.service_intervention_id
+            order.service_intervention_ids = interventions
+            order.service_intervention_count = len(interventions)
 
     def action_confirm(self):
         res = super().action_confirm()
@@ -124,9 +142,32 @@ class SaleOrder(models.Model):
             action["res_id"] = self.service_contract_ids.id
         return action
 
+    def action_view_service_interventions(self):
+        self.ensure_one()
+        return self.service_intervention_ids._action_view_interventions()
+
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
+
+    service_intervention_id = fields.Many2one(
+        "service.intervention",
+        string="Intervention",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        help="The intervention whose billable work this line quotes.",
+    )
+
+    def _prepare_invoice_line(self, **optional_values):
+        """The invoice of a quoted intervention keeps the link to it."""
+        vals = super()._prepare_invoice_line(**optional_values)
+        if self.service_intervention_id:
+            # As superuser: a salesperson invoices without contract rights.
+            intervention = self.service_intervention_id.sudo()
+            vals["service_intervention_id"] = intervention.id
+            vals["service_contract_id"] = intervention.contract_id.id
+        return vals
 
     def _prepare_service_contract_line_vals(self):
         self.ensure_one()

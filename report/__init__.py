@@ -1,2 +1,3 @@
+from . import service_contract_dashboard
 from . import service_contract_mrr_report
 from . import service_contract_profitability_report

@@ -26,9 +26,13 @@ from . import test_integrity
 from . import test_multi_company
 from . import test_access_matrix
 from . import test_invoice_cancel
+from . import test_dashboard
+from . import test_ui_risk
+from . import test_mrr
 from . import test_health
 from . import test_mrr
 from . import test_profitability
 from . import test_intervention_costs
 from . import test_price_revision
 from . import test_price_index
+from . import test_intervention_billing

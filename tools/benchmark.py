@@ -14,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api
+from odoo.tools import SQL
 
 
 @contextmanager
@@ -278,11 +279,321 @@ def bench_interventions(registry, n):
     )
 
 
+def prepare_dashboard(env, n):
+    """N contracts (500 signed and invoiced through the scheduled action,
+    their invoices posted and unpaid; the others copied from them by SQL
+    with shifted dates), 4 visits each over the past and coming year (done
+    ones with their costs), some notices and terminations."""
+    ensure_chart_of_accounts(env)
+    today = env.company._service_today()
+    technician_group = env.ref("service_contract.group_service_contract_technician")
+    technicians = env["res.users"].create(
+        [
+            {
+                "name": f"Bench technician {i}",
+                "login": f"bench_technician_{i}",
+                "groups_id": [Command.set(technician_group.ids)],
+            }
+            for i in range(max(n // 1000, 5))
+        ]
+    )
+    customers = env["res.partner"].create(
+        [{"name": f"Bench dashboard customer {i}"} for i in range(max(n // 10, 1))]
+    )
+    product = env["product.product"].create(
+        {"name": "Bench maintenance", "type": "service", "list_price": 100.0}
+    )
+    base = min(n, 500)
+    frequencies = ("month", "quarter", "year")
+    renewals = ("tacit", "tacit", "express", "none")
+    last_month = today.replace(day=1) - relativedelta(months=1)
+    contracts = env["service.contract"]
+    for start in range(0, base, 500):
+        contracts |= env["service.contract"].create(
+            [
+                {
+                    "partner_id": customers[i % len(customers)].id,
+                    "date_start": last_month - relativedelta(months=i % 4),
+                    "invoicing_frequency": frequencies[i % 3],
+                    "invoicing_mode": "advance",
+                    "renewal_type": renewals[i % 4],
+                    "renewal_duration": 1,
+                    "technician_id": technicians[i % len(technicians)].id,
+                    "line_ids": [
+                        Command.create(
+                            {"product_id": product.id, "price_unit": 50 + i % 200}
+                        )
+                    ],
+                }
+                for i in range(start, min(start + 500, base))
+            ]
+        )
+    contracts.action_sign()
+    env["service.contract"]._cron_create_invoices(today=last_month)
+    # Posted and unpaid: the overdue receivables.
+    invoices = contracts.period_ids.move_id
+    invoices.write({"invoice_date": last_month})
+    invoices.action_post()
+    # Half of them past due (the terms give a month or two).
+    env.flush_all()
+    env.cr.execute(
+        SQL(
+            "UPDATE account_move SET invoice_date_due = invoice_date_due - 75 "
+            "WHERE id = ANY(%s) AND mod(id, 2) = 0",
+            invoices.ids,
+        )
+    )
+    env.flush_all()
+    cr = env.cr
+    # The other contracts: copies of these, their dates shifted by up to
+    # a year, under their own reference.
+    columns = [
+        SQL.identifier(name)
+        for name, field in env["service.contract"]._fields.items()
+        if field.store
+        and field.column_type
+        and name not in ("id", "name", "date_start", "date_end", "notice_deadline")
+    ]
+    copies = -(-(n - base) // base)
+    cr.execute(
+        SQL(
+            """
+            INSERT INTO service_contract (name, date_start, date_end,
+                                          notice_deadline, %(columns)s)
+            SELECT c.name || '-' || g, c.date_start + s.shift,
+                   c.date_end + s.shift, c.notice_deadline + s.shift,
+                   %(columns)s
+              FROM service_contract c
+             CROSS JOIN generate_series(1, %(copies)s) g
+             CROSS JOIN LATERAL (SELECT mod(g * 37 + c.id, 365) - 180 AS shift) s
+             WHERE c.id = ANY(%(ids)s)
+             ORDER BY g, c.id
+             LIMIT %(limit)s
+            """,
+            columns=SQL(", ").join(columns),
+            copies=copies,
+            ids=contracts.ids,
+            limit=n - base,
+        )
+    )
+    # Churn: 3% given notice, 2% terminated, 5% closed, over the past year.
+    cr.execute(
+        SQL(
+            """
+            UPDATE service_contract
+               SET notice_date = %(today)s - mod(id, 360),
+                   notice_by = 'customer', notice_reason = 'Bench'
+             WHERE mod(id, 100) < 3;
+            UPDATE service_contract
+               SET date_termination = %(today)s - mod(id, 300) + 30,
+                   termination_type = CASE WHEN mod(id, 2) = 0 THEN 'cause'
+                                           ELSE 'agreement' END,
+                   termination_reason = 'Bench'
+             WHERE mod(id, 100) BETWEEN 3 AND 4;
+            UPDATE service_contract
+               SET state = 'closed', date_closed = date_end, close_reason = 'expired'
+             WHERE mod(id, 100) BETWEEN 5 AND 9;
+            """,
+            today=today,
+        )
+    )
+    # 4 visits per contract, due over the past 200 and the next 165 days:
+    # done when over a month old (some left late), planned or to plan after.
+    cr.execute(
+        SQL(
+            """
+            INSERT INTO service_intervention (
+                name, contract_id, company_id, partner_id, kind, is_covered,
+                date_due, date_window_start, date_window_end, date_calendar,
+                user_id, state, duration_expected, duration_actual, date_done,
+                create_uid, create_date, write_uid, write_date)
+            SELECT 'INT/B/' || c.id || '/' || g, c.id, c.company_id, c.partner_id,
+                   'preventive', true, v.due, v.due - 15, v.due + 15,
+                   v.due + time '08:00',
+                   (%(technicians)s)[mod(c.id + g, %(tech_count)s) + 1],
+                   CASE WHEN v.due < %(today)s - 30 AND mod(c.id + g, 10) != 0
+                        THEN 'done'
+                        WHEN v.due < %(today)s + 30 THEN 'planned'
+                        ELSE 'to_plan' END,
+                   1.5, 1.5, v.due + time '10:00',
+                   1, now() at time zone 'UTC', 1, now() at time zone 'UTC'
+              FROM service_contract c
+             CROSS JOIN generate_series(0, 3) g
+             CROSS JOIN LATERAL (
+                 SELECT %(today)s + mod(c.id * 7 + g * 91, 365) - 200 AS due
+             ) v
+            """,
+            technicians=technicians.ids,
+            tech_count=len(technicians),
+            today=today,
+        )
+    )
+    cr.execute("UPDATE service_intervention SET date_done = NULL WHERE state != 'done'")
+    # Costs of the done visits (1.5 h at 40.00, parts, travel), and the
+    # contracts' stored margins that the ORM would have recomputed.
+    cr.execute(
+        """
+        UPDATE service_intervention
+           SET cost_labour = 60, cost_material = mod(id, 5) * 30,
+               cost_travel = 15, cost_total = 75 + mod(id, 5) * 30
+         WHERE state = 'done';
+        UPDATE service_contract c
+           SET cost_total = s.cost,
+               margin = COALESCE(c.revenue_invoiced, 0) - s.cost
+          FROM (SELECT contract_id, SUM(cost_total) AS cost
+                  FROM service_intervention WHERE state = 'done'
+                 GROUP BY contract_id) s
+         WHERE s.contract_id = c.id;
+        """
+    )
+    env.invalidate_all()
+    env.registry.clear_cache()
+    counts = {}
+    for table in ("service_contract", "service_intervention", "account_move"):
+        cr.execute(SQL("SELECT COUNT(*) FROM %s", SQL.identifier(table)))
+        counts[table] = cr.fetchone()[0]
+    return counts
+
+
+class QueryLog:
+    """Records the queries run through a cursor with their duration."""
+
+    def __init__(self, cr):
+        self.cr = cr
+        self.queries = []
+
+    def __enter__(self):
+        execute = self.execute = self.cr.execute
+
+        def timed(query, params=None, log_exceptions=True):
+            start = time.perf_counter()
+            try:
+                return execute(query, params, log_exceptions)
+            finally:
+                self.queries.append((time.perf_counter() - start, query, params))
+
+        self.cr.execute = timed
+        return self
+
+    def __exit__(self, *exc):
+        del self.cr.execute
+
+
+def open_tile(env, tile):
+    """What the web client does on a click on a tile: run its action, load
+    its views, read the first view's records (grouped as the action says),
+    then the pivot and the graph. Returns {step: seconds}."""
+    times = {}
+    with timer(times, "action"):
+        action = tile.action_open()
+    Model = env[action["res_model"]].with_context(**action["context"])
+    domain = action["domain"]
+    context = action["context"]
+    view_types = [view_type for _id, view_type in action["views"]]
+    with timer(times, "views"):
+        Model.get_views(action["views"])
+    first = view_types[0]
+    with timer(times, "first view"):
+        if first == "list" and context.get("group_by"):
+            Model.web_read_group(
+                domain, ["__count"], context["group_by"][:1], limit=80, lazy=True
+            )
+        elif first in ("list", "kanban"):
+            Model.web_search_read(domain, {"display_name": {}}, limit=80)
+        else:
+            groupby = context.get("graph_groupbys") or context.get("group_by") or []
+            Model.read_group(domain, ["__count"], groupby[:2], lazy=False)
+    if "pivot" in view_types:
+        with timer(times, "pivot"):
+            Model.read_group(
+                domain,
+                ["__count"],
+                context.get("pivot_row_groupby", [])[:1],
+                lazy=False,
+            )
+    if "graph" in view_types:
+        with timer(times, "graph"):
+            Model.read_group(
+                domain, ["__count"], context.get("graph_groupbys", [])[:1], lazy=False
+            )
+    return times
+
+
+def bench_dashboard(registry, n):
+    """Every tile of the manager's dashboard opens in under a second on N
+    contracts with 4N visits."""
+    with registry.cursor() as cr:
+        env = environment(cr)
+        counts = prepare_dashboard(env, n)
+    analyze(registry)
+    rows = []
+    with registry.cursor() as cr:
+        env = environment(cr)
+        Dashboard = env["service.contract.dashboard"]
+        # Warm up the caches of the process (not timed).
+        for tile in Dashboard.search([]):
+            open_tile(env, tile)
+        cr.rollback()
+        env.invalidate_all()
+        results = {}
+        with timer(results, "dashboard"):
+            tiles = Dashboard.search_read([], ["tile", "record_count", "description"])
+        rows.append(
+            ("(the dashboard's kanban)", len(tiles), {"load": results["dashboard"]})
+        )
+    # Each tile in its own transaction, as each click is a request of its
+    # own: the tile is read first (the kanban has it), then opened.
+    for values in tiles:
+        with registry.cursor() as cr:
+            env = environment(cr)
+            tile = env["service.contract.dashboard"].browse(values["id"])
+            tile.fetch(["tile", "company_id", "record_count"])
+            cr.execute("SET LOCAL jit TO DEFAULT")
+            rows.append((tile.tile, tile.record_count, open_tile(env, tile)))
+    slowest = max(rows[1:], key=lambda row: sum(row[2].values()))
+    with registry.cursor() as cr:
+        env = environment(cr)
+        tile = env["service.contract.dashboard"].search([("tile", "=", slowest[0])])
+        tile.fetch(["tile", "company_id", "record_count"])
+        cr.execute("SET LOCAL jit TO DEFAULT")
+        with QueryLog(cr) as log:
+            open_tile(env, tile)
+        query_time, query, params = max(log.queries, key=lambda q: q[0])
+        if not isinstance(query, SQL):
+            query = SQL(query, *(params or ()))
+        cr.execute(SQL("EXPLAIN (ANALYZE, BUFFERS) %s", query))
+        plan = [line for (line,) in cr.fetchall()]
+        query_text = cr.mogrify(query.code, query.params).decode()
+    print(
+        f"\nDashboard, N = {n} contracts: {counts['service_contract']} contracts, "
+        f"{counts['service_intervention']} visits, {counts['account_move']} moves"
+    )
+    steps = ["action", "views", "first view", "pivot", "graph"]
+    print(
+        f"{'tile':<26}{'records':>9}"
+        + "".join(f"{s:>12}" for s in steps)
+        + f"{'total (s)':>11}"
+    )
+    for name, count, times in rows:
+        cells = "".join(
+            f"{times[s]:>12.3f}" if s in times else f"{'':>12}" for s in steps
+        )
+        if "load" in times:
+            cells = f"{times['load']:>12.3f}" + f"{'':>12}" * (len(steps) - 1)
+        print(f"{name:<26}{count:>9}{cells}{sum(times.values()):>11.3f}")
+    print(
+        f"\nSlowest tile: {slowest[0]} ({sum(slowest[2].values()):.3f} s); "
+        f"its slowest query ({query_time * 1000:.1f} ms):"
+    )
+    print(query_text)
+    print("\n".join(plan))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("-c", "--config", required=True)
     parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("what", choices=["invoicing", "interventions"])
+    parser.add_argument("what", choices=["invoicing", "interventions", "dashboard"])
     parser.add_argument("n", type=int)
     args = parser.parse_args()
     odoo.tools.config.parse_config(
@@ -291,6 +602,8 @@ def main():
     registry = odoo.modules.registry.Registry(args.database)
     if args.what == "invoicing":
         bench_invoicing(registry, args.n)
+    elif args.what == "dashboard":
+        bench_dashboard(registry, args.n)
     else:
         bench_interventions(registry, args.n)
 

@@ -2,7 +2,7 @@ from datetime import datetime, time, timedelta
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools import mute_logger
 
 # No web server runs while the demo data loads: wkhtmltopdf warns that it
@@ -18,11 +18,13 @@ class ServiceContract(models.Model):
 
     _inherit = "service.contract"
 
-    def _demo_complete_visits(self, report, signature=False):
+    def _demo_complete_visits(self, report, signature=False, parts=()):
         """The technician did the preventive visits of these contracts that
         were due before this week: planned on their due date, reported,
-        signed by the site contact when ``signature`` is given, and marked
-        done (which stores the PDF report), on the day they were planned."""
+        signed by the site contact when ``signature`` is given, with the
+        ``parts`` used (``(product id, quantity)`` pairs, covered), and
+        marked done (which stores the PDF report and values the visit), on
+        the day they were planned."""
         today = fields.Date.today()  # as DateTime.today() in the demo file
         visits = self.intervention_ids.filtered(
             lambda i: i.kind == "preventive"
@@ -51,15 +53,13 @@ class ServiceContract(models.Model):
                     or visit.partner_id
                 )
                 vals.update(signature=signature, signed_by=signer.name)
+            if parts:
+                vals["material_line_ids"] = [
+                    Command.create({"product_id": product_id, "quantity": quantity})
+                    for product_id, quantity in parts
+                ]
             visit.write(vals)
-            with mute_logger(REPORT_LOGGER):
-                visit.action_done()
-                # Done on the day it was planned: the stored report says so.
-                visit.date_done = visit.date_planned_end
-                self.env["ir.attachment"].search(
-                    [("res_model", "=", visit._name), ("res_id", "=", visit.id)]
-                ).unlink()
-                visit._attach_report()
+            visit._demo_mark_done()
         return True
 
     def _demo_store_signed_pdf(self):
@@ -95,4 +95,24 @@ class ServiceContract(models.Model):
             Register.with_context(
                 active_model="account.move", active_ids=move.ids
             ).create({"payment_date": move.invoice_date_due})._create_payments()
+        return True
+
+
+class ServiceIntervention(models.Model):
+    _inherit = "service.intervention"
+
+    def _demo_mark_done(self):
+        """Demo data only: mark these visits as done on the day they were
+        planned (their costs are valued as today), as the stored report
+        says."""
+        for visit in self:
+            if visit.state == "to_plan":
+                visit.action_plan()
+            with mute_logger(REPORT_LOGGER):
+                visit.action_done()
+                visit.date_done = visit.date_planned_end
+                self.env["ir.attachment"].search(
+                    [("res_model", "=", visit._name), ("res_id", "=", visit.id)]
+                ).unlink()
+                visit._attach_report()
         return True

@@ -304,6 +304,10 @@ class ServiceIntervention(models.Model):
     def _get_frozen_fields(self):
         return INTERVENTION_DONE_FIELDS
 
+    def _get_technician_fields(self):
+        """Fields a technician writes on their own visits."""
+        return TECHNICIAN_FIELDS
+
     def _is_frozen(self):
         self.ensure_one()
         return self.state in ("done", "cancel")
@@ -324,7 +328,7 @@ class ServiceIntervention(models.Model):
             "service_contract.group_service_contract_user"
         ) or not user.has_group("service_contract.group_service_contract_technician"):
             return
-        refused = set(vals) - set(TECHNICIAN_FIELDS)
+        refused = set(vals) - set(self._get_technician_fields())
         if vals.get("user_id") == user.id:
             refused.discard("user_id")  # assigning oneself changes nothing
         if refused:

@@ -117,6 +117,10 @@ class ServiceIntervention(models.Model):
     def _get_action_fields(self):
         return super()._get_action_fields() + COST_FIELDS
 
+    def _get_technician_fields(self):
+        # Technicians record the parts they used on their visits.
+        return super()._get_technician_fields() + ("material_line_ids",)
+
     def _on_done(self):
         res = super()._on_done()
         self._freeze_costs()
@@ -126,7 +130,8 @@ class ServiceIntervention(models.Model):
         """Value the visits' time, parts and travel at today's costs."""
         self.material_line_ids._freeze_cost_unit()
         for intervention in self:
-            intervention.write(intervention._prepare_cost_vals())
+            # Technicians mark their visits as done but never see costs.
+            intervention.sudo().write(intervention._prepare_cost_vals())
 
     def _get_hourly_cost(self):
         """The technician's hourly cost in the visit's company, else the

@@ -157,9 +157,11 @@ class ServiceInterventionMaterial(models.Model):
     # Guarded fields: the parts of a done or cancelled visit are frozen.
     # ------------------------------------------------------------------
 
+    def _get_create_only_fields(self):
+        return ("intervention_id",)
+
     def _get_frozen_fields(self):
         return (
-            "intervention_id",
             "product_id",
             "name",
             "quantity",
@@ -230,5 +232,5 @@ class ServiceInterventionMaterial(models.Model):
     @lifecycle_action
     def _freeze_cost_unit(self):
         """The visit is done: its parts are valued at today's product cost."""
-        for line in self:
+        for line in self.sudo():
             line.cost_unit = line._get_product_cost()

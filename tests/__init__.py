@@ -27,3 +27,4 @@ from . import test_multi_company
 from . import test_access_matrix
 from . import test_invoice_cancel
 from . import test_intervention_billing
+from . import test_intervention_costs

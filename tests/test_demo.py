@@ -134,3 +134,25 @@ class TestDemo(TransactionCase):
         self.assertFalse(bernard.chatel_reminder_date)
         self.assertLess(bernard.chatel_window_end, self.today)
         self.assertTrue(bernard.chatel_terminable)
+
+    def test_done_visits_have_parts_and_costs(self):
+        done = self.env["service.intervention"].search([("state", "=", "done")])
+        self.assertTrue(all(done.mapped("cost_labour")), "time spent is valued")
+        self.assertTrue(done.filtered("material_line_ids"), "parts were used")
+        for visit in done:
+            self.assertEqual(
+                visit.cost_total,
+                visit.cost_labour + visit.cost_material + visit.cost_travel,
+                visit.name,
+            )
+        door = self._ref("intervention_tilleuls_door")
+        self.assertEqual(door.state, "done")
+        # 2.5 h at 42.00, two rollers at 38.00 and oil at 11.00, 18.00 travel
+        self.assertEqual(door.cost_labour, 105.0)
+        self.assertEqual(door.cost_material, 87.0)
+        self.assertEqual(door.cost_travel, 18.0)
+        self.assertEqual(door.cost_total, 210.0)
+        self.assertEqual(
+            door.material_line_ids.filtered(lambda p: not p.is_covered).product_id,
+            self._ref("product_part_door_roller"),
+        )

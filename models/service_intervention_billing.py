@@ -205,7 +205,12 @@ class ServiceIntervention(models.Model):
             )
         for intervention in self:
             if intervention.invoice_state == "invoiced":
-                document = intervention.invoice_id or intervention.sale_order_id
+                invoice = intervention.invoice_id
+                document = (
+                    invoice
+                    if invoice and not invoice._is_service_contract_void()
+                    else intervention.sale_order_id
+                )
                 raise UserError(
                     self.env._(
                         "%(name)s is already invoiced (%(document)s): it is "

@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .test_invoicing import InvoicingCase
+from .test_portal import PortalCase
 
 
 @tagged("post_install", "-at_install")
@@ -409,3 +410,33 @@ class TestInterventionBilling(InvoicingCase):
         )
         self.assertIn(move.name, html)
         self.assertIn(f"/my/invoices/{move.id}?access_token=", html)
+
+
+@tagged("post_install", "-at_install")
+class TestInterventionBillingPortal(PortalCase):
+    def test_customer_sees_the_invoice_of_the_visit(self):
+        self.env.company.service_labour_product_id = self.product_a
+        visit = self.env["service.intervention"].create(
+            {
+                "contract_id": self.running.id,
+                "site_id": self.site.id,
+                "is_covered": False,
+                "date_due": self.visit_done.date_due,
+                "description": "SC Portal breakdown",
+                "duration_actual": 1.5,
+            }
+        )
+        visit.action_done()
+        visit.action_create_invoice()
+        move = visit.invoice_id
+        self.authenticate(self.portal_user.login, "sc_portal_paula")
+        url = f"/my/invoices/{move.id}?access_token="
+        # A draft invoice is not shown to the customer.
+        self.assertNotIn(url, self._get("/my/interventions").text)
+        move.action_post()
+        page = self._get("/my/interventions").text
+        self.assertIn(visit.name, page)
+        self.assertIn(url, page)
+        page = self._get(f"/my/contracts/{self.running.id}").text
+        self.assertIn(url, self._section(page, "interventions"))
+        self.assertEqual(self._get(f"/my/invoices/{move.id}").status_code, 200)

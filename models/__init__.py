@@ -27,6 +27,12 @@ from . import service_contract_alert
 from . import service_contract_document
 from . import service_contract_demo
 from . import ir_actions_report
+from . import service_revision_clause_mixin
+from . import service_revision_term
+from . import service_contract_template_revision
+from . import service_contract_revision
+from . import service_contract_price_revision
+from . import service_contract_period_revision
 
 # Last: wraps the contract actions, overrides included.
 from . import service_contract_lifecycle

@@ -25,6 +25,8 @@ CONTRACT_ACTION_FIELDS = (
     "signature",
     "sent_document_hash",
     "document_hash",
+    "revision_blocked",
+    "revision_blocked_reason",
 )
 # Set at creation only.
 CONTRACT_CREATE_ONLY_FIELDS = ("sale_order_id",)
@@ -49,6 +51,14 @@ CONTRACT_SIGNED_FIELDS = (
     "invoicing_frequency",
     "invoicing_mode",
     "prorata",
+    "revision_fixed_part",
+    "revision_term_ids",
+    "revision_base_date",
+    "revision_index_rule",
+    "revision_min",
+    "revision_max",
+    "revision_digits",
+    "revision_split",
 )
 UNSIGNED_STATES = ("draft", "to_sign", "cancel")
 

@@ -26,3 +26,4 @@ from . import test_integrity
 from . import test_multi_company
 from . import test_access_matrix
 from . import test_invoice_cancel
+from . import test_price_revision

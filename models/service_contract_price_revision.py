@@ -1,0 +1,850 @@
+"""Price revision of contracts by their index clause: the proposals (what
+the clause gives at a date), their application (prices, billing schedule,
+history, chatter, letter) and the daily scheduled action."""
+
+import logging
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, format_amount, format_date
+
+from .date_utils import FREQUENCY_MONTHS, anniversary
+from .price_revision import (
+    month_start,
+    prorated_amount,
+    raw_coefficient,
+    revised_price,
+    revision_coefficient,
+    revision_index_month,
+)
+from .service_lifecycle_guard import lifecycle_write
+from .service_revision_clause_mixin import _format_number
+
+_logger = logging.getLogger(__name__)
+
+# A contract revised late catches up at most this many yearly revisions in
+# one run of the scheduled action.
+MAX_CATCH_UP_REVISIONS = 10
+
+
+class ServiceContract(models.Model):
+    _name = "service.contract"
+    _inherit = ["service.contract", "service.revision.clause.mixin"]
+
+    # The clause, copied from the template like the other terms.
+    revision_fixed_part = fields.Float(
+        compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    revision_base_date = fields.Date(
+        compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    revision_index_rule = fields.Selection(
+        compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    revision_min = fields.Float(
+        compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    revision_max = fields.Float(
+        compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    revision_digits = fields.Integer(
+        compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    revision_split = fields.Selection(
+        compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    revision_term_ids = fields.One2many(
+        "service.revision.term",
+        "contract_id",
+        string="Revision Indices",
+        copy=True,
+    )
+    revision_date = fields.Date(
+        string="Next Revision",
+        copy=False,
+        index=True,
+        tracking=True,
+        help="Day the prices are next revised by the clause. Set at signature "
+        "to the anniversary of the start date, then moved one year on at each "
+        "revision.",
+    )
+    revision_ids = fields.One2many(
+        "service.contract.revision",
+        "contract_id",
+        string="Price Revisions",
+        readonly=True,
+    )
+    revision_count = fields.Integer(compute="_compute_revision_count")
+    revision_blocked = fields.Boolean(
+        string="Revision Blocked",
+        copy=False,
+        readonly=True,
+        index=True,
+        help="The last attempt to revise the prices found an index value "
+        "missing: nothing was changed; the revision happens once it is "
+        "entered, from the revision date.",
+    )
+    revision_blocked_reason = fields.Char(
+        string="Revision Blocked By", copy=False, readonly=True
+    )
+
+    def _compute_revision_count(self):
+        counts = dict(
+            self.env["service.contract.revision"]._read_group(
+                [("contract_id", "in", self.ids)], ["contract_id"], ["__count"]
+            )
+        )
+        for contract in self:
+            contract.revision_count = counts.get(contract, 0)
+
+    @api.model
+    def _get_terms_fields(self):
+        return [*super()._get_terms_fields(), *self._get_revision_clause_fields()]
+
+    @api.constrains("revision_date", "revision_base_date")
+    def _check_revision_date(self):
+        for contract in self:
+            if (
+                contract.revision_date
+                and contract.revision_base_date
+                and contract.revision_date < month_start(contract.revision_base_date)
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s: the next price revision (%(date)s) "
+                        "cannot be before the base month of the clause "
+                        "(%(month)s).",
+                        name=contract.display_name,
+                        date=contract.revision_date,
+                        month=contract.revision_base_date.strftime("%Y-%m"),
+                    )
+                )
+
+    @api.onchange("template_id")
+    def _onchange_template_id_revision(self):
+        if self.template_id:
+            self.revision_term_ids = [Command.clear()] + [
+                Command.create(term._prepare_contract_term_vals())
+                for term in self.template_id.revision_term_ids
+            ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        templates = self.env["service.contract.template"].browse(
+            [vals["template_id"] for vals in vals_list if vals.get("template_id")]
+        )
+        for vals in vals_list:
+            if vals.get("template_id") and "revision_term_ids" not in vals:
+                template = templates.browse(vals["template_id"])
+                vals["revision_term_ids"] = [
+                    Command.create(term._prepare_contract_term_vals())
+                    for term in template.revision_term_ids
+                ]
+        return super().create(vals_list)
+
+    def _on_signed(self):
+        """The first revision is on the anniversary of the start date, unless
+        a date was agreed."""
+        res = super()._on_signed()
+        for contract in self:
+            if contract.has_revision and not contract.revision_date:
+                contract.revision_date = anniversary(contract.date_start, 1, "year")
+        return res
+
+    def action_view_revisions(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Price Revisions"),
+            "res_model": "service.contract.revision",
+            "view_mode": "list,form",
+            "domain": [("contract_id", "=", self.id)],
+            "context": {"create": False},
+        }
+
+    # ------------------------------------------------------------------
+    # Proposals: what the clause gives, computed for a batch at once.
+    # ------------------------------------------------------------------
+
+    def _get_revision_proposals(self, date=None):
+        """What the revision clause of these contracts gives on ``date``
+        (default: each contract's ``revision_date``), without changing
+        anything. Contracts without a clause or a date are left out.
+
+        Read in a few queries for the whole batch: the contracts, their
+        terms and lines, the index values of every (index, month) needed in
+        one query, the last known values in another.
+
+        :return: {contract_id: proposal}, a proposal being a dict with
+            ``date``, ``coefficient`` (False when a value is missing),
+            ``values`` (dicts index_id, weight, base_date, base_value, date,
+            value), ``missing`` ([(index, month)]), ``lines`` (dicts
+            contract_line_id, name, price_before, price_after,
+            amount_before, amount_after), ``amount_before``,
+            ``amount_after`` (yearly), ``formula`` (worked example),
+            ``kind`` ("index") and ``percentage`` (0.0).
+        """
+        date = fields.Date.to_date(date) if date else None
+        self._prefetch_revision_data()
+        contracts = self.filtered(
+            lambda c: c.has_revision
+            and c.revision_base_date
+            and (date or c.revision_date)
+        )
+        plans, pairs, last_pairs = {}, set(), set()
+        for contract in contracts:
+            revision_date = date or contract.revision_date
+            base = month_start(contract.revision_base_date)
+            if revision_date < base:
+                raise UserError(
+                    self.env._(
+                        "Contract %(name)s: a revision on %(date)s is before the "
+                        "base month of its clause (%(month)s).",
+                        name=contract.display_name,
+                        date=revision_date,
+                        month=base.strftime("%Y-%m"),
+                    )
+                )
+            rule = contract.revision_index_rule or "same_month"
+            month = revision_index_month(base, revision_date, rule)
+            for term in contract.revision_term_ids:
+                pairs.add((term.index_id.id, base))
+                if rule == "same_month":
+                    pairs.add((term.index_id.id, month))
+                else:
+                    last_pairs.add((term.index_id.id, revision_date))
+            plans[contract] = (revision_date, base, month, rule)
+        values = self.env["service.price.index.value"]._get_values(pairs)
+        last_values = self._get_last_index_values(last_pairs)
+        proposals = {}
+        for contract, (revision_date, base, month, rule) in plans.items():
+            value_list, missing = [], []
+            for term in contract.revision_term_ids:
+                index = term.index_id
+                base_value = values.get((index.id, base), False)
+                if rule == "same_month":
+                    used_month = month
+                    value = values.get((index.id, month), False)
+                else:
+                    used_month, value = last_values.get(
+                        (index.id, revision_date), (month, False)
+                    )
+                if not base_value:
+                    missing.append((index, base))
+                if not value:
+                    missing.append((index, used_month))
+                value_list.append(
+                    {
+                        "index_id": index.id,
+                        "weight": term.weight,
+                        "base_date": base,
+                        "base_value": base_value,
+                        "date": used_month,
+                        "value": value,
+                    }
+                )
+            coefficient = False
+            if not missing:
+                coefficient = revision_coefficient(
+                    contract.revision_fixed_part,
+                    [(v["weight"], v["base_value"], v["value"]) for v in value_list],
+                    minimum=contract.revision_min,
+                    maximum=contract.revision_max,
+                    digits=contract.revision_digits,
+                )
+            proposals[contract.id] = contract._prepare_revision_proposal(
+                revision_date, coefficient, value_list, missing
+            )
+        return proposals
+
+    def _get_percentage_proposals(self, percentage, date=None):
+        """Proposals of a negotiated change of ``percentage`` percent on
+        ``date`` (default: the revision date, else today), for contracts
+        with or without a clause; same shape as ``_get_revision_proposals``.
+        """
+        if percentage <= -100:
+            raise UserError(
+                self.env._("A price revision cannot lower the prices by 100% or more.")
+            )
+        date = fields.Date.to_date(date) if date else None
+        self._prefetch_revision_data()
+        coefficient = round(1 + percentage / 100, 6)
+        return {
+            contract.id: contract._prepare_revision_proposal(
+                date or contract.revision_date or contract.company_id._service_today(),
+                coefficient,
+                [],
+                [],
+                kind="percentage",
+                percentage=percentage,
+            )
+            for contract in self
+        }
+
+    def _prefetch_revision_data(self):
+        self.fetch(
+            [
+                "name",
+                "company_id",
+                "currency_id",
+                "partner_id",
+                "state",
+                "invoicing_frequency",
+                "revision_date",
+                "revision_blocked",
+                *self._get_revision_clause_fields(),
+            ]
+        )
+        self.revision_term_ids.fetch(["index_id", "weight", "contract_id"])
+        self.revision_term_ids.index_id.fetch(["name", "code"])
+        self.line_ids.fetch(
+            ["name", "product_id", "quantity", "price_unit", "discount", "contract_id"]
+        )
+
+    @api.model
+    def _get_last_index_values(self, pairs):
+        """{(index_id, day): (month, value)}: the last value of each index
+        whose month is on or before ``day``, in one query."""
+        if not pairs:
+            return {}
+        Value = self.env["service.price.index.value"]
+        Value.check_access("read")
+        Value.flush_model(["index_id", "date", "value"])
+        rows = SQL(", ").join(
+            SQL("(%s::integer, %s::date)", index_id, day) for index_id, day in pairs
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT p.index_id, p.day, v.date, v.value "
+                "FROM (VALUES %s) AS p(index_id, day) "
+                "CROSS JOIN LATERAL (SELECT date, value FROM %s "
+                "WHERE index_id = p.index_id AND date <= p.day "
+                "ORDER BY date DESC LIMIT 1) AS v",
+                rows,
+                SQL.identifier(Value._table),
+            )
+        )
+        return {
+            (index_id, day): (month, value)
+            for index_id, day, month, value in self.env.cr.fetchall()
+        }
+
+    def _get_periods_per_year(self):
+        self.ensure_one()
+        return 12 / FREQUENCY_MONTHS.get(self.invoicing_frequency, 12)
+
+    def _prepare_revision_proposal(
+        self, date, coefficient, values, missing, kind="index", percentage=0.0
+    ):
+        """The proposal of one contract: its lines at the current and at the
+        revised prices (yearly amounts), and the worked formula."""
+        self.ensure_one()
+        currency = self.currency_id
+        per_year = self._get_periods_per_year()
+        lines = []
+        for line in self.line_ids:
+            price_after = (
+                revised_price(line.price_unit, coefficient, currency.rounding)
+                if coefficient
+                else line.price_unit
+            )
+            factor = line.quantity * (1 - line.discount / 100) * per_year
+            lines.append(
+                {
+                    "contract_line_id": line.id,
+                    "name": line.name or line.product_id.display_name or "",
+                    "price_before": line.price_unit,
+                    "price_after": price_after,
+                    "amount_before": currency.round(line.price_unit * factor),
+                    "amount_after": currency.round(price_after * factor),
+                }
+            )
+        proposal = {
+            "date": date,
+            "kind": kind,
+            "percentage": percentage,
+            "coefficient": coefficient,
+            "values": values,
+            "missing": missing,
+            "lines": lines,
+            "amount_before": currency.round(sum(x["amount_before"] for x in lines)),
+            "amount_after": currency.round(sum(x["amount_after"] for x in lines)),
+        }
+        proposal["formula"] = self._get_revision_formula(proposal)
+        return proposal
+
+    def _get_revision_formula(self, proposal):
+        """The revision as a worked example, in the customer's language:
+
+        P = P0 × (0.15 + 0.85 × ING / ING0)
+        ING: I0 = 121.2 (2021-08), I = 130.5 (2023-08)
+        Coefficient = 0.15 + 0.85 × 130.5 / 121.2 = 1.065223
+        Boiler service: 1,200.00 × 1.065223 = 1,278.27
+        """
+        self.ensure_one()
+        env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+        currency = self.currency_id
+        coefficient = proposal["coefficient"]
+        if proposal["kind"] == "percentage":
+            text = [
+                env._(
+                    "Negotiated revision: %(percentage)s%% (coefficient "
+                    "%(coefficient)s).",
+                    percentage=_format_number(proposal["percentage"], 4),
+                    coefficient=_format_number(coefficient),
+                )
+            ]
+        else:
+            indices = self.env["service.price.index"].browse(
+                [value["index_id"] for value in proposal["values"]]
+            )
+            text = [self._get_revision_clause_text()]
+            for value, index in zip(proposal["values"], indices, strict=True):
+                text.append(
+                    env._(
+                        "%(index)s: I0 = %(base_value)s (%(base_month)s), "
+                        "I = %(value)s (%(month)s)",
+                        index=index.code or index.name,
+                        base_value=_format_number(value["base_value"] or 0, 4),
+                        base_month=value["base_date"].strftime("%Y-%m"),
+                        value=_format_number(value["value"] or 0, 4)
+                        if value["value"]
+                        else "?",
+                        month=value["date"].strftime("%Y-%m") if value["date"] else "?",
+                    )
+                )
+            if not coefficient:
+                return "\n".join(text)
+            terms = " + ".join(
+                [_format_number(self.revision_fixed_part)]
+                + [
+                    f"{_format_number(v['weight'])} × {_format_number(v['value'], 4)}"
+                    f" / {_format_number(v['base_value'], 4)}"
+                    for v in proposal["values"]
+                ]
+            )
+            raw = raw_coefficient(
+                self.revision_fixed_part,
+                [
+                    (v["weight"], v["base_value"], v["value"])
+                    for v in proposal["values"]
+                ],
+            )
+            rounded = round(float(raw), self.revision_digits)
+            text.append(
+                env._(
+                    "Coefficient = %(terms)s = %(raw)s, rounded to %(digits)s "
+                    "decimals: %(rounded)s",
+                    terms=terms,
+                    raw=_format_number(float(raw), self.revision_digits + 3),
+                    digits=self.revision_digits,
+                    rounded=_format_number(rounded, self.revision_digits),
+                )
+            )
+            if coefficient != rounded:
+                text.append(
+                    env._(
+                        "Floor or cap of the clause applied: coefficient "
+                        "%(coefficient)s",
+                        coefficient=_format_number(coefficient),
+                    )
+                )
+        for line in proposal["lines"][:3]:
+            text.append(
+                env._(
+                    "%(service)s: %(before)s × %(coefficient)s = %(after)s",
+                    service=(line["name"] or "").splitlines()[0]
+                    if line["name"]
+                    else "",
+                    before=format_amount(env, line["price_before"], currency),
+                    coefficient=_format_number(coefficient),
+                    after=format_amount(env, line["price_after"], currency),
+                )
+            )
+        text.append(
+            env._(
+                "Yearly amount: %(before)s before, %(after)s after.",
+                before=format_amount(env, proposal["amount_before"], currency),
+                after=format_amount(env, proposal["amount_after"], currency),
+            )
+        )
+        return "\n".join(text)
+
+    # ------------------------------------------------------------------
+    # Application
+    # ------------------------------------------------------------------
+
+    def _apply_revisions(self, proposals, kind="index", percentage=0.0):
+        """Apply ``proposals`` ({contract_id: proposal}, as given by
+        ``_get_revision_proposals`` or ``_get_percentage_proposals``) to
+        these contracts: revised prices of the service lines, billing
+        periods not invoiced re-priced from the revision date, catch-up of
+        the periods invoiced meanwhile, history, chatter, letter to the
+        customer, next revision date one year on.
+
+        The new prices are computed again from the current ones with the
+        proposal's date and coefficient (a preview may be stale). Prices and
+        period amounts are written grouped by value, the history created in
+        one call.
+
+        :return: the ``service.contract.revision`` records created
+        """
+        if not self.env.su:
+            self._check_manager()
+        with lifecycle_write():
+            return self._apply_revisions_guarded(proposals, kind, percentage)
+
+    def _apply_revisions_guarded(self, proposals, kind, percentage):
+        Revision = self.env["service.contract.revision"]
+        own_ids = set(self.ids)
+        contracts = self.browse([cid for cid in proposals if cid in own_ids])
+        if not contracts:
+            return Revision
+        contracts._prefetch_revision_data()
+        fresh = {}
+        for contract in contracts:
+            proposal = proposals[contract.id]
+            contract._check_revision_applicable(proposal)
+            fresh[contract] = contract._prepare_revision_proposal(
+                fields.Date.to_date(proposal["date"]),
+                proposal["coefficient"],
+                proposal.get("values") or [],
+                [],
+                kind=proposal.get("kind") or kind,
+                percentage=proposal.get("percentage") or percentage,
+            )
+        old_amounts = {contract: contract.amount_untaxed for contract in contracts}
+        # Service lines, grouped by new price.
+        line_ids_by_price = defaultdict(list)
+        for proposal in fresh.values():
+            for line in proposal["lines"]:
+                if line["price_after"] != line["price_before"]:
+                    line_ids_by_price[line["price_after"]].append(
+                        line["contract_line_id"]
+                    )
+        Line = self.env["service.contract.line"]
+        for price, line_ids in line_ids_by_price.items():
+            Line.browse(line_ids).write({"price_unit": price})
+        # Billing schedule.
+        contracts.period_ids.fetch(
+            ["date_from", "date_to", "amount", "prorata_factor", "state", "move_id"]
+        )
+        catch_ups = contracts._reprice_periods(
+            {contract: proposal["date"] for contract, proposal in fresh.items()},
+            old_amounts,
+        )
+        # History.
+        revisions = Revision.create(
+            [
+                contract._prepare_revision_vals(proposal, catch_ups.get(contract, 0.0))
+                for contract, proposal in fresh.items()
+            ]
+        )
+        # Next revision, one year on; the blocked flag goes.
+        blocked = contracts.filtered("revision_blocked")
+        by_date = defaultdict(list)
+        for contract, proposal in fresh.items():
+            next_date = (
+                proposal["date"] + relativedelta(years=1)
+                if contract.has_revision
+                else contract.revision_date
+            )
+            by_date[next_date].append(contract.id)
+        for next_date, contract_ids in by_date.items():
+            self.browse(contract_ids).write(
+                {
+                    "revision_date": next_date,
+                    "revision_blocked": False,
+                    "revision_blocked_reason": False,
+                }
+            )
+        blocked._close_revision_blocked_activities()
+        contracts._log_revisions(revisions)
+        revisions._send_revision_letters()
+        return revisions
+
+    def _check_revision_applicable(self, proposal):
+        self.ensure_one()
+        if self.state != "running":
+            raise UserError(
+                self.env._(
+                    "Only running contracts have their prices revised: %(name)s.",
+                    name=self.name,
+                )
+            )
+        if proposal.get("missing") or not proposal.get("coefficient"):
+            raise UserError(
+                self.env._(
+                    "Contract %(name)s cannot be revised: %(reason)s",
+                    name=self.name,
+                    reason=self._format_missing_values(proposal.get("missing") or [])
+                    or self.env._("no coefficient."),
+                )
+            )
+
+    def _format_missing_values(self, missing):
+        """'index SYNTEC for 2026-08 missing, ...'"""
+        return ", ".join(
+            self.env._(
+                "index %(index)s for %(month)s missing",
+                index=index.code or index.display_name,
+                month=month.strftime("%Y-%m") if month else "?",
+            )
+            for index, month in dict.fromkeys(missing)
+        )
+
+    def _reprice_periods(self, dates, old_amounts):
+        """Billing periods from the revision date carry the new price.
+
+        Periods not invoiced starting on or after the revision date take the
+        new amount; the one containing it is prorated by days or split in
+        two, as the clause says; invoiced periods never change: what they
+        lack (or carry in excess) after the revision date is the catch-up,
+        added to the next invoice.
+
+        :param dates: {contract: revision date}
+        :param old_amounts: {contract: untaxed amount of a period before}
+        :return: {contract: catch-up amount}
+        """
+        Period = self.env["service.contract.period"]
+        amounts, splits, catch_ups = {}, [], {}
+        for contract, revision_date in dates.items():
+            currency = contract.currency_id
+            old, new = old_amounts[contract], contract.amount_untaxed
+            catch_up = 0.0
+            for period in contract.period_ids:
+                if period.state == "cancel" or period.date_to < revision_date:
+                    continue
+                full_old = old * period.prorata_factor
+                full_new = new * period.prorata_factor
+                if period.date_from >= revision_date:
+                    target = currency.round(full_new)
+                else:
+                    target = currency.round(
+                        prorated_amount(
+                            full_old,
+                            full_new,
+                            period.date_from,
+                            period.date_to,
+                            revision_date,
+                        )
+                    )
+                if period.state == "invoiced":
+                    catch_up += target - period.amount
+                elif (
+                    period.date_from < revision_date
+                    and contract.revision_split == "split"
+                ):
+                    splits.append((contract, period, revision_date, old))
+                elif target != period.amount:
+                    amounts[period.id] = target
+            catch_ups[contract] = currency.round(catch_up)
+        by_amount = defaultdict(list)
+        for period_id, amount in amounts.items():
+            by_amount[amount].append(period_id)
+        for amount, period_ids in by_amount.items():
+            Period.browse(period_ids).write({"amount": amount})
+        for contract, period, revision_date, old in splits:
+            contract._split_period(period, revision_date, old)
+        return catch_ups
+
+    def _split_period(self, period, revision_date, old_amount):
+        """Cut ``period`` at ``revision_date``: the days before at the former
+        price, a new period from the revision date at the new one."""
+        self.ensure_one()
+        total = (period.date_to - period.date_from).days + 1
+        days_before = (revision_date - period.date_from).days
+        factor = period.prorata_factor
+        factor_before = factor * days_before / total
+        factor_after = factor - factor_before
+        date_to = period.date_to
+        vals = self._prepare_period_vals(
+            period.date_from, revision_date - relativedelta(days=1), factor_before
+        )
+        vals["amount"] = self.currency_id.round(old_amount * factor_before)
+        del vals["contract_id"], vals["date_from"]
+        period.write(vals)
+        return self.env["service.contract.period"].create(
+            self._prepare_period_vals(revision_date, date_to, factor_after)
+        )
+
+    def _prepare_revision_vals(self, proposal, catch_up):
+        self.ensure_one()
+        return {
+            "contract_id": self.id,
+            "date": proposal["date"],
+            "kind": proposal["kind"],
+            "coefficient": proposal["coefficient"],
+            "percentage": proposal["percentage"],
+            "amount_before": proposal["amount_before"],
+            "amount_after": proposal["amount_after"],
+            "formula": proposal["formula"],
+            "catch_up_amount": catch_up,
+            "line_ids": [
+                Command.create(
+                    {
+                        key: line[key]
+                        for key in (
+                            "contract_line_id",
+                            "name",
+                            "price_before",
+                            "price_after",
+                            "amount_before",
+                            "amount_after",
+                        )
+                    }
+                )
+                for line in proposal["lines"]
+            ],
+            "value_ids": [Command.create(dict(value)) for value in proposal["values"]],
+        }
+
+    def _log_revisions(self, revisions):
+        """One note per contract in its chatter, written in one batch."""
+        bodies = {}
+        for revision in revisions:
+            contract = revision.contract_id
+            currency = contract.currency_id
+            body = self.env._(
+                "Prices revised on %(date)s: coefficient %(coefficient)s; yearly "
+                "amount %(before)s, now %(after)s.",
+                date=format_date(self.env, revision.date),
+                coefficient=_format_number(revision.coefficient),
+                before=format_amount(self.env, revision.amount_before, currency),
+                after=format_amount(self.env, revision.amount_after, currency),
+            )
+            if not currency.is_zero(revision.catch_up_amount):
+                body += " " + self.env._(
+                    "Periods already invoiced at the former price: a catch-up of "
+                    "%(amount)s goes on the next invoice.",
+                    amount=format_amount(self.env, revision.catch_up_amount, currency),
+                )
+            bodies[contract.id] = body
+        self.browse(list(bodies))._message_log_batch(bodies=bodies)
+
+    # ------------------------------------------------------------------
+    # Missing index values
+    # ------------------------------------------------------------------
+
+    def _get_revision_blocked_summary(self):
+        return self.env._("Price revision blocked: index value missing")
+
+    def _block_revisions(self, proposals):
+        """Nothing changes; each contract says what is missing, once: one
+        activity, kept until the revision happens."""
+        summary = self._get_revision_blocked_summary()
+        for contract in self:
+            reason = self._format_missing_values(proposals[contract.id]["missing"])
+            if (
+                not contract.revision_blocked
+                or contract.revision_blocked_reason != reason
+            ):
+                with lifecycle_write():
+                    contract.write(
+                        {"revision_blocked": True, "revision_blocked_reason": reason}
+                    )
+            contract._notify_cron_error(
+                summary,
+                self.env._(
+                    "The prices of %(name)s are to be revised on %(date)s, but "
+                    "%(reason)s. Enter the value: the revision then happens "
+                    "from that date.",
+                    name=contract.name,
+                    date=format_date(self.env, proposals[contract.id]["date"]),
+                    reason=reason,
+                ),
+            )
+
+    def _close_revision_blocked_activities(self):
+        """The revision happened: its 'index value missing' activity is done."""
+        if not self:
+            return
+        activities = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "in", self.ids),
+                ("summary", "=", self._get_revision_blocked_summary()),
+            ]
+        )
+        if activities:
+            activities.action_done()
+
+    # ------------------------------------------------------------------
+    # Scheduled action
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_revision_due_domain(self, today):
+        return [
+            ("state", "=", "running"),
+            ("has_revision", "=", True),
+            ("revision_date", "<=", today),
+        ]
+
+    @api.model
+    def _cron_revise_prices(self, today=None):
+        """Daily: revise the prices of the running contracts whose revision
+        date has come, on the day of each company (its time zone).
+
+        Contracts are locked with SKIP LOCKED and read again once locked:
+        two workers never revise a contract twice, and a contract revised
+        is due again only a year later. A missing index value blocks the
+        contract (one activity), a failing contract gets an activity; the
+        others are revised.
+        """
+        batch_size = self._get_cron_batch_size()
+        summary = self.env._("Price revision failed")
+        todo = [
+            (day, domain, self.search(domain, order="id"))
+            for company_domain, day in self._get_cron_days(today)
+            for domain in [company_domain + self._get_revision_due_domain(day)]
+        ]
+        total = sum(len(contracts) for _day, _domain, contracts in todo)
+        done = processed = 0
+        for day, domain, contracts in todo:
+            for index in range(0, len(contracts), batch_size):
+                batch = contracts[index : index + batch_size]._lock_skip_locked()
+                batch.invalidate_recordset()
+                batch = batch.filtered_domain(domain)
+                results = self._run_isolated(
+                    batch, lambda c, d=day: c._revise_prices(d), summary
+                )
+                done += sum(len(revisions) for revisions in results)
+                processed += min(batch_size, len(contracts) - index)
+                self.env["ir.cron"]._notify_progress(
+                    done=processed, remaining=total - processed
+                )
+                self._commit_batch()
+        return done
+
+    def _revise_prices(self, today):
+        """Revise these contracts, due on ``today``: each revision date that
+        has come (a contract revised late catches up year by year). Those
+        missing an index value are blocked and left unchanged.
+
+        :return: the revisions created
+        """
+        revisions = self.env["service.contract.revision"]
+        todo = self
+        for _round in range(MAX_CATCH_UP_REVISIONS):
+            todo = todo.filtered(
+                lambda c: c.revision_date
+                and c.revision_date <= today
+                and not (
+                    c.date_effective_end and c.date_effective_end < c.revision_date
+                )
+            )
+            if not todo:
+                break
+            proposals = todo._get_revision_proposals()
+            blocked = {cid: p for cid, p in proposals.items() if p["missing"]}
+            ready = {cid: p for cid, p in proposals.items() if not p["missing"]}
+            self.browse(list(blocked))._block_revisions(blocked)
+            if not ready:
+                break
+            revisions |= todo._apply_revisions(ready)
+            todo = self.browse(list(ready))
+        return revisions

@@ -30,6 +30,7 @@
         "data/service_contract_revision_data.xml",
         "wizards/service_contract_notice_views.xml",
         "wizards/service_contract_terminate_views.xml",
+        "wizards/service_contract_revision_wizard_views.xml",
         "views/service_contract_template_views.xml",
         "views/service_contract_views.xml",
         "views/res_partner_views.xml",
@@ -41,6 +42,7 @@
         "report/sale_order_templates.xml",
         "views/service_contract_menus.xml",
         "views/service_contract_revision_views.xml",
+        "views/service_contract_revision_report_views.xml",
         "views/service_contract_portal_templates.xml",
     ],
     "demo": [

@@ -27,3 +27,7 @@ from . import test_multi_company
 from . import test_access_matrix
 from . import test_invoice_cancel
 from . import test_price_revision
+from . import test_revision_wizard
+from . import test_revision_document
+from . import test_revision_reporting
+from . import test_ui_revision

@@ -79,7 +79,6 @@ class ServiceContract(models.Model):
     )
     revision_count = fields.Integer(compute="_compute_revision_count")
     revision_blocked = fields.Boolean(
-        string="Revision Blocked",
         copy=False,
         readonly=True,
         index=True,

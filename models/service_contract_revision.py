@@ -166,7 +166,7 @@ class ServiceContractRevisionValue(models.Model):
         "service.contract.revision", required=True, ondelete="cascade", index=True
     )
     index_id = fields.Many2one(
-        "service.price.index", string="Index", required=True, ondelete="restrict"
+        "service.price.index", required=True, ondelete="restrict"
     )
     weight = fields.Float(string="Weight (b)", digits=(16, 6))
     base_date = fields.Date(string="Base Month")

@@ -117,7 +117,7 @@ class ServicePriceIndexValue(models.Model):
         self.check_access("read")
         if not pairs:
             return {}
-        self.env.flush_model(["index_id", "date", "value"])
+        self.flush_model(["index_id", "date", "value"])
         index_ids, months = zip(*pairs, strict=True)
         query = SQL(
             """

@@ -19,7 +19,7 @@ class ServiceRevisionTerm(models.Model):
         "service.contract", ondelete="cascade", index="btree_not_null"
     )
     index_id = fields.Many2one(
-        "service.price.index", string="Index", required=True, ondelete="restrict"
+        "service.price.index", required=True, ondelete="restrict"
     )
     weight = fields.Float(
         string="Weight (b)",
@@ -65,7 +65,8 @@ class ServiceRevisionTerm(models.Model):
     @api.constrains("index_id", "weight")
     def _check_clause(self):
         """A term changed alone still leaves a valid clause."""
-        (self.template_id | self.contract_id)._check_revision_clause()
+        self.template_id._check_revision_clause()
+        self.contract_id._check_revision_clause()
 
     # ------------------------------------------------------------------
     # The clause of a signed contract is part of the agreement.

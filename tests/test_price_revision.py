@@ -299,7 +299,7 @@ class TestPriceRevisionClause(PriceRevisionCase):
     def test_base_month_needs_a_value_of_every_index(self):
         self.assertRefused(
             ValidationError,
-            "no value of .*ING.* for the base month 2020-01",
+            "no value of Engineering index for the base month 2020-01",
             self.template.write,
             {"revision_base_date": date(2020, 1, 15)},
         )

@@ -11,9 +11,9 @@ class TestRevisionReporting(RevisionUiCase):
     the contract, and the contracts blocked by a missing index value in
     the Alerts list."""
 
-    def _revise(self, contracts, revision_date, **kwargs):
-        proposals = contracts._get_revision_proposals(revision_date)
-        return contracts._apply_revisions(proposals, **kwargs)
+    def _revise(self, contracts):
+        """Revise on each contract's revision date, by its clause."""
+        return contracts._apply_revisions(contracts._get_revision_proposals())
 
     def test_revisions_per_month_with_average_coefficient(self):
         contract_a = self._create_revised_contract()
@@ -21,8 +21,8 @@ class TestRevisionReporting(RevisionUiCase):
         contract_c = self._create_revised_contract(
             date_start=date(2022, 10, 1), revision_date=date(2023, 10, 1)
         )
-        self._revise(contract_a | contract_b, date(2023, 9, 15))
-        self._revise(contract_c, date(2023, 10, 15), kind="percentage", percentage=3.0)
+        self._revise(contract_a | contract_b)
+        contract_c._apply_revisions(contract_c._get_percentage_proposals(3.0))
         Revision = self.env["service.contract.revision"].with_user(self.manager)
         groups = Revision._read_group(
             [("contract_id", "in", (contract_a | contract_b | contract_c).ids)],
@@ -59,7 +59,8 @@ class TestRevisionReporting(RevisionUiCase):
     def test_history_on_the_contract(self):
         contract = self._create_revised_contract()
         self.assertEqual(contract.revision_count, 0)
-        revision = self._revise(contract, date(2023, 9, 15))
+        revision = self._revise(contract)
+        contract.invalidate_recordset(["revision_count"])
         self.assertEqual(contract.revision_count, 1)
         action = contract.action_view_revisions()
         self.assertEqual(action["res_model"], "service.contract.revision")

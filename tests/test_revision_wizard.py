@@ -95,21 +95,27 @@ class TestRevisionWizard(RevisionUiCase):
         self.assertAlmostEqual(self.contract_a.line_ids.price_unit, 1230.0, places=2)
         self.assertAlmostEqual(self.contract_late.line_ids.price_unit, 1230.0, places=2)
 
-    def test_blocked_contract_cannot_be_applied(self):
-        wizard = self._wizard(self.contracts, user=self.manager)
-        self._line(wizard, self.contract_late).to_apply = True
-        self.assertRefused(UserError, "index LATE for 2023-08", wizard.action_apply)
-        self.assertFalse(
-            self.env["service.contract.revision"].search_count(
-                [("contract_id", "in", self.contracts.ids)]
-            )
-        )
-        self.assertAlmostEqual(self.contract_a.line_ids.price_unit, 1200.0, places=2)
+    def test_blocked_contract_is_never_applied(self):
+        wizard = self._wizard(self.contract_late, user=self.manager)
+        line = wizard.line_ids
+        self.assertTrue(line.blocked)
+        line.to_apply = True
+        self.assertRefused(UserError, "Nothing to revise", wizard.action_apply)
+        self.assertFalse(self.contract_late.revision_ids)
+        self.assertAlmostEqual(self.contract_late.line_ids.price_unit, 1200.0, places=2)
+
+    def test_contract_not_due_is_shown_not_applied(self):
+        wizard = self._wizard(self.contract_a, user=self.manager)
+        wizard.date = date(2023, 8, 31)
+        line = wizard.line_ids
+        self.assertTrue(line.blocked)
+        self.assertIn("next revision", line.blocked_reason)
+        self.assertRefused(UserError, "Nothing to revise", wizard.action_apply)
 
     def test_nothing_ticked_is_refused(self):
         wizard = self._wizard(self.contract_a, user=self.manager)
         wizard.line_ids.to_apply = False
-        self.assertRefused(UserError, "Tick the contracts", wizard.action_apply)
+        self.assertRefused(UserError, "Nothing to revise", wizard.action_apply)
 
     def test_percentage_of_minus_100_or_less_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "above -100"):

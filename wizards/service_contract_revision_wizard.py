@@ -108,24 +108,19 @@ class ServiceContractRevisionWizard(models.TransientModel):
     # ------------------------------------------------------------------
 
     def action_apply(self):
-        """Revise the ticked contracts, from proposals computed again now
-        (never from what the form shows): blocked ones are refused."""
+        """Revise the ticked contracts that can be revised, from proposals
+        computed again now (never from what the form shows); those that
+        cannot (index value missing, not due) are left as they are."""
         self.ensure_one()
         self.env["service.contract"]._check_manager(
             self.env._("Only contract managers can revise prices.")
         )
-        lines = self.line_ids.filtered("to_apply")
+        lines = self.line_ids.filtered(lambda line: line.to_apply and not line.blocked)
         if not lines:
-            raise UserError(self.env._("Tick the contracts to revise."))
-        blocked = lines.filtered("blocked")
-        if blocked:
             raise UserError(
                 self.env._(
-                    "These contracts cannot be revised: %(reasons)s",
-                    reasons="; ".join(
-                        f"{line.contract_id.name}: {line.blocked_reason}"
-                        for line in blocked
-                    ),
+                    "Nothing to revise: tick at least one contract that can be "
+                    "revised."
                 )
             )
         contracts = lines.contract_id
@@ -154,7 +149,12 @@ class ServiceContractRevisionWizardLine(models.TransientModel):
     contract_id = fields.Many2one("service.contract", required=True, readonly=True)
     partner_id = fields.Many2one(related="contract_id.partner_id", string="Customer")
     currency_id = fields.Many2one(related="contract_id.currency_id")
-    to_apply = fields.Boolean(string="Apply", default=True)
+    to_apply = fields.Boolean(
+        string="Apply",
+        default=True,
+        help="Untick the contracts to leave as they are. Contracts that cannot "
+        "be revised (see why) are never applied.",
+    )
     revision_date = fields.Date(compute="_compute_proposal")
     index_values = fields.Char(
         compute="_compute_proposal",

@@ -19,6 +19,7 @@
         "security/service_contract_portal_security.xml",
         "security/service_contract_revision_security.xml",
         "data/service_contract_data.xml",
+        "data/service_price_index_data.xml",
         "report/service_intervention_reports.xml",
         "report/service_intervention_templates.xml",
         "data/service_intervention_data.xml",
@@ -39,6 +40,7 @@
         "views/account_move_views.xml",
         "views/product_template_views.xml",
         "views/service_intervention_views.xml",
+        "views/service_price_index_views.xml",
         "report/sale_order_templates.xml",
         "views/service_contract_menus.xml",
         "views/service_contract_revision_views.xml",
@@ -46,6 +48,7 @@
         "views/service_contract_portal_templates.xml",
     ],
     "demo": [
+        "demo/service_price_index_demo.xml",
         "demo/service_contract_demo.xml",
     ],
     "assets": {

@@ -6,6 +6,7 @@ from . import service_contract_line_mixin
 from . import res_partner
 from . import service_price_index
 from . import service_price_index_value
+from . import service_price_index_insee
 from . import service_contract_template
 from . import service_contract_template_line
 from . import service_contract
@@ -26,6 +27,7 @@ from . import service_contract_visits
 from . import service_contract_alert
 from . import service_contract_document
 from . import service_contract_demo
+from . import service_price_index_demo
 from . import ir_actions_report
 from . import service_revision_clause_mixin
 from . import service_revision_term

@@ -36,7 +36,8 @@ class ServicePriceIndex(models.Model):
 
     @api.depends("value_ids.date", "value_ids.value")
     def _compute_last_value(self):
-        """Last month known and its value, for all indices in one query."""
+        """Last month known and its value: two queries whatever the number of
+        indices."""
         Value = self.env["service.price.index.value"]
         groups = Value._read_group(
             [("index_id", "in", self._origin.ids)],
@@ -58,9 +59,9 @@ class ServicePriceIndex(models.Model):
         self.ensure_one()
         if not date:
             return False
-        month = fields.Date.to_date(date).replace(day=1)
-        values = self.env["service.price.index.value"]._get_values([(self.id, month)])
-        return values.get((self.id, month), False)
+        date = fields.Date.to_date(date)
+        values = self.env["service.price.index.value"]._get_values([(self.id, date)])
+        return values.get((self.id, date), False)
 
     def _get_last_value(self, date):
         """(month, value) of the last value whose month is on or before
@@ -68,9 +69,8 @@ class ServicePriceIndex(models.Model):
         self.ensure_one()
         if not date:
             return False, False
-        value = self.env["service.price.index.value"].search(
-            [("index_id", "=", self.id), ("date", "<=", date)],
-            order="date desc",
-            limit=1,
+        date = fields.Date.to_date(date)
+        values = self.env["service.price.index.value"]._get_last_values(
+            [(self.id, date)]
         )
-        return (value.date, value.value) if value else (False, False)
+        return values.get((self.id, date), (False, False))

@@ -24,7 +24,6 @@ class ServicePriceIndexValue(models.Model):
         help="The month of the value, stored as its first day.",
     )
     value = fields.Float(required=True, digits=(16, 4))
-    index_code = fields.Char(related="index_id.code")
 
     _sql_constraints = [
         (
@@ -107,34 +106,84 @@ class ServicePriceIndexValue(models.Model):
 
     @api.model
     def _get_values(self, pairs, exclude=None):
-        """{(index_id, month): value} for the given (index_id, month) pairs, in
-        one query whatever their number. Months must be first days."""
+        """{(index_id, day): value} of the month of each given (index_id, day),
+        in one query whatever their number; unknown months are left out.
+
+        :param pairs: iterable of (index id, date), usually first days
+        :param exclude: values to ignore (those being changed)
+        """
+        months = self._months_of(pairs)
+        self.check_access("read")
+        if not months:
+            return {}
+        self.flush_model(["index_id", "date", "value"])
+        index_ids, month_days = zip(*set(months.values()), strict=True)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT v.index_id, v.date, v.value
+                  FROM service_price_index_value v
+                  JOIN unnest(%s::int[], %s::date[]) AS p(index_id, date)
+                    ON p.index_id = v.index_id AND p.date = v.date
+                 WHERE v.id != ALL(%s::int[])
+                """,
+                list(index_ids),
+                list(month_days),
+                list(exclude.ids if exclude else []),
+            )
+        )
+        found = {
+            (index_id, month): value
+            for index_id, month, value in self.env.cr.fetchall()
+        }
+        return {pair: found[month] for pair, month in months.items() if month in found}
+
+    @api.model
+    def _get_last_values(self, pairs):
+        """{(index_id, day): (month, value)} of the last value whose month is
+        on or before each given day, in one query; indices with no value by
+        then are left out (the batched ``index._get_last_value(day)``)."""
         pairs = {
-            (index_id, fields.Date.to_date(month))
-            for index_id, month in pairs
-            if index_id and month
+            (index_id, fields.Date.to_date(day))
+            for index_id, day in pairs
+            if index_id and day
         }
         self.check_access("read")
         if not pairs:
             return {}
         self.flush_model(["index_id", "date", "value"])
-        index_ids, months = zip(*pairs, strict=True)
-        query = SQL(
-            """
-            SELECT v.index_id, v.date, v.value
-              FROM service_price_index_value v
-              JOIN unnest(%s::int[], %s::date[]) AS p(index_id, date)
-                ON p.index_id = v.index_id AND p.date = v.date
-             WHERE v.id != ALL(%s::int[])
-            """,
-            list(index_ids),
-            list(months),
-            list(exclude.ids if exclude else []),
+        index_ids, days = zip(*pairs, strict=True)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.index_id, p.day, v.date, v.value
+                  FROM unnest(%s::int[], %s::date[]) AS p(index_id, day)
+                  CROSS JOIN LATERAL (
+                        SELECT date, value
+                          FROM service_price_index_value
+                         WHERE index_id = p.index_id AND date <= p.day
+                         ORDER BY date DESC
+                         LIMIT 1
+                  ) v
+                """,
+                list(index_ids),
+                list(days),
+            )
         )
-        self.env.cr.execute(query)
         return {
-            (index_id, date): value for index_id, date, value in self.env.cr.fetchall()
+            (index_id, day): (month, value)
+            for index_id, day, month, value in self.env.cr.fetchall()
         }
+
+    @api.model
+    def _months_of(self, pairs):
+        """{(index_id, day): (index_id, first day of its month)}."""
+        months = {}
+        for index_id, day in pairs:
+            if index_id and day:
+                day = fields.Date.to_date(day)
+                months[index_id, day] = (index_id, day.replace(day=1))
+        return months
 
     @api.model
     def get_import_templates(self):

@@ -1,0 +1,36 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields, models
+
+
+class ServicePriceIndex(models.Model):
+    """Demo data only (demo/service_price_index_demo.xml)."""
+
+    _inherit = "service.price.index"
+
+    def _demo_create_values(self, anchors):
+        """Monthly values from a few known months, linear in between (rounded
+        to one decimal, as published); months already known are kept.
+
+        :param anchors: {"YYYY-MM": value}, at least two months
+        """
+        self.ensure_one()
+        points = sorted(
+            (fields.Date.to_date(f"{month}-01"), value)
+            for month, value in anchors.items()
+        )
+        values = {}
+        for (start, first), (end, last) in zip(points, points[1:], strict=False):
+            months = (end.year - start.year) * 12 + end.month - start.month
+            for step in range(months + 1):
+                month = start + relativedelta(months=step)
+                values[month] = round(first + (last - first) * step / months, 1)
+        Value = self.env["service.price.index.value"]
+        existing = Value._get_values((self.id, month) for month in values)
+        Value.create(
+            [
+                {"index_id": self.id, "date": month, "value": value}
+                for month, value in sorted(values.items())
+                if (self.id, month) not in existing
+            ]
+        )

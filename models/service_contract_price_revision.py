@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, format_amount, format_date
+from odoo.tools import format_date
 
 from .date_utils import FREQUENCY_MONTHS, anniversary
 from .price_revision import (
@@ -28,6 +28,16 @@ _logger = logging.getLogger(__name__)
 # A contract revised late catches up at most this many yearly revisions in
 # one run of the scheduled action.
 MAX_CATCH_UP_REVISIONS = 10
+
+
+def _format_money(amount, currency):
+    """1278.27 €: an amount as it is written in a calculation, the same in
+    every language (Odoo's ``format_amount`` costs a lookup of the language
+    per call, too slow for thousands of revisions)."""
+    number = f"{amount:.{currency.decimal_places}f}"
+    if currency.position == "before":
+        return f"{currency.symbol}\N{NO-BREAK SPACE}{number}"
+    return f"{number}\N{NO-BREAK SPACE}{currency.symbol}"
 
 
 class ServiceContract(models.Model):
@@ -216,8 +226,9 @@ class ServiceContract(models.Model):
                 else:
                     last_pairs.add((term.index_id.id, revision_date))
             plans[contract] = (revision_date, base, month, rule)
-        values = self.env["service.price.index.value"]._get_values(pairs)
-        last_values = self._get_last_index_values(last_pairs)
+        Value = self.env["service.price.index.value"]
+        values = Value._get_values(pairs)
+        last_values = Value._get_last_values(last_pairs)
         proposals = {}
         for contract, (revision_date, base, month, rule) in plans.items():
             value_list, missing = [], []
@@ -302,34 +313,6 @@ class ServiceContract(models.Model):
         self.line_ids.fetch(
             ["name", "product_id", "quantity", "price_unit", "discount", "contract_id"]
         )
-
-    @api.model
-    def _get_last_index_values(self, pairs):
-        """{(index_id, day): (month, value)}: the last value of each index
-        whose month is on or before ``day``, in one query."""
-        if not pairs:
-            return {}
-        Value = self.env["service.price.index.value"]
-        Value.check_access("read")
-        Value.flush_model(["index_id", "date", "value"])
-        rows = SQL(", ").join(
-            SQL("(%s::integer, %s::date)", index_id, day) for index_id, day in pairs
-        )
-        self.env.cr.execute(
-            SQL(
-                "SELECT p.index_id, p.day, v.date, v.value "
-                "FROM (VALUES %s) AS p(index_id, day) "
-                "CROSS JOIN LATERAL (SELECT date, value FROM %s "
-                "WHERE index_id = p.index_id AND date <= p.day "
-                "ORDER BY date DESC LIMIT 1) AS v",
-                rows,
-                SQL.identifier(Value._table),
-            )
-        )
-        return {
-            (index_id, day): (month, value)
-            for index_id, day, month, value in self.env.cr.fetchall()
-        }
 
     def _get_periods_per_year(self):
         self.ensure_one()
@@ -451,23 +434,23 @@ class ServiceContract(models.Model):
                         coefficient=_format_number(coefficient),
                     )
                 )
-        for line in proposal["lines"][:3]:
+        for line in proposal["lines"][:1]:
             text.append(
                 env._(
                     "%(service)s: %(before)s × %(coefficient)s = %(after)s",
                     service=(line["name"] or "").splitlines()[0]
                     if line["name"]
                     else "",
-                    before=format_amount(env, line["price_before"], currency),
+                    before=_format_money(line["price_before"], currency),
                     coefficient=_format_number(coefficient),
-                    after=format_amount(env, line["price_after"], currency),
+                    after=_format_money(line["price_after"], currency),
                 )
             )
         text.append(
             env._(
                 "Yearly amount: %(before)s before, %(after)s after.",
-                before=format_amount(env, proposal["amount_before"], currency),
-                after=format_amount(env, proposal["amount_after"], currency),
+                before=_format_money(proposal["amount_before"], currency),
+                after=_format_money(proposal["amount_after"], currency),
             )
         )
         return "\n".join(text)
@@ -476,7 +459,9 @@ class ServiceContract(models.Model):
     # Application
     # ------------------------------------------------------------------
 
-    def _apply_revisions(self, proposals, kind="index", percentage=0.0):
+    def _apply_revisions(
+        self, proposals, kind="index", percentage=0.0, send_letters=True
+    ):
         """Apply ``proposals`` ({contract_id: proposal}, as given by
         ``_get_revision_proposals`` or ``_get_percentage_proposals``) to
         these contracts: revised prices of the service lines, billing
@@ -489,12 +474,18 @@ class ServiceContract(models.Model):
         period amounts are written grouped by value, the history created in
         one call.
 
+        :param send_letters: False to leave the letters to the caller
+            (``revisions._send_revision_letters()``): rendering their PDF is
+            most of the cost of a large batch.
         :return: the ``service.contract.revision`` records created
         """
         if not self.env.su:
             self._check_manager()
         with lifecycle_write():
-            return self._apply_revisions_guarded(proposals, kind, percentage)
+            revisions = self._apply_revisions_guarded(proposals, kind, percentage)
+        if send_letters:
+            revisions._send_revision_letters()
+        return revisions
 
     def _apply_revisions_guarded(self, proposals, kind, percentage):
         Revision = self.env["service.contract.revision"]
@@ -516,17 +507,17 @@ class ServiceContract(models.Model):
                 percentage=proposal.get("percentage") or percentage,
             )
         old_amounts = {contract: contract.amount_untaxed for contract in contracts}
-        # Service lines, grouped by new price.
-        line_ids_by_price = defaultdict(list)
-        for proposal in fresh.values():
-            for line in proposal["lines"]:
-                if line["price_after"] != line["price_before"]:
-                    line_ids_by_price[line["price_after"]].append(
-                        line["contract_line_id"]
-                    )
-        Line = self.env["service.contract.line"]
-        for price, line_ids in line_ids_by_price.items():
-            Line.browse(line_ids).write({"price_unit": price})
+        # Service lines.
+        self._write_revised_values(
+            "service.contract.line",
+            "price_unit",
+            {
+                line["contract_line_id"]: line["price_after"]
+                for proposal in fresh.values()
+                for line in proposal["lines"]
+                if line["price_after"] != line["price_before"]
+            },
+        )
         # Billing schedule.
         contracts.period_ids.fetch(
             ["date_from", "date_to", "amount", "prorata_factor", "state", "move_id"]
@@ -553,7 +544,8 @@ class ServiceContract(models.Model):
             )
             by_date[next_date].append(contract.id)
         for next_date, contract_ids in by_date.items():
-            self.browse(contract_ids).write(
+            # The note below states the revision: no tracking message too.
+            self.browse(contract_ids).with_context(tracking_disable=True).write(
                 {
                     "revision_date": next_date,
                     "revision_blocked": False,
@@ -562,7 +554,6 @@ class ServiceContract(models.Model):
             )
         blocked._close_revision_blocked_activities()
         contracts._log_revisions(revisions)
-        revisions._send_revision_letters()
         return revisions
 
     def _check_revision_applicable(self, proposal):
@@ -608,7 +599,6 @@ class ServiceContract(models.Model):
         :param old_amounts: {contract: untaxed amount of a period before}
         :return: {contract: catch-up amount}
         """
-        Period = self.env["service.contract.period"]
         amounts, splits, catch_ups = {}, [], {}
         for contract, revision_date in dates.items():
             currency = contract.currency_id
@@ -641,14 +631,30 @@ class ServiceContract(models.Model):
                 elif target != period.amount:
                     amounts[period.id] = target
             catch_ups[contract] = currency.round(catch_up)
-        by_amount = defaultdict(list)
-        for period_id, amount in amounts.items():
-            by_amount[amount].append(period_id)
-        for amount, period_ids in by_amount.items():
-            Period.browse(period_ids).write({"amount": amount})
+        self._write_revised_values("service.contract.period", "amount", amounts)
         for contract, period, revision_date, old in splits:
             contract._split_period(period, revision_date, old)
         return catch_ups
+
+    @api.model
+    def _write_revised_values(self, model, fname, values):
+        """Write ``values`` ({id: value}) of the field ``fname`` of ``model``
+        with Odoo's low-level batched write (one UPDATE per 1,000 rows,
+        whatever the number of distinct values), then let the ORM recompute
+        what depends on it (subtotals, contract amounts).
+
+        Only for the revision's own results: revised prices and amounts,
+        never negative, of lines and periods the revision may change (not
+        invoiced); ``write`` would only add the checks the revision is
+        allowed past (``lifecycle_write``), one call per distinct value.
+        """
+        if not values:
+            return
+        records = self.env[model].browse(list(values))
+        records.flush_recordset([fname])
+        records._write_multi([{fname: value} for value in values.values()])
+        records.invalidate_recordset([fname])
+        records.modified([fname])
 
     def _split_period(self, period, revision_date, old_amount):
         """Cut ``period`` at ``revision_date``: the days before at the former
@@ -712,14 +718,14 @@ class ServiceContract(models.Model):
                 "amount %(before)s, now %(after)s.",
                 date=format_date(self.env, revision.date),
                 coefficient=_format_number(revision.coefficient),
-                before=format_amount(self.env, revision.amount_before, currency),
-                after=format_amount(self.env, revision.amount_after, currency),
+                before=_format_money(revision.amount_before, currency),
+                after=_format_money(revision.amount_after, currency),
             )
             if not currency.is_zero(revision.catch_up_amount):
                 body += " " + self.env._(
                     "Periods already invoiced at the former price: a catch-up of "
                     "%(amount)s goes on the next invoice.",
-                    amount=format_amount(self.env, revision.catch_up_amount, currency),
+                    amount=_format_money(revision.catch_up_amount, currency),
                 )
             bodies[contract.id] = body
         self.browse(list(bodies))._message_log_batch(bodies=bodies)

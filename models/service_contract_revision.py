@@ -1,4 +1,3 @@
-import base64
 import logging
 
 from odoo import api, fields, models
@@ -111,16 +110,17 @@ class ServiceContractRevision(models.Model):
 
     def _send_revision_letters(self):
         """Post the letter of each revision in its contract's chatter, sent by
-        email to the customer (queued) with the letter as PDF. Rendered for
-        the whole batch at once; a customer without email still has the
-        letter, with its PDF, in the chatter, to print and post."""
+        email to the customer (queued) with the letter as PDF. The emails
+        are rendered for the whole batch, the PDFs in one run of the PDF
+        engine; a customer without email still has the letter, with its
+        PDF, in the chatter, to print and post."""
         if not self:
             return
         template = self.env.ref("service_contract.mail_template_contract_revision")
         rendered = template._generate_template(
-            self.ids,
-            ["subject", "body_html", "email_from", "partner_to", "report_template_ids"],
+            self.ids, ["subject", "body_html", "email_from", "partner_to"]
         )
+        letters = self._render_letters()
         for revision in self:
             values = rendered[revision.id]
             revision.contract_id.message_post(
@@ -128,14 +128,48 @@ class ServiceContractRevision(models.Model):
                 subject=values.get("subject"),
                 email_from=values.get("email_from") or None,
                 partner_ids=values.get("partner_ids") or [],
-                attachments=[
-                    (name, base64.b64decode(content))
-                    for name, content in values.get("attachments", [])
-                ],
+                attachments=[letters[revision.id]] if revision.id in letters else [],
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
                 force_send=False,
             )
+
+    def _render_letters(self):
+        """{revision_id: (file name, PDF)}: the letters of these revisions,
+        rendered together (one run of the PDF engine, split per revision).
+        Without a PDF engine, or when it fails, none: the email carries the
+        letter alone."""
+        Report = self.env["ir.actions.report"]
+        report = self.env.ref("service_contract.action_report_contract_revision")
+        names = {
+            revision.id: self.env._(
+                "Price revision - %(contract)s - %(date)s.pdf",
+                contract=revision.contract_id.name.replace("/", "-"),
+                date=fields.Date.to_string(revision.date),
+            )
+            for revision in self
+        }
+        try:
+            streams, report_type = Report._pre_render_qweb_pdf(report, self.ids)
+            if report_type == "pdf":
+                return {
+                    res_id: (names[res_id], value["stream"].getvalue())
+                    for res_id, value in streams.items()
+                    if value.get("stream")
+                }
+            # Tests render HTML, one document per revision.
+            return {
+                revision.id: (
+                    names[revision.id],
+                    Report._render_qweb_pdf(report, revision.ids)[0],
+                )
+                for revision in self
+            }
+        except Exception:  # noqa: BLE001 - the email still carries the letter
+            _logger.warning(
+                "Price revision letters %s not rendered to PDF", self.ids, exc_info=True
+            )
+            return {}
 
 
 class ServiceContractRevisionLine(models.Model):

@@ -125,8 +125,8 @@ class TestPriceRevisionArithmetic(BaseCase):
 
 
 class PriceRevisionCase(AccountTestInvoicingCommon):
-    """An engineering index ING with the values of the worked example, and
-    a template whose clause is P = P0 x (0.15 + 0.85 x ING / ING0), base
+    """An engineering index ENG with the values of the worked example, and
+    a template whose clause is P = P0 x (0.15 + 0.85 x ENG / ENG0), base
     August 2021."""
 
     @classmethod
@@ -138,7 +138,7 @@ class PriceRevisionCase(AccountTestInvoicingCommon):
         cls.env.user.tz = "UTC"
         cls.company.partner_id.tz = "UTC"
         cls.index = cls.env["service.price.index"].create(
-            {"name": "Engineering index", "code": "ING"}
+            {"name": "Engineering index", "code": "ENG"}
         )
         cls._values(cls.index, {"2021-08": 121.2, "2022-08": 125.0, "2023-08": 130.5})
         cls.product = cls._create_product(
@@ -378,7 +378,7 @@ class TestPriceRevisionProposals(PriceRevisionCase):
         self.assertEqual((line["price_before"], line["price_after"]), (1200.0, 1278.27))
         self.assertEqual(proposal["amount_before"], 1200.0)
         self.assertEqual(proposal["amount_after"], 1278.27)
-        for text in ("0.15 + 0.85 × ING / ING0", "121.2", "130.5", "1.065223"):
+        for text in ("0.15 + 0.85 × ENG / ENG0", "121.2", "130.5", "1.065223"):
             self.assertIn(text, proposal["formula"])
         # A preview changes nothing.
         self.assertEqual(contract.line_ids.price_unit, 1200.0)
@@ -551,14 +551,14 @@ class TestPriceRevisionApplication(PriceRevisionCase):
         self._invoice(date(2023, 8, 1))
         self.assertEqual(self._revise(date(2023, 9, 1)), 0)
         self.assertTrue(contract.revision_blocked)
-        self.assertIn("ING for 2023-08 missing", contract.revision_blocked_reason)
+        self.assertIn("ENG for 2023-08 missing", contract.revision_blocked_reason)
         self.assertEqual(contract.line_ids.price_unit, 100.0)
         self.assertFalse(contract.revision_ids)
         self.assertEqual(contract.revision_date, date(2023, 9, 1))
         summary = "Price revision blocked: index value missing"
         activities = contract.activity_ids.filtered(lambda a: a.summary == summary)
         self.assertEqual(len(activities), 1)
-        self.assertIn("ING for 2023-08 missing", activities.note)
+        self.assertIn("ENG for 2023-08 missing", activities.note)
         # Another day, still missing: still one activity.
         self._revise(date(2023, 9, 2))
         self.assertEqual(
@@ -630,7 +630,7 @@ class TestPriceRevisionApplication(PriceRevisionCase):
         proposals[contract.id]["missing"] = [(self.index, date(2023, 8, 1))]
         proposals[contract.id]["coefficient"] = False
         self.assertRefused(
-            UserError, "ING for 2023-08 missing", contract._apply_revisions, proposals
+            UserError, "ENG for 2023-08 missing", contract._apply_revisions, proposals
         )
         self.assertEqual(contract.line_ids.price_unit, 1200.0)
         self.assertFalse(contract.revision_ids)

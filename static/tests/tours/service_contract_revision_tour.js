@@ -109,12 +109,12 @@ registry.category("web_tour.tours").add("service_contract_revision_tour", {
         },
         {
             content: "Open the Actions menu",
-            trigger: ".o_control_panel .o_cp_action_menus button",
+            trigger: ".o_control_panel .o_cp_action_menus button:has(.fa-cog)",
             run: "click",
         },
         {
             content: "Revise Prices",
-            trigger: ".o-dropdown--menu .o-dropdown-item:contains('Revise Prices')",
+            trigger: ".o-dropdown--menu .o_menu_item:contains('Revise Prices')",
             run: "click",
         },
         // The preview: coefficient 0.15 + 0.85 × 110 / 100 = 1.085.
@@ -138,7 +138,7 @@ registry.category("web_tour.tours").add("service_contract_revision_tour", {
         // The contract shows its history and the letter.
         {
             content: "Back to the contracts",
-            trigger: ".o_control_panel .o_breadcrumb .o_back_button, .o_control_panel .breadcrumb-item a:contains('Contracts')",
+            trigger: ".o_control_panel .breadcrumb-item a:contains('Contracts')",
             run: "click",
         },
         {

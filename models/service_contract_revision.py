@@ -89,7 +89,7 @@ class ServiceContractRevision(models.Model):
             )
 
     def write(self, vals):
-        if set(vals) - {"move_id"} and not self.env.su:
+        if set(vals) - {"move_id"}:
             raise UserError(
                 self.env._("A price revision is history: it cannot be changed.")
             )

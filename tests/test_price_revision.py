@@ -10,6 +10,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from ..models.date_utils import anniversary
 from ..models.price_revision import (
     prorated_amount,
     raw_coefficient,
@@ -227,6 +228,25 @@ class TestPriceRevisionClause(PriceRevisionCase):
         # Its own copy: the template's terms are untouched by the contract.
         self.assertNotEqual(contract.revision_term_ids, self.template.revision_term_ids)
         self.assertFalse(contract.revision_date)
+
+    def test_clause_copied_to_the_contract_of_a_quotation(self):
+        self.product.service_contract_template_id = self.template
+        self.template.signature_required = False
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [Command.create({"product_id": self.product.id})],
+            }
+        )
+        order.action_confirm()
+        contract = order.service_contract_ids
+        self.assertEqual(contract.state, "running")
+        self.assertEqual(contract.revision_fixed_part, 0.15)
+        self.assertEqual(contract.revision_term_ids.index_id, self.index)
+        self.assertEqual(contract.revision_term_ids.weight, 0.85)
+        self.assertEqual(
+            contract.revision_date, anniversary(contract.date_start, 1, "year")
+        )
 
     def test_clause_editable_until_signature_then_frozen(self):
         contract = self._contract(sign=False)
@@ -634,6 +654,23 @@ class TestPriceRevisionApplication(PriceRevisionCase):
         )
         self.assertEqual(contract.line_ids.price_unit, 1200.0)
         self.assertFalse(contract.revision_ids)
+
+    def test_history_is_read_only(self):
+        contract = self._contract()
+        self._revise(date(2023, 9, 1))
+        revision = contract.revision_ids
+        user = new_test_user(
+            self.env,
+            login="sc_rev_reader",
+            groups="service_contract.group_service_contract_user",
+        )
+        self.assertEqual(revision.with_user(user).coefficient, 1.065223)
+        self.assertEqual(revision.with_user(user).line_ids.price_after, 1278.27)
+        self.assertRefused(
+            UserError, "history", revision.with_user(user).write, {"coefficient": 2}
+        )
+        self.assertRefused(UserError, "history", revision.write, {"coefficient": 2.0})
+        self.assertEqual(revision.coefficient, 1.065223)
 
     def test_cron_is_declared(self):
         cron = self.env.ref("service_contract.ir_cron_revise_prices")

@@ -52,6 +52,9 @@
         "demo/service_contract_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "service_contract/static/src/fields/*.js",
+        ],
         "web.assets_tests": [
             "service_contract/static/tests/tours/*.js",
         ],

@@ -6,7 +6,7 @@ import requests
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.service.model import _as_validation_error
-from odoo.tests import Form, TransactionCase, new_test_user, tagged
+from odoo.tests import Form, HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools import file_open, mute_logger
 
 from ..models.insee_sdmx import SdmxError, parse_monthly_observations
@@ -557,4 +557,24 @@ class TestPriceIndexDemo(TransactionCase):
                 self.assertTrue(all(v > 0 for v in index.value_ids.mapped("value")))
         self.assertEqual(
             self.env.ref("service_contract.price_index_bt01").idbank, "001710986"
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestPriceIndexUi(HttpCase):
+    def test_price_index_tour(self):
+        index = self.env["service.price.index"].create(
+            {
+                "name": "Tour index",
+                "code": "T-TOUR",
+                "value_ids": [(0, 0, {"date": date(2023, 8, 1), "value": 130.5})],
+            }
+        )
+        self.start_tour(
+            "/odoo/action-service_contract.service_price_index_action",
+            "service_price_index_tour",
+            login="admin",
+        )
+        self.assertEqual(
+            index._get_last_value(date(2023, 12, 31)), (date(2023, 9, 1), 131.2)
         )

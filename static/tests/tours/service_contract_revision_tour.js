@@ -59,12 +59,12 @@ registry.category("web_tour.tours").add("service_contract_revision_tour", {
         },
         {
             content: "Enter the month",
-            trigger: `${FORM} .o_field_widget[name=value_ids] .o_selected_row .o_field_widget[name=date] input`,
+            trigger: `${FORM} .o_field_widget[name=value_ids] .o_selected_row td[name=date] input`,
             run: `edit ${newMonth()}`,
         },
         {
             content: "Enter the value",
-            trigger: `${FORM} .o_field_widget[name=value_ids] .o_selected_row .o_field_widget[name=value] input`,
+            trigger: `${FORM} .o_field_widget[name=value_ids] .o_selected_row td[name=value] input`,
             run: `edit ${VALUE}`,
         },
         {

@@ -15,6 +15,10 @@ class RevisionUiCase(ServiceContractCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # The demo data may hold an engineering index coded ING already.
+        cls.env["service.price.index"].with_context(active_test=False).search(
+            [("code", "=", "ING")]
+        ).code = "ING-DEMO"
         cls.index = cls.env["service.price.index"].create(
             {
                 "name": "Engineering index",

@@ -19,6 +19,7 @@ class RevisionUiCase(ServiceContractCase):
         cls.env["service.price.index"].with_context(active_test=False).search(
             [("code", "=", "ING")]
         ).code = "ING-DEMO"
+        cls.env.flush_all()
         cls.index = cls.env["service.price.index"].create(
             {
                 "name": "Engineering index",

@@ -33,6 +33,7 @@
         "data/service_contract_health_data.xml",
         "wizards/service_contract_notice_views.xml",
         "wizards/service_contract_terminate_views.xml",
+        "wizards/service_contract_revision_wizard_views.xml",
         "views/service_contract_template_views.xml",
         "views/service_contract_views.xml",
         "views/res_partner_views.xml",
@@ -51,6 +52,7 @@
         "report/service_contract_dashboard_views.xml",
         "views/service_contract_menus.xml",
         "views/service_contract_revision_views.xml",
+        "views/service_contract_revision_report_views.xml",
         "views/service_contract_portal_templates.xml",
     ],
     "demo": [

@@ -41,6 +41,9 @@ from . import service_contract_revision
 from . import service_contract_price_revision
 from . import service_contract_period_revision
 from . import service_intervention_billing
+from . import service_contract_revision_actions
+from . import service_contract_revision_document
+from . import service_contract_revision_report
 
 # Last: wraps the contract actions, overrides included.
 from . import service_contract_lifecycle

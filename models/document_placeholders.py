@@ -19,6 +19,7 @@ DOCUMENT_PLACEHOLDERS = [
     ("object.doc_sites", _lt("Sites with their addresses")),
     ("object.doc_services", _lt("Services with prices")),
     ("object.doc_amount_annual", _lt("Annual amount (untaxed)")),
+    ("object.doc_revision_clause", _lt("Price revision clause, with a worked example")),
     ("object.doc_visits", _lt("Number and frequency of visits")),
     ("object.doc_firm_term", _lt("Firm term")),
     ("object.doc_renewal", _lt("Renewal rule")),

@@ -8,6 +8,7 @@ ALERT_KINDS = [
     ("express_renewal", "Express renewal due"),
     ("overdue_invoice", "Overdue invoice"),
     ("at_risk", "Contract at risk"),
+    ("revision_blocked", "Price revision blocked"),
 ]
 
 
@@ -32,7 +33,7 @@ class ServiceContractAlert(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     action = fields.Char(string="To Do", compute="_compute_action")
 
-    @api.depends("kind")
+    @api.depends("kind", "contract_id.revision_blocked_reason")
     def _compute_action(self):
         actions = {
             "visit_to_plan": self.env._("Plan the visit with a technician"),
@@ -47,7 +48,15 @@ class ServiceContractAlert(models.Model):
             ),
         }
         for alert in self:
-            alert.action = actions.get(alert.kind, "")
+            if alert.kind == "revision_blocked":
+                alert.action = self.env._(
+                    "Enter the missing index value in Configuration > Price "
+                    "Indices (%(reason)s): the prices are revised on the next "
+                    "run, from the revision date",
+                    reason=alert.contract_id.revision_blocked_reason or "",
+                )
+            else:
+                alert.action = actions.get(alert.kind, "")
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
@@ -116,6 +125,11 @@ class ServiceContractAlert(models.Model):
                            c.id, NULL, c.partner_id, c.user_id, c.company_id
                       FROM service_contract c
                      WHERE c.state = 'running' AND c.health = 'at_risk'
+                    UNION ALL
+                    SELECT c.id * 10 + 7, 'revision_blocked', c.revision_date,
+                           c.id, NULL, c.partner_id, c.user_id, c.company_id
+                      FROM service_contract c
+                     WHERE c.state = 'running' AND c.revision_blocked
                 )
                 """,
                 table=SQL.identifier(self._table),

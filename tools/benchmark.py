@@ -589,11 +589,171 @@ def bench_dashboard(registry, n):
     print("\n".join(plan))
 
 
+def prepare_revision(env, n):
+    """N running contracts of one monthly line each, started a year ago for
+    two years, with the clause P = P0 x (0.15 + 0.85 x BENCH/BENCH0) on one
+    index whose values are known: all due for revision this month."""
+    today = date.today()
+    revision_date = today.replace(day=1)
+    start = revision_date - relativedelta(years=1)
+    base_month = start - relativedelta(months=1)
+    index = env["service.price.index"].create(
+        {
+            "name": "Bench index",
+            "code": "BENCH",
+            "value_ids": [
+                Command.create({"date": base_month, "value": 121.2}),
+                Command.create(
+                    {"date": base_month + relativedelta(years=1), "value": 130.5}
+                ),
+            ],
+        }
+    )
+    customers = env["res.partner"].create(
+        [{"name": f"Bench revision customer {i}"} for i in range(max(n // 10, 1))]
+    )
+    product = env["product.product"].create(
+        {"name": "Bench revised maintenance", "type": "service", "list_price": 100.0}
+    )
+    contracts = env["service.contract"].create(
+        [
+            {
+                "partner_id": customers[i % len(customers)].id,
+                "date_start": start,
+                "duration": 2,
+                "duration_unit": "year",
+                "invoicing_frequency": "month",
+                "invoicing_mode": "advance",
+                "line_ids": [
+                    Command.create(
+                        {"product_id": product.id, "price_unit": 100.0 + i % 50}
+                    )
+                ],
+                "revision_fixed_part": 0.15,
+                "revision_term_ids": [
+                    Command.create({"index_id": index.id, "weight": 0.85})
+                ],
+                "revision_base_date": base_month,
+                "revision_index_rule": "same_month",
+                "revision_date": revision_date,
+            }
+            for i in range(n)
+        ]
+    )
+    contracts.action_sign(date_signed=start)
+    return today, contracts
+
+
+def raw_revision_write(env, proposals):
+    """The floor: the same new prices and period amounts written by two
+    UPDATE ... FROM (VALUES ...) statements, nothing else."""
+    contracts = env["service.contract"].browse(list(proposals))
+    currency_by_contract = {c.id: c.currency_id for c in contracts}
+    line_values = []
+    period_values = []
+    lines = env["service.contract.line"].browse(
+        [line["contract_line_id"] for p in proposals.values() for line in p["lines"]]
+    )
+    quantities = {line.id: (line.quantity, line.discount) for line in lines}
+    periods = env["service.contract.period"].search_read(
+        [
+            ("contract_id", "in", list(proposals)),
+            ("move_id", "=", False),
+            ("is_cancelled", "=", False),
+        ],
+        ["contract_id", "date_from", "prorata_factor"],
+        load=None,
+    )
+    periods_by_contract = {}
+    for period in periods:
+        periods_by_contract.setdefault(period["contract_id"], []).append(period)
+    for contract_id, proposal in proposals.items():
+        currency = currency_by_contract[contract_id]
+        untaxed = 0.0
+        for line in proposal["lines"]:
+            line_values.append((line["contract_line_id"], line["price_after"]))
+            quantity, discount = quantities[line["contract_line_id"]]
+            untaxed += currency.round(
+                line["price_after"] * quantity * (1 - discount / 100)
+            )
+        for period in periods_by_contract.get(contract_id, []):
+            if period["date_from"] >= proposal["date"]:
+                period_values.append(
+                    (period["id"], currency.round(untaxed * period["prorata_factor"]))
+                )
+
+    def update(table, column, values):
+        env.cr.execute(
+            SQL(
+                "UPDATE %(table)s t SET %(column)s = v.value"
+                " FROM (VALUES %(values)s) AS v(id, value) WHERE t.id = v.id",
+                table=SQL.identifier(table),
+                column=SQL.identifier(column),
+                values=SQL(", ").join(
+                    SQL("(%s, %s::numeric)", id_, value) for id_, value in values
+                ),
+            )
+        )
+
+    update("service_contract_line", "price_unit", line_values)
+    update("service_contract_period", "amount", period_values)
+    return len(line_values), len(period_values)
+
+
+def bench_revision(registry, n):
+    """Revising N contracts (one line, monthly periods) with our API against
+    a raw batched write of the very same new prices and period amounts."""
+    results = {}
+    with registry.cursor() as cr:
+        env = environment(cr)
+        today, contracts = prepare_revision(env, n)
+        contract_ids = contracts.ids
+    analyze(registry)
+    # (a) the floor: the proposals are computed (not timed), then written raw.
+    with registry.cursor() as cr:
+        env = environment(cr)
+        Contract = env["service.contract"]
+        proposals = Contract.browse(contract_ids)._get_revision_proposals(today)
+        assert len(proposals) == n, len(proposals)
+        env.invalidate_all()
+        with timer(results, "floor"):
+            counts = raw_revision_write(env, proposals)
+        cr.rollback()
+    # (b) ours: proposals and application, as the scheduled action does.
+    with registry.cursor() as cr:
+        env = environment(cr)
+        Contract = env["service.contract"]
+        env.invalidate_all()
+        with timer(results, "ours"):
+            contracts = Contract.browse(contract_ids)
+            revisions = contracts._apply_revisions(
+                contracts._get_revision_proposals(today)
+            )
+            env.flush_all()
+        assert len(revisions) == n, len(revisions)
+        cr.rollback()
+    print(
+        f"\nPrice revision, N = {n} contracts ({counts[0]} lines, "
+        f"{counts[1]} periods re-priced)"
+    )
+    print(f"{'measure':<46}{'seconds':>10}{'contracts/s':>14}")
+    for key, label in (
+        ("floor", "(a) floor: raw UPDATE ... FROM (VALUES ...)"),
+        ("ours", "(b) _apply_revisions(_get_revision_proposals)"),
+    ):
+        print(f"{label:<46}{results[key]:>10.2f}{n / results[key]:>14.1f}")
+    print(
+        f"ratio ours / floor (speed):          {results['floor'] / results['ours']:.2f}"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("-c", "--config", required=True)
     parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("what", choices=["invoicing", "interventions", "dashboard"])
+    parser.add_argument(
+        "what", choices=["invoicing", "interventions", "dashboard", "revision"]
+    )
     parser.add_argument("n", type=int)
     args = parser.parse_args()
     odoo.tools.config.parse_config(
@@ -604,6 +764,8 @@ def main():
         bench_invoicing(registry, args.n)
     elif args.what == "dashboard":
         bench_dashboard(registry, args.n)
+    elif args.what == "revision":
+        bench_revision(registry, args.n)
     else:
         bench_interventions(registry, args.n)
 

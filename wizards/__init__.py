@@ -1,2 +1,3 @@
 from . import service_contract_notice
 from . import service_contract_terminate
+from . import service_contract_revision_wizard

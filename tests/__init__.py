@@ -30,7 +30,6 @@ from . import test_dashboard
 from . import test_ui_risk
 from . import test_mrr
 from . import test_health
-from . import test_mrr
 from . import test_profitability
 from . import test_intervention_costs
 from . import test_price_revision

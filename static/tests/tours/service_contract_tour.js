@@ -29,6 +29,16 @@ registry.category("web_tour.tours").add("service_contract_tour", {
             run: "click",
         },
         {
+            content: "Open the Contracts menu",
+            trigger: ".o_menu_sections button[data-menu-xmlid='service_contract.service_contract_menu_contracts']",
+            run: "click",
+        },
+        {
+            content: "Open the contracts",
+            trigger: ".dropdown-item[data-menu-xmlid='service_contract.service_contract_menu']",
+            run: "click",
+        },
+        {
             content: "Create a new contract",
             trigger: ".o_control_panel .o_list_button_add:enabled",
             run: "click",

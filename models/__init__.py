@@ -21,8 +21,11 @@ from . import product_template
 from . import sale_order
 from . import res_company
 from . import res_config_settings
+from . import service_equipment_category
+from . import service_equipment
 from . import service_visit_plan
 from . import service_intervention
+from . import service_intervention_equipment
 from . import service_intervention_material
 from . import service_intervention_cost
 from . import service_contract_visits

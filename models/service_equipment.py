@@ -1,0 +1,105 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ServiceEquipment(models.Model):
+    """An item of equipment installed at a customer's site."""
+
+    _name = "service.equipment"
+    _description = "Equipment"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "partner_id, site_id, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", default=lambda self: self.env.company, index=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        check_company=True,
+        tracking=True,
+        domain="[('parent_id', '=', False)]",
+    )
+    site_id = fields.Many2one(
+        "res.partner",
+        index="btree_not_null",
+        check_company=True,
+        tracking=True,
+        domain="[('type', '=', 'site'), ('commercial_partner_id', '=', partner_id)]",
+    )
+    category_id = fields.Many2one(
+        "service.equipment.category", index=True, tracking=True
+    )
+    brand = fields.Char()
+    model_name = fields.Char(string="Model")
+    serial_number = fields.Char(index="trigram", tracking=True, copy=False)
+    date_installed = fields.Date(string="Installed On")
+    warranty_end = fields.Date(string="Warranty Until")
+    state = fields.Selection(
+        [("in_service", "In Service"), ("removed", "Removed")],
+        default="in_service",
+        required=True,
+        tracking=True,
+    )
+    note = fields.Html(string="Notes")
+    intervention_ids = fields.Many2many(
+        "service.intervention",
+        "service_intervention_equipment_rel",
+        "equipment_id",
+        "intervention_id",
+        string="Visits",
+        readonly=True,
+    )
+
+    _sql_constraints = [
+        (
+            "serial_unique",
+            "UNIQUE(company_id, category_id, serial_number)",
+            "Another equipment of this category already has this serial number.",
+        ),
+    ]
+
+    @api.depends("name", "serial_number")
+    def _compute_display_name(self):
+        for equipment in self:
+            equipment.display_name = (
+                f"{equipment.name} ({equipment.serial_number})"
+                if equipment.serial_number
+                else equipment.name
+            )
+
+    @api.constrains("partner_id", "site_id")
+    def _check_site_partner(self):
+        for equipment in self:
+            site = equipment.site_id
+            if site and site.commercial_partner_id != equipment.partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "Equipment %(name)s: the site %(site)s does not belong to "
+                        "the customer %(customer)s.",
+                        name=equipment.name,
+                        site=site.display_name,
+                        customer=equipment.partner_id.display_name,
+                    )
+                )
+
+    @api.constrains("date_installed", "warranty_end")
+    def _check_dates(self):
+        for equipment in self:
+            if (
+                equipment.date_installed
+                and equipment.warranty_end
+                and equipment.warranty_end < equipment.date_installed
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Equipment %(name)s: the warranty cannot end before the "
+                        "installation date.",
+                        name=equipment.name,
+                    )
+                )

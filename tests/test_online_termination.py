@@ -180,6 +180,12 @@ class TestOnlineTermination(HttpCase):
             f"/contract/terminate?reference={self.on_time.name.replace('/', '%2F')}",
             page.text,
         )
+        # Not on the page of a business customer's contract.
+        self.authenticate(None, None)
+        page = self.url_open(self.pro.get_portal_url())
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(self.pro.name, page.text)
+        self.assertNotIn("/contract/terminate?reference=", page.text)
         # Prefilled reference.
         self.authenticate(None, None)
         page = self.url_open(f"/contract/terminate?reference={self.on_time.name}")
@@ -240,6 +246,25 @@ class TestOnlineTermination(HttpCase):
     def test_chatel_request_in_the_past_ends_today(self):
         self._confirm(self.chatel, date=(self.today - timedelta(days=5)).isoformat())
         self.assertEqual(self.chatel.date_termination, self.today)
+
+    def test_chatel_request_after_the_term_ends_at_the_term(self):
+        end = self.chatel.date_end
+        self._confirm(self.chatel, date=(end + timedelta(days=40)).isoformat())
+        self.assertFalse(self.chatel.date_termination)
+        self.assertEqual(self.chatel.notice_by, "online")
+        self.assertEqual(self.chatel.date_effective_end, end)
+        self.assertIn(self._date(end), self._acks().body_html)
+
+    def test_second_request_changes_nothing_more(self):
+        self._confirm(self.on_time)
+        before = self.on_time.notice_date, self.on_time.date_effective_end
+        self._confirm(self.on_time, date=(self.today + timedelta(days=3)).isoformat())
+        self.assertEqual(
+            (self.on_time.notice_date, self.on_time.date_effective_end), before
+        )
+        requests = self.env[ACK_MODEL].search([("contract_id", "=", self.on_time.id)])
+        self.assertEqual(requests.mapped("end_rule"), ["already", "term"])
+        self.assertIn("already recorded", self._acks()[0].body_html)
 
     def test_contract_without_chatel_ends_at_the_end_of_term(self):
         contract = self.on_time

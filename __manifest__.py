@@ -19,6 +19,7 @@
         "security/service_contract_portal_security.xml",
         "security/service_contract_revision_security.xml",
         "security/service_equipment_security.xml",
+        "security/service_contract_termination_security.xml",
         "data/service_contract_data.xml",
         "data/service_price_index_data.xml",
         "report/service_intervention_reports.xml",
@@ -56,6 +57,9 @@
         "views/service_contract_revision_views.xml",
         "views/service_contract_revision_report_views.xml",
         "views/service_contract_portal_templates.xml",
+        "data/service_contract_termination_data.xml",
+        "views/service_contract_termination_views.xml",
+        "views/service_contract_termination_templates.xml",
     ],
     "demo": [
         "demo/service_price_index_demo.xml",

@@ -38,3 +38,6 @@ from . import test_revision_document
 from . import test_revision_reporting
 from . import test_price_index
 from . import test_intervention_billing
+from . import test_amendment
+from . import test_amendment_portal
+from . import test_ui_amendment

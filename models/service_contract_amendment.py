@@ -628,12 +628,16 @@ class ServiceContractAmendment(models.Model):
                 Command.link(site.id) for site in self.site_add_ids
             ] + [Command.unlink(site.id) for site in self.site_remove_ids]
         self.plan_ids.write({"date_from": date})
-        self.plan_end_ids.write({"date_to": date - timedelta(days=1)})
+        # The plans of a site removed end with it.
+        ended = self.plan_end_ids | contract.visit_plan_ids.filtered(
+            lambda p: p.site_id and p.site_id in self.site_remove_ids
+        )
+        ended.write({"date_to": date - timedelta(days=1)})
         # Open visits of what ends are cancelled from the date; done ones stay.
         contract.intervention_ids.filtered(
             lambda i: i.state in ("to_plan", "planned")
             and i.date_due >= date
-            and (i.site_id in self.site_remove_ids or i.plan_id in self.plan_end_ids)
+            and (i.site_id in self.site_remove_ids or i.plan_id in ended)
         ).write({"state": "cancel"})
         contract.invalidate_recordset(["visit_plan_ids"])
         contract._generate_interventions(contract.company_id._service_today())

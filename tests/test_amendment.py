@@ -3,7 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -229,6 +229,52 @@ class TestAmendmentFigures(AmendmentCase):
         )
         self.assertEqual(done.state, "done")
         self.assertEqual(set((visits_b - done).mapped("state")), {"cancel"})
+
+    @freeze_time(TODAY)
+    def test_ended_plan_stops_its_visits_from_the_date(self):
+        contract = self._contract(
+            visit_plan_ids=[
+                Command.create({"name": "Monthly check", "count_per_year": 12}),
+                Command.create({"name": "Yearly audit", "count_per_year": 1}),
+            ]
+        )
+        monthly = contract.visit_plan_ids.filtered(lambda p: p.count_per_year == 12)
+        contract._generate_interventions(date(2026, 6, 10))
+        june = contract.intervention_ids.filtered(
+            lambda i: i.plan_id == monthly and i.date_due == date(2026, 6, 1)
+        )
+        june.report = "<p>Checked.</p>"
+        june.action_done()
+        amendment = self._amend(contract, plan_end_ids=[Command.link(monthly.id)])
+        amendment.action_sign()
+        self.assertEqual(monthly.date_to, date(2026, 6, 15))
+        later = contract.intervention_ids.filtered(
+            lambda i: i.plan_id == monthly and i.date_due >= EFFECTIVE
+        )
+        self.assertTrue(later)
+        self.assertEqual(set(later.mapped("state")), {"cancel"})
+        self.assertEqual(june.state, "done")
+        # Regenerating does not bring them back.
+        self.assertFalse(
+            contract._generate_interventions(date(2026, 9, 1)).filtered(
+                lambda i: i.plan_id == monthly
+            )
+        )
+
+    @freeze_time(TODAY)
+    def test_template_text_with_contract_placeholders(self):
+        self.template.amendment_body = (
+            '<p>Amendment to <t t-out="object.name"/> for '
+            '<t t-out="object.partner_id.name"/>.</p>'
+        )
+        contract = self._contract()
+        amendment = self._amend(contract, price=400.0)
+        amendment.action_to_sign()
+        body = str(amendment.document_body)
+        self.assertIn(f"Amendment to {contract.name} for {self.customer.name}.", body)
+        self.assertIn("400.00", body)
+        with self.assertRaises(ValidationError):
+            self.template.amendment_body = '<p t-out="object.env.user.password"/>'
 
     @freeze_time(TODAY)
     def test_removed_service_stops_billing_from_the_date(self):

@@ -383,10 +383,12 @@ class ServiceContractAmendment(models.Model):
         rows = []
         for line in self.line_ids:
             name = line.name or line.product_id.display_name or ""
+            quantity = "%g" % line.quantity
+            quantity_before = "%g" % line.quantity_before
             if line.change == "new":
                 change = env._(
                     "New service: %(quantity)s x %(price)s",
-                    quantity=f"{line.quantity:g}",
+                    quantity=quantity,
                     price=money(line.price_unit),
                 )
             elif line.change == "remove":
@@ -394,9 +396,9 @@ class ServiceContractAmendment(models.Model):
             elif line.change == "change":
                 change = env._(
                     "%(old_quantity)s x %(old_price)s -> %(quantity)s x %(price)s",
-                    old_quantity=f"{line.quantity_before:g}",
+                    old_quantity=quantity_before,
                     old_price=money(line.price_before),
-                    quantity=f"{line.quantity:g}",
+                    quantity=quantity,
                     price=money(line.price_unit),
                 )
             else:
@@ -436,13 +438,14 @@ class ServiceContractAmendment(models.Model):
                     % (label, ", ".join(sites.mapped("display_name")))
                 )
         for plan in self.plan_ids:
+            site = " (%s)" % plan.site_id.name if plan.site_id else ""
             parts.append(
                 Markup("<p>%s</p>")
                 % env._(
                     "New visits: %(visit)s, %(frequency)s%(site)s",
                     visit=plan.name,
                     frequency=contract._visit_frequency(plan),
-                    site=f" ({plan.site_id.name})" if plan.site_id else "",
+                    site=site,
                 )
             )
         for plan in self.plan_end_ids:

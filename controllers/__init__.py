@@ -1,2 +1,3 @@
 from . import portal
 from . import termination
+from . import amendment_portal

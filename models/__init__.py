@@ -49,6 +49,10 @@ from . import service_contract_revision_document
 from . import service_contract_revision_report
 from . import service_contract_termination_request
 from . import service_contract_termination_attempt
+from . import service_contract_amendment
+from . import service_contract_amendment_line
+from . import service_contract_amendment_billing
+from . import service_visit_plan_amendment
 
 # Last: wraps the contract actions, overrides included.
 from . import service_contract_lifecycle

@@ -191,12 +191,15 @@ class ServiceContract(models.Model):
         for contract in contracts:
             start = contract.date_visits_from or contract.date_start
             until = contract._get_visits_until(today)
+            site_starts = contract._get_visit_site_starts()
             vals_list = []
             for plan in contract.visit_plan_ids:
-                sites = contract.site_ids if plan.per_site else [False]
+                sites = plan._get_visit_sites(contract)
                 for due in plan._due_dates(start, until):
                     for site in sites or [False]:
                         if (plan.id, site.id if site else 0, due) in existing:
+                            continue
+                        if site and due < site_starts.get(site.id, due):
                             continue
                         vals_list.append(
                             contract._prepare_intervention_vals(plan, site, due)
@@ -204,6 +207,12 @@ class ServiceContract(models.Model):
             if vals_list:
                 vals_by_contract[contract] = vals_list
         return vals_by_contract
+
+    def _get_visit_site_starts(self):
+        """{site id: first due date of its visits}, for the sites whose
+        visits start later than the contract's."""
+        self.ensure_one()
+        return {}
 
     def _generate_interventions(self, today=None):
         """Create the missing preventive visits of these running contracts

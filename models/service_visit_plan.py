@@ -162,6 +162,12 @@ class ServiceVisitPlan(models.Model):
         vals = {name: self[name] for name in self._get_copied_fields()}
         return vals | {"product_id": self.product_id.id}
 
+    def _get_visit_sites(self, contract):
+        """The sites that get a visit at each due date ([False]: one visit
+        without site)."""
+        self.ensure_one()
+        return contract.site_ids if self.per_site else [False]
+
     def _due_dates(self, start, until):
         self.ensure_one()
         if self.frequency_type == "count":

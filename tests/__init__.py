@@ -40,3 +40,6 @@ from . import test_price_index
 from . import test_intervention_billing
 from . import test_equipment
 from . import test_online_termination
+from . import test_amendment
+from . import test_amendment_portal
+from . import test_ui_amendment

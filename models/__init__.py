@@ -47,6 +47,8 @@ from . import service_intervention_billing
 from . import service_contract_revision_actions
 from . import service_contract_revision_document
 from . import service_contract_revision_report
+from . import service_contract_sla
+from . import service_intervention_sla
 
 # Last: wraps the contract actions, overrides included.
 from . import service_contract_lifecycle

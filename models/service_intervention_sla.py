@@ -344,7 +344,8 @@ class ServiceIntervention(models.Model):
         sender = self.company_id.email or self.env.user.email
         if not (partner.email and sender):
             return
-        self.message_post_with_source(
+        # Sent on behalf of the company, whoever recorded the breakdown.
+        self.sudo().message_post_with_source(
             "service_contract.mail_template_breakdown_acknowledgment",
             subtype_xmlid="mail.mt_comment",
             message_type="comment",

@@ -1,3 +1,4 @@
 from . import portal
 from . import termination
 from . import amendment_portal
+from . import breakdown

@@ -53,6 +53,8 @@ from . import service_contract_amendment
 from . import service_contract_amendment_line
 from . import service_contract_amendment_billing
 from . import service_visit_plan_amendment
+from . import service_contract_sla
+from . import service_intervention_sla
 
 # Last: wraps the contract actions, overrides included.
 from . import service_contract_lifecycle

@@ -9,6 +9,7 @@ ALERT_KINDS = [
     ("overdue_invoice", "Overdue invoice"),
     ("at_risk", "Contract at risk"),
     ("revision_blocked", "Price revision blocked"),
+    ("response_deadline", "Breakdown response deadline"),
 ]
 
 
@@ -45,6 +46,9 @@ class ServiceContractAlert(models.Model):
             "overdue_invoice": self.env._("Follow up the unpaid invoice"),
             "at_risk": self.env._(
                 "Read the health reasons on the contract and call the customer"
+            ),
+            "response_deadline": self.env._(
+                "Send a technician to the breakdown before its response deadline"
             ),
         }
         for alert in self:
@@ -130,6 +134,33 @@ class ServiceContractAlert(models.Model):
                            c.id, NULL, c.partner_id, c.user_id, c.company_id
                       FROM service_contract c
                      WHERE c.state = 'running' AND c.revision_blocked
+                    UNION ALL
+                    -- Unanswered breakdowns whose response deadline is near
+                    -- (the company's share of the time elapsed, or its hours
+                    -- left) or passed, as in _is_response_deadline_near().
+                    SELECT i.id * 10 + 9, 'response_deadline',
+                           (i.date_response_deadline AT TIME ZONE 'UTC' AT TIME ZONE
+                            COALESCE(NULLIF(p.tz, ''), 'UTC'))::date,
+                           i.contract_id, i.id, i.partner_id,
+                           COALESCE(i.user_id, c.user_id), i.company_id
+                      FROM service_intervention i
+                      JOIN service_contract c ON c.id = i.contract_id
+                      JOIN res_company rc ON rc.id = i.company_id
+                      JOIN res_partner p ON p.id = rc.partner_id
+                     WHERE i.state IN ('to_plan', 'planned')
+                       AND i.date_responded IS NULL
+                       AND i.date_response_deadline IS NOT NULL
+                       AND i.date_reported IS NOT NULL
+                       AND ((now() AT TIME ZONE 'UTC') >= i.date_reported
+                             + (i.date_response_deadline - i.date_reported)
+                             * (COALESCE(NULLIF(
+                                 rc.service_response_warning_percent, 0), 100)
+                                / 100.0)
+                            OR (now() AT TIME ZONE 'UTC')
+                               >= i.date_response_deadline - make_interval(
+                                   secs => COALESCE(
+                                       rc.service_response_warning_hours, 0)
+                                   * 3600))
                 )
                 """,
                 table=SQL.identifier(self._table),

@@ -62,6 +62,8 @@ CONTRACT_SIGNED_FIELDS = (
     "revision_max",
     "revision_digits",
     "revision_split",
+    "response_time_hours",
+    "response_business_hours",
 )
 UNSIGNED_STATES = ("draft", "to_sign", "cancel")
 

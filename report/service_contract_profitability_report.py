@@ -36,6 +36,11 @@ class ServiceContractProfitabilityReport(models.Model):
     cost_travel = fields.Monetary(string="Travel Cost", readonly=True)
     cost_total = fields.Monetary(string="Total Cost", readonly=True)
     margin = fields.Monetary(readonly=True, help="Revenue minus costs.")
+    response_breaches = fields.Integer(
+        readonly=True,
+        help="Breakdowns answered after their response deadline, or not "
+        "answered by then: each counts once.",
+    )
 
     _depends = {
         "account.move": ["move_type"],
@@ -57,6 +62,8 @@ class ServiceContractProfitabilityReport(models.Model):
             "cost_material",
             "cost_travel",
             "cost_total",
+            "response_breached",
+            "date_response_deadline",
         ],
         "service.contract": ["partner_id", "template_id", "company_id"],
         "res.company": ["currency_id", "partner_id"],
@@ -90,7 +97,8 @@ class ServiceContractProfitabilityReport(models.Model):
                 0.0 AS cost_material,
                 0.0 AS cost_travel,
                 0.0 AS cost_total,
-                -line.balance AS margin
+                -line.balance AS margin,
+                0 AS response_breaches
             FROM account_move_line line
             JOIN account_move move ON move.id = line.move_id
             JOIN service_contract contract ON contract.id = line.service_contract_id
@@ -105,12 +113,15 @@ class ServiceContractProfitabilityReport(models.Model):
     def _select_cost(self):
         """Costs: the done interventions, on the day they were completed in
         the company's time zone. Negative ids: they never meet the
-        invoice lines' ones."""
+        invoice lines' ones. Breakdowns whose response time was breached
+        count once each (``response_breaches``), done or not yet: those not
+        done, on their response deadline's day, without costs."""
         return SQL(
             """
             SELECT
                 -intervention.id AS id,
-                (intervention.date_done AT TIME ZONE 'UTC'
+                (COALESCE(intervention.date_done, intervention.date_response_deadline)
+                    AT TIME ZONE 'UTC'
                     AT TIME ZONE COALESCE(company_partner.tz, 'UTC'))::date AS date,
                 contract.id AS contract_id,
                 contract.partner_id AS partner_id,
@@ -121,15 +132,22 @@ class ServiceContractProfitabilityReport(models.Model):
                 contract.company_id AS company_id,
                 company.currency_id AS currency_id,
                 0.0 AS revenue,
-                COALESCE(intervention.cost_labour, 0) AS cost_labour,
-                COALESCE(intervention.cost_material, 0) AS cost_material,
-                COALESCE(intervention.cost_travel, 0) AS cost_travel,
-                COALESCE(intervention.cost_total, 0) AS cost_total,
-                -COALESCE(intervention.cost_total, 0) AS margin
+                %(done)s * COALESCE(intervention.cost_labour, 0) AS cost_labour,
+                %(done)s * COALESCE(intervention.cost_material, 0) AS cost_material,
+                %(done)s * COALESCE(intervention.cost_travel, 0) AS cost_travel,
+                %(done)s * COALESCE(intervention.cost_total, 0) AS cost_total,
+                -%(done)s * COALESCE(intervention.cost_total, 0) AS margin,
+                CASE WHEN intervention.response_breached THEN 1 ELSE 0 END
+                    AS response_breaches
             FROM service_intervention intervention
             JOIN service_contract contract ON contract.id = intervention.contract_id
             JOIN res_company company ON company.id = contract.company_id
             JOIN res_partner company_partner ON company_partner.id = company.partner_id
-            WHERE intervention.state = 'done' AND intervention.date_done IS NOT NULL
-            """
+            WHERE (intervention.state = 'done' AND intervention.date_done IS NOT NULL)
+                OR (intervention.response_breached AND intervention.state != 'cancel')
+            """,
+            done=SQL(
+                "(CASE WHEN intervention.state = 'done' "
+                "AND intervention.date_done IS NOT NULL THEN 1 ELSE 0 END)"
+            ),
         )

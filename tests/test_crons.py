@@ -10,6 +10,9 @@ from .common import ServiceContractCase
 # Scheduled methods whose cron is disabled by design: they call an outside
 # service (INSEE), so the administrator enables them.
 DISABLED_BY_DESIGN = {("service.price.index", "_cron_fetch_insee_indices")}
+# Scheduled methods that run every hour rather than every day: response
+# deadlines of breakdowns are counted in hours.
+HOURLY = {("service.contract", "_cron_response_deadlines")}
 
 # Also run on a database installed without demo data (tools/test, in CI).
 
@@ -51,7 +54,10 @@ class TestCronDeclarations(ServiceContractCase):
                     {(model, method) not in DISABLED_BY_DESIGN},
                 )
                 self.assertEqual(matching.user_id, self.env.ref("base.user_root"))
-                self.assertEqual(set(matching.mapped("interval_type")), {"days"})
+                self.assertEqual(
+                    set(matching.mapped("interval_type")),
+                    {"hours" if (model, method) in HOURLY else "days"},
+                )
                 self.assertEqual(set(matching.mapped("interval_number")), {1})
 
     def test_batch_size_parameters_are_seeded(self):

@@ -105,7 +105,17 @@ class ServiceContractDashboard(models.Model):
         ],
     }
 
-    @api.depends("tile", "record_count_secondary", "amount_secondary")
+    # Every figure the texts read: the kanban's read fetches them with the
+    # tile in one query (a figure missing from it would compute the whole
+    # view a second time).
+    @api.depends(
+        "tile",
+        "record_count",
+        "record_count_secondary",
+        "amount",
+        "amount_secondary",
+        "currency_id",
+    )
     def _compute_description(self):
         for tile in self:
             tile.show_amount = tile.tile in AMOUNT_TILES

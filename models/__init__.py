@@ -16,6 +16,7 @@ from . import service_contract_invoicing
 from . import service_contract_chatel
 from . import service_contract_period
 from . import service_contract_invoice_policy
+from . import service_intervention_billed_mixin
 from . import account_move
 from . import product_template
 from . import sale_order
@@ -29,6 +30,7 @@ from . import service_intervention_equipment
 from . import service_intervention_material
 from . import service_intervention_cost
 from . import service_contract_visits
+from . import service_contract_renewal
 from . import service_contract_mrr
 from . import service_contract_profitability
 from . import service_contract_alert

@@ -14,7 +14,9 @@ class AccountMove(models.Model):
     rights for any of this: the periods are read and written as superuser.
     """
 
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "service.intervention.billed.mixin"]
+    _service_intervention_lines = "invoice_line_ids"
 
     # Contract fields are for contract users: an accountant reading a whole
     # invoice (read() without field names) skips them. The count is for
@@ -45,29 +47,12 @@ class AccountMove(models.Model):
         groups="service_contract.group_service_contract_user",
     )
     service_contract_count = fields.Integer(compute="_compute_service_contract_ids")
-    service_intervention_ids = fields.Many2many(
-        "service.intervention",
-        string="Interventions",
-        compute="_compute_service_intervention_ids",
-        groups="service_contract.group_service_contract_user",
-    )
-    service_intervention_count = fields.Integer(
-        compute="_compute_service_intervention_ids"
-    )
 
     @api.depends("invoice_line_ids.service_contract_id")
     def _compute_service_contract_ids(self):
         for move in self:
             move.service_contract_ids = move.invoice_line_ids.service_contract_id
             move.service_contract_count = len(move.service_contract_ids)
-
-    @api.depends("invoice_line_ids.service_intervention_id")
-    def _compute_service_intervention_ids(self):
-        """The interventions billed on this invoice (or credited by it)."""
-        for move in self:
-            interventions = move.invoice_line_ids.service_intervention_id
-            move.service_intervention_ids = interventions
-            move.service_intervention_count = len(interventions)
 
     def unlink(self):
         """A deleted draft invoice gives its periods back to the schedule
@@ -204,10 +189,6 @@ class AccountMove(models.Model):
                         ),
                     )
                 )
-
-    def action_view_service_interventions(self):
-        self.ensure_one()
-        return self.service_intervention_ids._action_view_interventions()
 
     def action_view_service_contracts(self):
         self.ensure_one()

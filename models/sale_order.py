@@ -4,7 +4,9 @@ from odoo import Command, api, fields, models
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "service.intervention.billed.mixin"]
+    _service_intervention_lines = "order_line"
 
     # Contract fields are for contract users; a salesperson reading a whole
     # quotation (read() without field names) skips them.
@@ -19,28 +21,10 @@ class SaleOrder(models.Model):
         groups="service_contract.group_service_contract_user",
     )
 
-    service_intervention_ids = fields.Many2many(
-        "service.intervention",
-        string="Interventions",
-        compute="_compute_service_intervention_ids",
-        groups="service_contract.group_service_contract_user",
-    )
-    service_intervention_count = fields.Integer(
-        compute="_compute_service_intervention_ids"
-    )
-
     @api.depends("service_contract_ids")
     def _compute_service_contract_count(self):
         for order in self:
             order.service_contract_count = len(order.service_contract_ids)
-
-    @api.depends("order_line.service_intervention_id")
-    def _compute_service_intervention_ids(self):
-        """The interventions quoted on this order."""
-        for order in self:
-            interventions = order.order_line.service_intervention_id
-            order.service_intervention_ids = interventions
-            order.service_intervention_count = len(interventions)
 
     def action_confirm(self):
         res = super().action_confirm()
@@ -141,10 +125,6 @@ class SaleOrder(models.Model):
             action["views"] = [(False, "form")]
             action["res_id"] = self.service_contract_ids.id
         return action
-
-    def action_view_service_interventions(self):
-        self.ensure_one()
-        return self.service_intervention_ids._action_view_interventions()
 
 
 class SaleOrderLine(models.Model):

@@ -1,5 +1,5 @@
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -190,51 +190,16 @@ class ServiceContract(models.Model):
         return fired
 
     def _health_rule_margin(self, today):
-        """Margin rate over the 12 months ending today, below the company's
-        minimum: revenue = posted customer invoices and credit notes of the
-        contract (untaxed, company currency), costs = the costs of its visits
-        done. Applies to contracts with costs or revenue in that time; needs
-        the interventions' costs (``cost_total``)."""
-        Intervention = self.env["service.intervention"].sudo()
-        if "cost_total" not in Intervention._fields:
-            return {}
+        """Margin rate over the 12 months ending ``today`` (the company's
+        day), below the company's minimum: revenue and costs as the
+        contract's profitability counts them (``_get_profitability_between``,
+        read from the profitability report). Applies to contracts with costs
+        or revenue in that time."""
         date_from = today - relativedelta(years=1) + timedelta(days=1)
-        revenues = dict(
-            self.env["account.move.line"]
-            .sudo()
-            ._read_group(
-                [
-                    ("service_contract_id", "in", self.ids),
-                    ("display_type", "=", "product"),
-                    ("parent_state", "=", "posted"),
-                    ("move_id.move_type", "in", ("out_invoice", "out_refund")),
-                    ("invoice_date", ">=", date_from),
-                    ("invoice_date", "<=", today),
-                ],
-                ["service_contract_id"],
-                ["balance:sum"],
-            )
-        )
-        costs = dict(
-            Intervention._read_group(
-                [
-                    ("contract_id", "in", self.ids),
-                    ("state", "=", "done"),
-                    ("date_done", ">=", datetime.combine(date_from, time.min)),
-                    (
-                        "date_done",
-                        "<",
-                        datetime.combine(today, time.min) + timedelta(1),
-                    ),
-                ],
-                ["contract_id"],
-                ["cost_total:sum"],
-            )
-        )
+        figures = self._get_profitability_between(date_from, today)
         fired = {}
         for contract in self:
-            revenue = -revenues.get(contract, 0.0)
-            cost = costs.get(contract, 0.0)
+            revenue, cost = figures.get(contract.id, (0.0, 0.0))
             currency = contract.company_id.currency_id
             if currency.is_zero(revenue) and currency.is_zero(cost):
                 continue

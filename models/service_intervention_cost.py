@@ -12,6 +12,31 @@ from .service_intervention_material import COST_GROUP
 COST_FIELDS = ("cost_labour", "cost_material", "cost_travel", "cost_total")
 
 
+def _own_cost_field(string, help):
+    """The cost of a user or a site in the current company, overriding the
+    company's (empty: the company's)."""
+    return fields.Float(
+        string=string,
+        company_dependent=True,
+        digits="Product Price",
+        groups=COST_GROUP,
+        help=help,
+    )
+
+
+def _visit_cost_field(string, help=None):
+    """A cost of the visit, in the company's currency, written when the
+    visit is done."""
+    return fields.Monetary(
+        string=string,
+        currency_field="company_currency_id",
+        readonly=True,
+        copy=False,
+        groups=COST_GROUP,
+        help=help,
+    )
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
 
@@ -46,11 +71,8 @@ class ResConfigSettings(models.TransientModel):
 class ResUsers(models.Model):
     _inherit = "res.users"
 
-    service_hourly_cost = fields.Float(
-        string="Hourly Cost",
-        company_dependent=True,
-        digits="Product Price",
-        groups=COST_GROUP,
+    service_hourly_cost = _own_cost_field(
+        "Hourly Cost",
         help="Cost of an hour of this technician's time in the current "
         "company's currency, used to value their visits. Empty: the "
         "company's hourly cost.",
@@ -60,11 +82,8 @@ class ResUsers(models.Model):
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    service_travel_cost = fields.Float(
-        string="Travel Cost per Visit",
-        company_dependent=True,
-        digits="Product Price",
-        groups=COST_GROUP,
+    service_travel_cost = _own_cost_field(
+        "Travel Cost per Visit",
         help="Flat travel cost of a visit to this site in the current "
         "company's currency. Empty: the company's travel cost.",
     )
@@ -82,36 +101,15 @@ class ServiceIntervention(models.Model):
     company_currency_id = fields.Many2one(
         related="company_id.currency_id", string="Company Currency"
     )
-    cost_labour = fields.Monetary(
-        string="Labour Cost",
-        currency_field="company_currency_id",
-        readonly=True,
-        copy=False,
-        groups=COST_GROUP,
-        help="Time spent, valued at the technician's hourly cost.",
+    cost_labour = _visit_cost_field(
+        "Labour Cost", help="Time spent, valued at the technician's hourly cost."
     )
-    cost_material = fields.Monetary(
-        string="Parts Cost",
-        currency_field="company_currency_id",
-        readonly=True,
-        copy=False,
-        groups=COST_GROUP,
-        help="All the parts used, covered or not, at their cost.",
+    cost_material = _visit_cost_field(
+        "Parts Cost", help="All the parts used, covered or not, at their cost."
     )
-    cost_travel = fields.Monetary(
-        string="Travel Cost",
-        currency_field="company_currency_id",
-        readonly=True,
-        copy=False,
-        groups=COST_GROUP,
-    )
-    cost_total = fields.Monetary(
-        string="Total Cost",
-        currency_field="company_currency_id",
-        readonly=True,
-        copy=False,
-        groups=COST_GROUP,
-        help="Labour, parts and travel, computed when the visit is done.",
+    cost_travel = _visit_cost_field("Travel Cost")
+    cost_total = _visit_cost_field(
+        "Total Cost", help="Labour, parts and travel, computed when the visit is done."
     )
 
     def _get_action_fields(self):
@@ -133,30 +131,32 @@ class ServiceIntervention(models.Model):
             # Technicians mark their visits as done but never see costs.
             intervention.sudo().write(intervention._prepare_cost_vals())
 
+    def _get_own_or_company_cost(self, record, field_name):
+        """``record``'s own cost ``field_name`` in the visit's company (read
+        as superuser: technicians never see costs), else the company's."""
+        self.ensure_one()
+        own = record.with_company(self.company_id).sudo()[field_name]
+        return own or self.company_id[field_name]
+
     def _get_hourly_cost(self):
         """The technician's hourly cost in the visit's company, else the
         company's."""
-        self.ensure_one()
-        user = self.user_id.with_company(self.company_id).sudo()
-        return user.service_hourly_cost or self.company_id.service_hourly_cost
+        return self._get_own_or_company_cost(self.user_id, "service_hourly_cost")
 
     def _get_travel_cost(self):
         """The site's travel cost in the visit's company, else the company's."""
-        self.ensure_one()
-        site = self.site_id.with_company(self.company_id).sudo()
-        return site.service_travel_cost or self.company_id.service_travel_cost
+        return self._get_own_or_company_cost(self.site_id, "service_travel_cost")
 
     def _prepare_cost_vals(self):
+        """Labour, parts and travel, each rounded in the company's currency,
+        and their total."""
         self.ensure_one()
         currency = self.company_id.currency_id
-        labour = currency.round(self.duration_actual * self._get_hourly_cost())
-        material = currency.round(
-            sum(self.sudo().material_line_ids.mapped("cost_amount"))
-        )
-        travel = currency.round(self._get_travel_cost())
-        return {
-            "cost_labour": labour,
-            "cost_material": material,
-            "cost_travel": travel,
-            "cost_total": labour + material + travel,
+        costs = {
+            "cost_labour": self.duration_actual * self._get_hourly_cost(),
+            "cost_material": sum(self.sudo().material_line_ids.mapped("cost_amount")),
+            "cost_travel": self._get_travel_cost(),
         }
+        vals = {name: currency.round(amount) for name, amount in costs.items()}
+        vals["cost_total"] = sum(vals.values())
+        return vals

@@ -5,6 +5,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, format_amount
 
+from .sql_report import without_jit
+
 # Horizons of the tiles, in days.
 TERM_HORIZON = 90
 NOTICE_HORIZON = 60
@@ -84,6 +86,7 @@ class ServiceContractDashboard(models.Model):
             "date_effective_end",
             "date_closed",
         ],
+        "service.contract.renewal": ["contract_id", "date_start"],
         "res.company": ["currency_id"],
         "service.intervention": [
             "company_id",
@@ -102,7 +105,17 @@ class ServiceContractDashboard(models.Model):
         ],
     }
 
-    @api.depends("tile", "record_count_secondary", "amount_secondary")
+    # Every figure the texts read: the kanban's read fetches them with the
+    # tile in one query (a figure missing from it would compute the whole
+    # view a second time).
+    @api.depends(
+        "tile",
+        "record_count",
+        "record_count_secondary",
+        "amount",
+        "amount_secondary",
+        "currency_id",
+    )
     def _compute_description(self):
         for tile in self:
             tile.show_amount = tile.tile in AMOUNT_TILES
@@ -138,14 +151,10 @@ class ServiceContractDashboard(models.Model):
             SQL(" UNION ALL ").join(selects),
         )
 
-    def _fetch_query(self, query, fields):
-        """The MRR movement's recursive query makes PostgreSQL overestimate
-        the rows several hundred times, so that it compiles the dashboard's
-        query (JIT) for longer than it runs: half a second for a query of
-        20 ms. Not worth it for these few rows: JIT is off for the rest of
-        the transaction."""
-        self.env.cr.execute(SQL("SET LOCAL jit = off"))
-        return super()._fetch_query(query, fields)
+    @property
+    def _table_sql(self):
+        without_jit(self.env.cr)
+        return super()._table_sql
 
     def _company_days(self):
         """The active companies with their day, as SQL rows."""
@@ -171,218 +180,202 @@ class ServiceContractDashboard(models.Model):
             ("least_profitable", self._select_least_profitable()),
         ]
 
+    def _select_tile(
+        self,
+        source,
+        alias,
+        condition,
+        record_count,
+        record_count_secondary=None,
+        amount=None,
+        amount_secondary=None,
+    ):
+        """The skeleton of a tile's query: one row per company, counting
+        and summing the rows of ``source`` (a table name, or an SQL query)
+        of that company meeting ``condition`` (on ``d.today``, the
+        company's day). The figures not given are empty."""
+        if isinstance(source, str):
+            source = SQL.identifier(source)
+        else:
+            source = SQL("(%s)", source)
+        alias = SQL.identifier(alias)
+        return SQL(
+            """
+            SELECT d.company_id, %(count)s AS record_count,
+                   %(count_secondary)s AS record_count_secondary,
+                   %(amount)s AS amount,
+                   %(amount_secondary)s AS amount_secondary
+              FROM company_day d
+              LEFT JOIN %(source)s %(alias)s
+                ON %(alias)s.company_id = d.company_id AND %(condition)s
+             GROUP BY d.company_id
+            """,
+            count=record_count,
+            count_secondary=record_count_secondary or SQL("NULL::integer"),
+            amount=amount or SQL("NULL::numeric"),
+            amount_secondary=amount_secondary or SQL("NULL::numeric"),
+            source=source,
+            alias=alias,
+            condition=condition,
+        )
+
     def _select_mrr(self):
         """The monthly recurring revenue in force today (and the contracts
         making it): running contracts started and not ended yet, as the
         MRR movement counts them. ARR is twelve times the MRR."""
-        return SQL(
-            """
-            SELECT d.company_id, COUNT(c.id) AS record_count,
-                   NULL::integer AS record_count_secondary,
-                   SUM(c.amount_monthly) AS amount,
-                   12 * SUM(c.amount_monthly) AS amount_secondary
-              FROM company_day d
-              LEFT JOIN service_contract c
-                ON c.company_id = d.company_id
-               AND c.state = 'running'
-               AND c.date_start <= d.today
-               AND (c.date_effective_end IS NULL OR c.date_effective_end >= d.today)
-             GROUP BY d.company_id
-            """
+        return self._select_tile(
+            "service_contract",
+            "c",
+            SQL(
+                """c.state = 'running' AND c.date_start <= d.today
+                AND (c.date_effective_end IS NULL OR c.date_effective_end >= d.today)"""
+            ),
+            SQL("COUNT(c.id)"),
+            amount=SQL("SUM(c.amount_monthly)"),
+            amount_secondary=SQL("12 * SUM(c.amount_monthly)"),
         )
 
     def _select_mrr_movement(self):
         """The net MRR movement of the last 12 months (this month included)
         and the MRR lost to terminations, from the MRR movement report."""
-        return SQL(
-            """
-            SELECT d.company_id, COUNT(r.id) AS record_count,
-                   COUNT(r.id) FILTER (WHERE r.movement = 'terminated')
-                       AS record_count_secondary,
-                   SUM(r.mrr_change) AS amount,
-                   SUM(r.mrr_change) FILTER (WHERE r.movement = 'terminated')
-                       AS amount_secondary
-              FROM company_day d
-              LEFT JOIN (%(movements)s) r
-                ON r.company_id = d.company_id
-               AND r.date >= (date_trunc('month', d.today) - %(interval)s)::date
-               AND r.date <= d.today
-             GROUP BY d.company_id
-            """,
-            movements=self.env["service.contract.mrr.report"]._table_query,
-            interval=SQL("interval %s", f"{CHURN_MONTHS - 1} months"),
+        return self._select_tile(
+            self.env["service.contract.mrr.report"]._table_query,
+            "r",
+            SQL(
+                """r.date >= (date_trunc('month', d.today) - %s)::date
+                AND r.date <= d.today""",
+                SQL("interval %s", f"{CHURN_MONTHS - 1} months"),
+            ),
+            SQL("COUNT(r.id)"),
+            SQL("COUNT(r.id) FILTER (WHERE r.movement = 'terminated')"),
+            amount=SQL("SUM(r.mrr_change)"),
+            amount_secondary=SQL(
+                "SUM(r.mrr_change) FILTER (WHERE r.movement = 'terminated')"
+            ),
         )
 
     def _select_term(self):
         """Running contracts whose current term ends within 90 days."""
-        return SQL(
-            """
-            SELECT d.company_id, COUNT(c.id) AS record_count,
-                   COUNT(c.id) FILTER (WHERE c.notice_date IS NOT NULL
-                                       OR c.renewal_type = 'none')
-                       AS record_count_secondary,
-                   NULL::numeric AS amount,
-                   NULL::numeric AS amount_secondary
-              FROM company_day d
-              LEFT JOIN service_contract c
-                ON c.company_id = d.company_id
-               AND c.state = 'running'
-               AND c.date_termination IS NULL
-               AND c.date_end BETWEEN d.today AND d.today + %(days)s
-             GROUP BY d.company_id
-            """,
-            days=TERM_HORIZON,
+        return self._select_tile(
+            "service_contract",
+            "c",
+            SQL(
+                """c.state = 'running' AND c.date_termination IS NULL
+                AND c.date_end BETWEEN d.today AND d.today + %s""",
+                TERM_HORIZON,
+            ),
+            SQL("COUNT(c.id)"),
+            SQL(
+                """COUNT(c.id) FILTER (WHERE c.notice_date IS NOT NULL
+                                       OR c.renewal_type = 'none')"""
+            ),
         )
 
     def _select_notice(self):
         """Renewable contracts whose notice deadline falls within 60 days,
         with no notice received yet (as in the alerts)."""
-        return SQL(
-            """
-            SELECT d.company_id, COUNT(c.id) AS record_count,
-                   COUNT(c.id) FILTER (WHERE c.renewal_type = 'express')
-                       AS record_count_secondary,
-                   NULL::numeric AS amount,
-                   NULL::numeric AS amount_secondary
-              FROM company_day d
-              LEFT JOIN service_contract c
-                ON c.company_id = d.company_id
-               AND c.state = 'running'
-               AND c.renewal_type != 'none'
-               AND c.notice_date IS NULL
-               AND c.date_termination IS NULL
-               AND c.notice_deadline BETWEEN d.today AND d.today + %(days)s
-             GROUP BY d.company_id
-            """,
-            days=NOTICE_HORIZON,
+        return self._select_tile(
+            "service_contract",
+            "c",
+            SQL(
+                """c.state = 'running' AND c.renewal_type != 'none'
+                AND c.notice_date IS NULL AND c.date_termination IS NULL
+                AND c.notice_deadline BETWEEN d.today AND d.today + %s""",
+                NOTICE_HORIZON,
+            ),
+            SQL("COUNT(c.id)"),
+            SQL("COUNT(c.id) FILTER (WHERE c.renewal_type = 'express')"),
         )
 
     def _select_churn(self):
         """Contracts terminated or given notice over the last 12 months."""
-        return SQL(
-            """
-            SELECT d.company_id, COUNT(c.id) AS record_count,
-                   COUNT(c.id) FILTER (WHERE c.date_termination IS NOT NULL)
-                       AS record_count_secondary,
-                   NULL::numeric AS amount,
-                   NULL::numeric AS amount_secondary
-              FROM company_day d
-              LEFT JOIN service_contract c
-                ON c.company_id = d.company_id
-               AND c.state IN ('running', 'closed')
-               AND (c.date_termination >= d.today - %(interval)s
-                    OR c.notice_date >= d.today - %(interval)s)
-             GROUP BY d.company_id
-            """,
-            interval=SQL("interval %s", f"{CHURN_MONTHS} months"),
+        return self._select_tile(
+            "service_contract",
+            "c",
+            SQL(
+                """c.state IN ('running', 'closed')
+                AND (c.date_termination >= d.today - %(interval)s
+                     OR c.notice_date >= d.today - %(interval)s)""",
+                interval=SQL("interval %s", f"{CHURN_MONTHS} months"),
+            ),
+            SQL("COUNT(c.id)"),
+            SQL("COUNT(c.id) FILTER (WHERE c.date_termination IS NOT NULL)"),
         )
 
     def _select_at_risk(self):
         """Running contracts at risk (and to watch), with the MRR at risk."""
-        return SQL(
-            """
-            SELECT d.company_id,
-                   COUNT(c.id) FILTER (WHERE c.health = 'at_risk') AS record_count,
-                   COUNT(c.id) FILTER (WHERE c.health = 'watch')
-                       AS record_count_secondary,
-                   SUM(c.amount_monthly) FILTER (WHERE c.health = 'at_risk')
-                       AS amount,
-                   NULL::numeric AS amount_secondary
-              FROM company_day d
-              LEFT JOIN service_contract c
-                ON c.company_id = d.company_id
-               AND c.state = 'running'
-               AND c.health IN ('at_risk', 'watch')
-             GROUP BY d.company_id
-            """
+        return self._select_tile(
+            "service_contract",
+            "c",
+            SQL("c.state = 'running' AND c.health IN ('at_risk', 'watch')"),
+            SQL("COUNT(c.id) FILTER (WHERE c.health = 'at_risk')"),
+            SQL("COUNT(c.id) FILTER (WHERE c.health = 'watch')"),
+            amount=SQL("SUM(c.amount_monthly) FILTER (WHERE c.health = 'at_risk')"),
+        )
+
+    def _select_visits(self, condition):
+        """Open visits meeting ``condition``, and those without technician."""
+        return self._select_tile(
+            "service_intervention",
+            "i",
+            SQL("i.state IN ('to_plan', 'planned') AND %s", condition),
+            SQL("COUNT(i.id)"),
+            SQL("COUNT(i.id) FILTER (WHERE i.user_id IS NULL)"),
         )
 
     def _select_visits_due(self):
         """Open visits due within 14 days and not past their window."""
-        return SQL(
-            """
-            SELECT d.company_id, COUNT(i.id) AS record_count,
-                   COUNT(i.id) FILTER (WHERE i.user_id IS NULL)
-                       AS record_count_secondary,
-                   NULL::numeric AS amount,
-                   NULL::numeric AS amount_secondary
-              FROM company_day d
-              LEFT JOIN service_intervention i
-                ON i.company_id = d.company_id
-               AND i.state IN ('to_plan', 'planned')
-               AND i.date_due <= d.today + %(days)s
-               AND (i.date_window_end IS NULL OR i.date_window_end >= d.today)
-             GROUP BY d.company_id
-            """,
-            days=VISIT_HORIZON,
+        return self._select_visits(
+            SQL(
+                """i.date_due <= d.today + %s
+                AND (i.date_window_end IS NULL OR i.date_window_end >= d.today)""",
+                VISIT_HORIZON,
+            )
         )
 
     def _select_visits_late(self):
         """Open visits past their window (``is_late``)."""
-        return SQL(
-            """
-            SELECT d.company_id, COUNT(i.id) AS record_count,
-                   COUNT(i.id) FILTER (WHERE i.user_id IS NULL)
-                       AS record_count_secondary,
-                   NULL::numeric AS amount,
-                   NULL::numeric AS amount_secondary
-              FROM company_day d
-              LEFT JOIN service_intervention i
-                ON i.company_id = d.company_id
-               AND i.state IN ('to_plan', 'planned')
-               AND i.date_window_end < d.today
-             GROUP BY d.company_id
-            """
-        )
+        return self._select_visits(SQL("i.date_window_end < d.today"))
 
     def _select_overdue(self):
         """Posted customer invoices past due and not paid, of the customers
         who hold a contract, in company currency."""
-        return SQL(
-            """
-            SELECT d.company_id, COUNT(m.id) AS record_count,
-                   COUNT(DISTINCT m.commercial_partner_id)
-                       AS record_count_secondary,
-                   SUM(m.amount_residual_signed) AS amount,
-                   NULL::numeric AS amount_secondary
-              FROM company_day d
-              LEFT JOIN account_move m
-                ON m.company_id = d.company_id
-               AND m.move_type = 'out_invoice'
-               AND m.state = 'posted'
-               AND m.payment_state IN ('not_paid', 'partial')
-               AND m.invoice_date_due < d.today
-               AND EXISTS (
-                   SELECT 1 FROM service_contract c
-                    WHERE c.commercial_partner_id = m.commercial_partner_id
-                      AND c.company_id = m.company_id
-                      AND c.state IN ('running', 'closed'))
-             GROUP BY d.company_id
-            """
+        return self._select_tile(
+            "account_move",
+            "m",
+            SQL(
+                """m.move_type = 'out_invoice' AND m.state = 'posted'
+                AND m.payment_state IN ('not_paid', 'partial')
+                AND m.invoice_date_due < d.today
+                AND EXISTS (
+                    SELECT 1 FROM service_contract c
+                     WHERE c.commercial_partner_id = m.commercial_partner_id
+                       AND c.company_id = m.company_id
+                       AND c.state IN ('running', 'closed'))"""
+            ),
+            SQL("COUNT(m.id)"),
+            SQL("COUNT(DISTINCT m.commercial_partner_id)"),
+            amount=SQL("SUM(m.amount_residual_signed)"),
         )
 
     def _select_least_profitable(self):
         """The lowest margins of the running contracts over their current
         term (their total), and how many running contracts lose money."""
-        return SQL(
-            """
-            SELECT d.company_id,
-                   COUNT(c.id) FILTER (WHERE c.rank <= %(limit)s) AS record_count,
-                   COUNT(c.id) FILTER (WHERE c.margin < 0)
-                       AS record_count_secondary,
-                   SUM(c.margin) FILTER (WHERE c.rank <= %(limit)s) AS amount,
-                   NULL::numeric AS amount_secondary
-              FROM company_day d
-              LEFT JOIN (
-                  SELECT id, company_id, margin,
-                         ROW_NUMBER() OVER (PARTITION BY company_id
-                                            ORDER BY margin, id) AS rank
-                    FROM service_contract
-                   WHERE state = 'running'
-              ) c ON c.company_id = d.company_id
-             GROUP BY d.company_id
-            """,
-            limit=LEAST_PROFITABLE_LIMIT,
+        return self._select_tile(
+            SQL(
+                """SELECT id, company_id, margin,
+                          ROW_NUMBER() OVER (PARTITION BY company_id
+                                             ORDER BY margin, id) AS rank
+                     FROM service_contract
+                    WHERE state = 'running'"""
+            ),
+            "c",
+            SQL("TRUE"),
+            SQL("COUNT(c.id) FILTER (WHERE c.rank <= %s)", LEAST_PROFITABLE_LIMIT),
+            SQL("COUNT(c.id) FILTER (WHERE c.margin < 0)"),
+            amount=SQL(
+                "SUM(c.margin) FILTER (WHERE c.rank <= %s)", LEAST_PROFITABLE_LIMIT
+            ),
         )
 
     # ------------------------------------------------------------------

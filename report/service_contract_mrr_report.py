@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.date_utils import FREQUENCY_MONTHS
+from .sql_report import without_jit
 
 
 def _frequency_months_sql(frequency):
@@ -13,26 +14,6 @@ def _frequency_months_sql(frequency):
             SQL("WHEN %s THEN %s", name, months)
             for name, months in FREQUENCY_MONTHS.items()
         ),
-    )
-
-
-def _anniversary_sql(day, count, unit):
-    """SQL of models/date_utils.anniversary(day, count, unit): ``count``
-    months or years later; where that day does not exist in the month,
-    the 1st of the next month (PostgreSQL clamps to the last day, so one
-    day more)."""
-    shifted = SQL(
-        "(%s + make_interval(months => %s * CASE %s WHEN 'year' THEN 12 ELSE 1 END))"
-        "::date",
-        day,
-        count,
-        unit,
-    )
-    return SQL(
-        "CASE WHEN EXTRACT(DAY FROM %(shifted)s) < EXTRACT(DAY FROM %(day)s) "
-        "THEN %(shifted)s + 1 ELSE %(shifted)s END",
-        shifted=shifted,
-        day=day,
     )
 
 
@@ -99,16 +80,21 @@ class ServiceContractMrrReport(models.Model):
             "date_effective_end",
             "date_closed",
         ],
+        "service.contract.renewal": ["contract_id", "date_start"],
         "res.company": ["currency_id"],
     }
+
+    @property
+    def _table_sql(self):
+        without_jit(self.env.cr)
+        return super()._table_sql
 
     @property
     def _table_query(self):
         return SQL(
             """
-            WITH RECURSIVE contract AS (%(contract)s),
-            revision AS (%(revision)s),
-            renewal(contract_id, number, date) AS (%(renewal)s),
+            WITH contract AS NOT MATERIALIZED (%(contract)s),
+            revision AS NOT MATERIALIZED (%(revision)s),
             event AS (
                 %(new)s
                 UNION ALL %(renewed)s
@@ -116,9 +102,7 @@ class ServiceContractMrrReport(models.Model):
                 UNION ALL %(terminated)s
             )
             SELECT
-                ROW_NUMBER() OVER (ORDER BY event.date, event.contract_id,
-                    event.movement) AS id,
-                event.date, event.movement, event.mrr, event.mrr_change,
+                event.id, event.date, event.movement, event.mrr, event.mrr_change,
                 contract.id AS contract_id,
                 contract.partner_id,
                 contract.template_id,
@@ -129,12 +113,20 @@ class ServiceContractMrrReport(models.Model):
             """,
             contract=self._query_contract(),
             revision=self._query_revision(),
-            renewal=self._query_renewal(),
             new=self._select_new(),
             renewed=self._select_renewed(),
             revised=self._select_revised(),
             terminated=self._select_terminated(),
         )
+
+    # Each line's id: the id of the row it comes from, times the number of
+    # kinds of rows, plus the kind (0: new, 1: renewed, 2: revised, 3:
+    # terminated), so that it is unique and stable.
+    _ID_KINDS = 4
+
+    @api.model
+    def _line_id(self, row_id, kind):
+        return SQL("%s * %s + %s", row_id, self._ID_KINDS, kind)
 
     @api.model
     def _query_contract(self):
@@ -170,13 +162,14 @@ class ServiceContractMrrReport(models.Model):
         revision feature is installed; none otherwise."""
         if "service.contract.revision" not in self.env:
             return SQL(
-                "SELECT NULL::integer AS contract_id, NULL::date AS date, "
+                "SELECT NULL::integer AS id, NULL::integer AS contract_id, "
+                "NULL::date AS date, "
                 "0::numeric AS mrr, 0::numeric AS change WHERE FALSE"
             )
         revision = self.env["service.contract.revision"]
         return SQL(
             """
-            SELECT r.contract_id, r.date,
+            SELECT r.id, r.contract_id, r.date,
                 r.amount_after / 12 * contract.rate AS mrr,
                 (r.amount_after - r.amount_before) / 12 * contract.rate AS change
             FROM service_contract_revision r
@@ -190,40 +183,19 @@ class ServiceContractMrrReport(models.Model):
             ),
         )
 
-    @api.model
-    def _query_renewal(self):
-        """First day of each renewed term: the firm term, then the renewal
-        terms one after the other, as the contract's renewals computed them."""
-        return SQL(
-            """
-            SELECT contract.id, 1, %(first)s
-            FROM contract WHERE contract.renewal_count > 0
-            UNION ALL
-            SELECT renewal.contract_id, renewal.number + 1, %(next)s
-            FROM renewal JOIN contract ON contract.id = renewal.contract_id
-            WHERE renewal.number < contract.renewal_count
-            """,
-            first=_anniversary_sql(
-                SQL("contract.date_start"),
-                SQL("contract.duration"),
-                SQL("contract.duration_unit"),
-            ),
-            next=_anniversary_sql(
-                SQL("renewal.date"),
-                SQL("contract.renewal_duration"),
-                SQL("contract.renewal_unit"),
-            ),
-        )
+    # The MRR of a contract on a day is its MRR now less the price revisions
+    # dated after that day: each line joins the revisions it must take off
+    # and groups by itself (a join, which PostgreSQL estimates, rather than
+    # a subquery run once per line).
+    _MRR_ON = SQL("contract.amount_monthly - COALESCE(SUM(revision.change), 0)")
 
     @api.model
-    def _mrr_on(self, day, strict=True):
-        """SQL of a contract's MRR on ``day``: its MRR now less the price
-        revisions dated after that day (``strict``) or from that day on."""
+    def _join_revisions_after(self, day, strict=True):
+        """Join of the contract's revisions dated after ``day``
+        (``strict``) or from that day on."""
         return SQL(
-            """contract.amount_monthly - COALESCE((
-                SELECT SUM(revision.change) FROM revision
-                WHERE revision.contract_id = contract.id
-                    AND revision.date %(operator)s %(day)s), 0)""",
+            """LEFT JOIN revision ON revision.contract_id = contract.id
+                AND revision.date %(operator)s %(day)s""",
             operator=SQL(">" if strict else ">="),
             day=day,
         )
@@ -232,37 +204,54 @@ class ServiceContractMrrReport(models.Model):
     def _select_new(self):
         start = SQL("contract.date_start")
         return SQL(
-            """SELECT contract.id AS contract_id, %(start)s AS date,
+            """SELECT %(id)s AS id, contract.id AS contract_id, %(start)s AS date,
                 'new' AS movement, %(mrr)s AS mrr, %(mrr)s AS mrr_change
-            FROM contract""",
+            FROM contract %(revisions)s
+            GROUP BY contract.id, %(start)s, contract.amount_monthly""",
+            id=self._line_id(SQL("contract.id"), 0),
             start=start,
-            mrr=self._mrr_on(start, strict=False),
+            mrr=self._MRR_ON,
+            revisions=self._join_revisions_after(start, strict=False),
         )
 
     @api.model
     def _select_renewed(self):
+        """One line on the first day of each renewed term served."""
+        start = SQL("renewal.date_start")
         return SQL(
-            """SELECT contract.id, renewal.date, 'renewed', %(mrr)s, 0
-            FROM renewal JOIN contract ON contract.id = renewal.contract_id
-            WHERE contract.date_last IS NULL OR renewal.date <= contract.date_last
+            """SELECT %(id)s, contract.id, %(start)s, 'renewed', %(mrr)s, 0
+            FROM service_contract_renewal renewal
+            JOIN contract ON contract.id = renewal.contract_id
+            %(revisions)s
+            WHERE contract.date_last IS NULL OR %(start)s <= contract.date_last
+            GROUP BY renewal.id, contract.id, %(start)s, contract.amount_monthly
             """,
-            mrr=self._mrr_on(SQL("renewal.date")),
+            id=self._line_id(SQL("renewal.id"), 1),
+            start=start,
+            mrr=self._MRR_ON,
+            revisions=self._join_revisions_after(start),
         )
 
     @api.model
     def _select_revised(self):
         return SQL(
-            """SELECT revision.contract_id, revision.date, 'revised',
+            """SELECT %(id)s, revision.contract_id, revision.date, 'revised',
                 revision.mrr, revision.change
-            FROM revision"""
+            FROM revision""",
+            id=self._line_id(SQL("revision.id"), 2),
         )
 
     @api.model
     def _select_terminated(self):
         last = SQL("contract.date_last")
         return SQL(
-            """SELECT contract.id, %(last)s + 1, 'terminated', %(mrr)s, -(%(mrr)s)
-            FROM contract WHERE %(last)s IS NOT NULL""",
+            """SELECT %(id)s, contract.id, %(last)s + 1, 'terminated', %(mrr)s,
+                -(%(mrr)s)
+            FROM contract %(revisions)s
+            WHERE %(last)s IS NOT NULL
+            GROUP BY contract.id, %(last)s, contract.amount_monthly""",
+            id=self._line_id(SQL("contract.id"), 3),
             last=last,
-            mrr=self._mrr_on(last),
+            mrr=self._MRR_ON,
+            revisions=self._join_revisions_after(last),
         )

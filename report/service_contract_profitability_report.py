@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .sql_report import without_jit
+
 
 class ServiceContractProfitabilityReport(models.Model):
     """What each contract earns and costs, line by line, in the company's
@@ -69,6 +71,11 @@ class ServiceContractProfitabilityReport(models.Model):
         "res.company": ["currency_id", "partner_id"],
         "res.partner": ["tz"],
     }
+
+    @property
+    def _table_sql(self):
+        without_jit(self.env.cr)
+        return super()._table_sql
 
     @property
     def _table_query(self):

@@ -45,3 +45,4 @@ from . import test_amendment_portal
 from . import test_ui_amendment
 from . import test_sla
 from . import test_sla_portal
+from . import test_contract_renewal

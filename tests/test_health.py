@@ -1,5 +1,5 @@
 import math
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -172,6 +172,26 @@ class TestHealthRules(HealthCase):
         self.assertEqual(
             self._health(self.contract, TODAY + timedelta(days=365)), "good"
         )
+
+    def test_margin_counts_visits_on_the_company_day(self):
+        """The 12 months are the company's days, as in the profitability
+        report: in Paris (UTC+2 in June), a visit done at 23:30 UTC on
+        15 June 2025 is done on 16 June, the first day of the 12 months
+        ending on 15 June 2026; one done at 22:30 UTC on 15 June 2026 is
+        done on 16 June, after them."""
+        self.company.partner_id.tz = "Europe/Paris"
+        self.company.service_hourly_cost = 50.0
+        first, after = self.contract, self._contract()
+        for contract, done in (
+            (first, datetime(2025, 6, 15, 23, 30)),
+            (after, datetime(2026, 6, 15, 22, 30)),
+        ):
+            visit = self._visit(contract, TODAY + timedelta(days=10))
+            visit.duration_actual = 1.0
+            with freeze_time(done):
+                visit.action_done()
+        self.assertEqual(self._health(first), "watch")
+        self.assertEqual(self._health(after), "good")
 
     def test_notice_from_the_customer_is_at_risk(self):
         by_company = self._contract()

@@ -1,0 +1,111 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .date_utils import anniversary
+
+
+class ServiceContractRenewal(models.Model):
+    """One renewed term of a contract: its number and first day.
+
+    Written by the renewal (``_on_renewed``), never changed. The renewals
+    are the rows that reports join (the MRR movement counts one "renewed"
+    line per term), so that PostgreSQL reads them from a table with its
+    statistics rather than computing the terms recursively in each query.
+    """
+
+    _name = "service.contract.renewal"
+    _description = "Contract Renewal"
+    _order = "contract_id, number"
+    _rec_name = "number"
+
+    contract_id = fields.Many2one(
+        "service.contract",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        readonly=True,
+    )
+    company_id = fields.Many2one(related="contract_id.company_id", store=True)
+    number = fields.Integer(
+        string="Renewal", required=True, readonly=True, help="1 for the first one."
+    )
+    date_start = fields.Date(
+        string="Term Start", required=True, index=True, readonly=True
+    )
+
+    _sql_constraints = [
+        (
+            "number_unique",
+            "UNIQUE(contract_id, number)",
+            "A contract is renewed once per term.",
+        ),
+    ]
+
+    def init(self):
+        res = super().init()
+        self._backfill()
+        return res
+
+    @api.model
+    def _backfill(self):
+        """Write the renewed terms of the contracts renewed before this
+        table existed (or whose rows are missing), as the renewal computed
+        them: the firm term, then the renewal terms one after the other.
+        Idempotent: contracts with all their rows are left alone."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.id FROM service_contract c
+                 WHERE c.renewal_count > (
+                       SELECT COUNT(*) FROM service_contract_renewal r
+                        WHERE r.contract_id = c.id)
+                """
+            )
+        )
+        contract_ids = [row[0] for row in self.env.cr.fetchall()]
+        if not contract_ids:
+            return
+        contracts = self.env["service.contract"].browse(contract_ids)
+        self.search([("contract_id", "in", contract_ids)]).unlink()
+        values = []
+        for contract in contracts:
+            term_start = anniversary(
+                contract.date_start, contract.duration, contract.duration_unit
+            )
+            for number in range(1, contract.renewal_count + 1):
+                values.append(
+                    {
+                        "contract_id": contract.id,
+                        "number": number,
+                        "date_start": term_start,
+                    }
+                )
+                term_start = anniversary(
+                    term_start, contract.renewal_duration, contract.renewal_unit
+                )
+        self.create(values)
+
+
+class ServiceContract(models.Model):
+    _inherit = "service.contract"
+
+    renewal_ids = fields.One2many(
+        "service.contract.renewal", "contract_id", string="Renewed Terms"
+    )
+
+    def _on_renewed(self, term_start, count):
+        """Record the ``count`` terms started from ``term_start``."""
+        res = super()._on_renewed(term_start, count)
+        values = []
+        for contract in self:
+            start = term_start
+            first = contract.renewal_count - count + 1
+            for number in range(first, contract.renewal_count + 1):
+                values.append(
+                    {"contract_id": contract.id, "number": number, "date_start": start}
+                )
+                start = anniversary(
+                    start, contract.renewal_duration, contract.renewal_unit
+                )
+        self.env["service.contract.renewal"].sudo().create(values)
+        return res

@@ -800,30 +800,14 @@ class ServiceContract(models.Model):
         contract (one activity), a failing contract gets an activity; the
         others are revised.
         """
-        batch_size = self._get_cron_batch_size()
         summary = self.env._("Price revision failed")
-        todo = [
-            (day, domain, self.search(domain, order="id"))
-            for company_domain, day in self._get_cron_days(today)
-            for domain in [company_domain + self._get_revision_due_domain(day)]
-        ]
-        total = sum(len(contracts) for _day, _domain, contracts in todo)
-        done = processed = 0
-        for day, domain, contracts in todo:
-            for index in range(0, len(contracts), batch_size):
-                batch = contracts[index : index + batch_size]._lock_skip_locked()
-                batch.invalidate_recordset()
-                batch = batch.filtered_domain(domain)
-                results = self._run_isolated(
-                    batch, lambda c, d=day: c._revise_prices(d), summary
-                )
-                done += sum(len(revisions) for revisions in results)
-                processed += min(batch_size, len(contracts) - index)
-                self.env["ir.cron"]._notify_progress(
-                    done=processed, remaining=total - processed
-                )
-                self._commit_batch()
-        return done
+        results = self._run_cron_batches(
+            self._get_revision_due_domain,
+            lambda contracts, day: contracts._revise_prices(day),
+            summary,
+            today,
+        )
+        return sum(len(revisions) for revisions in results)
 
     def _revise_prices(self, today):
         """Revise these contracts, due on ``today``: each revision date that

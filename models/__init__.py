@@ -44,6 +44,7 @@ from . import service_intervention_billing
 from . import service_contract_revision_actions
 from . import service_contract_revision_document
 from . import service_contract_revision_report
+from . import service_contract_revision_letter
 
 # Last: wraps the contract actions, overrides included.
 from . import service_contract_lifecycle

@@ -474,20 +474,27 @@ class ServiceContract(models.Model):
         period amounts are written grouped by value, the history created in
         one call.
 
-        :param send_letters: False to leave the letters to the caller
-            (``revisions._send_revision_letters()``): rendering their PDF is
-            most of the cost of a large batch.
+        :param send_letters: the letters to the customers are queued (the
+            revisions' ``letter_state`` is "to_send"), sent in a separate
+            batched step (``_cron_send_revision_letters``, triggered now, or
+            *Send Letters*): rendering their PDF is most of the cost of a
+            large batch. False: no letter ("none").
         :return: the ``service.contract.revision`` records created
         """
         if not self.env.su:
             self._check_manager()
+        letter_state = "to_send" if send_letters else "none"
         with lifecycle_write():
-            revisions = self._apply_revisions_guarded(proposals, kind, percentage)
-        if send_letters:
-            revisions._send_revision_letters()
+            revisions = self._apply_revisions_guarded(
+                proposals, kind, percentage, letter_state
+            )
+        if revisions and send_letters:
+            self._queue_revision_letters()
         return revisions
 
-    def _apply_revisions_guarded(self, proposals, kind, percentage):
+    def _apply_revisions_guarded(
+        self, proposals, kind, percentage, letter_state="to_send"
+    ):
         Revision = self.env["service.contract.revision"]
         own_ids = set(self.ids)
         contracts = self.browse([cid for cid in proposals if cid in own_ids])
@@ -529,7 +536,12 @@ class ServiceContract(models.Model):
         # History.
         revisions = Revision.create(
             [
-                contract._prepare_revision_vals(proposal, catch_ups.get(contract, 0.0))
+                dict(
+                    contract._prepare_revision_vals(
+                        proposal, catch_ups.get(contract, 0.0)
+                    ),
+                    letter_state=letter_state,
+                )
                 for contract, proposal in fresh.items()
             ]
         )

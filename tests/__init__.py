@@ -38,3 +38,4 @@ from . import test_revision_document
 from . import test_revision_reporting
 from . import test_price_index
 from . import test_intervention_billing
+from . import test_revision_letters

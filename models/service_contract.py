@@ -923,26 +923,15 @@ class ServiceContract(models.Model):
         process the same contract. A contract that fails gets an activity;
         the others are processed.
         """
-        batch_size = self._get_cron_batch_size()
         summary = self.env._("Renewal or closing at term failed")
-        days = self._get_cron_days(today)
-        todo = [
-            (day, domain, self.search(domain, order="id"))
-            for company_domain, day in days
-            for domain in [company_domain + self._get_terms_due_domain(day)]
-        ]
-        total = sum(len(contracts) for _day, _domain, contracts in todo)
-        done = 0
-        for day, domain, contracts in todo:
-            for index in range(0, len(contracts), batch_size):
-                batch = contracts[index : index + batch_size]._lock_skip_locked()
-                batch.invalidate_recordset()
-                batch = batch.filtered_domain(domain)
-                self._run_isolated(batch, lambda c, d=day: c._process_terms(d), summary)
-                done += min(batch_size, len(contracts) - index)
-                self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
-                self._commit_batch()
-        return done
+
+        def process(contracts, day):
+            contracts._process_terms(day)
+            return len(contracts)
+
+        return sum(
+            self._run_cron_batches(self._get_terms_due_domain, process, summary, today)
+        )
 
     def _process_terms(self, today):
         for contract in self:

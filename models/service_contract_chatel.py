@@ -113,30 +113,15 @@ class ServiceContract(models.Model):
         two workers never send the same reminder twice. A contract that
         fails gets an activity; the others get their reminders.
         """
-        batch_size = self._get_cron_batch_size()
         summary = self.env._("Renewal reminder (Loi Chatel) failed")
-        todo = [
-            (day, domain, self.search(domain, order="id"))
-            for company_domain, day in self._get_cron_days(today)
-            for domain in [company_domain + self._get_chatel_domain(day)]
-        ]
-        total = sum(len(contracts) for _day, _domain, contracts in todo)
-        done = processed = 0
-        for day, domain, contracts in todo:
-            for index in range(0, len(contracts), batch_size):
-                batch = contracts[index : index + batch_size]._lock_skip_locked()
-                batch.invalidate_recordset()
-                batch = batch.filtered_domain(domain)
-                self._run_isolated(
-                    batch, lambda c, d=day: c._send_chatel_reminders(d), summary
-                )
-                done += len(batch)
-                processed += min(batch_size, len(contracts) - index)
-                self.env["ir.cron"]._notify_progress(
-                    done=processed, remaining=total - processed
-                )
-                self._commit_batch()
-        return done
+
+        def send(contracts, day):
+            contracts._send_chatel_reminders(day)
+            return len(contracts)
+
+        return sum(
+            self._run_cron_batches(self._get_chatel_domain, send, summary, today)
+        )
 
     def _get_chatel_recipient(self):
         """The person the reminder is addressed to (as in its mail template)."""

@@ -4,6 +4,8 @@ from collections import defaultdict
 from odoo import api, models
 from odoo.exceptions import UserError, ValidationError
 
+from .locking import lock_skip_locked
+
 _logger = logging.getLogger(__name__)
 
 # Defaults of the batch sizes, also seeded as system parameters.
@@ -48,6 +50,101 @@ class ServiceContract(models.Model):
             ([("company_id", "in", company_ids)], day)
             for day, company_ids in sorted(company_ids_by_day.items())
         ]
+
+    @api.model
+    def _run_cron_batches(
+        self,
+        get_domain,
+        func,
+        summary,
+        today=None,
+        model=None,
+        batch_size_key="service_contract.cron_batch_size",
+        order="id",
+        recheck=True,
+        isolate=True,
+        get_contracts=None,
+        split=None,
+        fresh_cache=False,
+    ):
+        """The loop every scheduled action of the contracts shares.
+
+        For the day of each company (``_get_cron_days``), search the records
+        of ``get_domain(day)``, cut them in batches of the system parameter
+        ``batch_size_key``; lock each batch with FOR UPDATE SKIP LOCKED (a
+        second worker takes other records), read it again once locked and
+        keep what still matches the domain (``recheck``: a record done by
+        another worker in between is skipped), run ``func(batch, day)``
+        isolated (``_run_isolated``: a failing record gets an activity, the
+        others are processed), report the progress, and commit the batch
+        (``_commit_batch``).
+
+        :param get_domain: day -> domain of the records due that day
+        :param func: (records, day) -> result
+        :param summary: summary of the activity left on a failing contract
+        :param today: the day for every company (tests, manual runs)
+        :param model: the model of the records (default: the contracts)
+        :param order: order of the search (and of the batches)
+        :param recheck: filter each locked batch on the domain again
+        :param isolate: run through ``_run_isolated``; when False, ``func``
+            handles the failures itself (the invoicing, that isolates whole
+            invoices)
+        :param get_contracts: record -> its contracts (for ``_run_isolated``)
+        :param split: (records, batch_size) -> iterable of id lists, when a
+            batch must not be cut anywhere (a grouped invoice)
+        :param fresh_cache: forget the cache after each batch (long runs)
+        :return: the list of the results of ``func``
+        """
+        Model = self.env[model] if model else self
+        batch_size = self._get_cron_batch_size(batch_size_key)
+        todo = [
+            (day, domain, Model.search(domain, order=order))
+            for company_domain, day in self._get_cron_days(today)
+            for domain in [company_domain + get_domain(day)]
+        ]
+        total = sum(len(records) for _day, _domain, records in todo)
+        processed = 0
+        results = []
+        for day, domain, records in todo:
+            if split:
+                batches = [Model.browse(ids) for ids in split(records, batch_size)]
+            else:
+                batches = [
+                    records[index : index + batch_size]
+                    for index in range(0, len(records), batch_size)
+                ]
+            for batch in batches:
+                locked = self._lock_cron_batch(batch)
+                if recheck:
+                    locked.invalidate_recordset()
+                    locked = locked.filtered_domain(domain)
+                if isolate:
+                    results += self._run_isolated(
+                        locked,
+                        lambda r, d=day: func(r, d),
+                        summary,
+                        get_contracts=get_contracts,
+                    )
+                elif locked:
+                    results.append(func(locked, day))
+                processed += len(batch)
+                self.env["ir.cron"]._notify_progress(
+                    done=processed, remaining=total - processed
+                )
+                self._commit_batch()
+                if fresh_cache:
+                    # Fresh data for the next batch, a cache that does not grow.
+                    self.env.invalidate_all()
+        return results
+
+    @api.model
+    def _lock_cron_batch(self, records):
+        """Lock ``records`` with SKIP LOCKED, by their model's own way when
+        it has one (the periods lock only those still to invoice)."""
+        if hasattr(records, "_lock_skip_locked"):
+            return records._lock_skip_locked()
+        records.flush_recordset()
+        return lock_skip_locked(records)
 
     @api.model
     def _run_isolated(self, records, func, summary, get_contracts=None):

@@ -1,5 +1,6 @@
 from datetime import datetime, time, timedelta
 
+from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
@@ -8,6 +9,7 @@ from odoo.tools import mute_logger
 # No web server runs while the demo data loads: wkhtmltopdf warns that it
 # cannot fetch the report stylesheets, and still prints the PDF.
 REPORT_LOGGER = "odoo.addons.base.models.ir_actions_report"
+REVISION_LOGGER = "odoo.addons.service_contract.models.service_contract_revision"
 
 
 class ServiceContract(models.Model):
@@ -60,6 +62,24 @@ class ServiceContract(models.Model):
                 ]
             visit.write(vals)
             visit._demo_mark_done()
+        return True
+
+    def _demo_set_revision_base(self):
+        """The base month of the revision clause of these contracts: the
+        month before each starts (its index value known at signature)."""
+        for contract in self:
+            contract.revision_base_date = fields.Date.start_of(
+                contract.date_start, "month"
+            ) - relativedelta(months=1)
+        return True
+
+    @api.model
+    def _demo_send_revision_letters(self):
+        """The letters of the price revisions, as their scheduled action
+        sends them. Without a web server, wkhtmltopdf may not print the
+        letters of a batch: they are then sent without their PDF (logged)."""
+        with mute_logger(REPORT_LOGGER, REVISION_LOGGER):
+            self._cron_send_revision_letters()
         return True
 
     def _demo_store_signed_pdf(self):

@@ -303,25 +303,14 @@ class ServiceContract(models.Model):
         same contract. A contract that fails gets an activity; the others
         are updated. Returns how many contracts were written.
         """
-        batch_size = self._get_cron_batch_size()
         summary = self.env._("Contract health update failed")
-        todo = [
-            (day, self.search(company_domain + self._get_health_domain(), order="id"))
-            for company_domain, day in self._get_cron_days(today)
-        ]
-        total = sum(len(contracts) for _day, contracts in todo)
-        done = written = 0
-        for day, contracts in todo:
-            for index in range(0, len(contracts), batch_size):
-                batch = contracts[index : index + batch_size]._lock_skip_locked()
-                written += sum(
-                    self._run_isolated(
-                        batch, lambda c, d=day: c._update_health(d), summary
-                    )
-                )
-                done += min(batch_size, len(contracts) - index)
-                self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
-                self._commit_batch()
-                # Fresh data for the next batch, and a cache that does not grow.
-                self.env.invalidate_all()
-        return written
+        return sum(
+            self._run_cron_batches(
+                lambda _day: self._get_health_domain(),
+                lambda contracts, day: contracts._update_health(day),
+                summary,
+                today,
+                recheck=False,
+                fresh_cache=True,
+            )
+        )

@@ -296,29 +296,26 @@ class ServiceContract(models.Model):
         and its contracts get an activity; the others are invoiced.
         """
         Period = self.env["service.contract.period"]
-        batch_size = self._get_cron_batch_size("service_contract.invoice_batch_size")
         summary = self.env._("Invoicing failed")
-        todo = [
-            Period.search(
-                company_domain + Period._get_due_domain(day),
+
+        def invoice(periods, _day):
+            _moves, failures = periods._create_invoices()
+            for contract, error in failures.items():
+                contract._notify_cron_error(summary, error)
+            return len(periods)
+
+        return sum(
+            self._run_cron_batches(
+                Period._get_due_domain,
+                invoice,
+                summary,
+                today,
+                model="service.contract.period",
+                batch_size_key="service_contract.invoice_batch_size",
                 order="invoice_date, partner_invoice_id, contract_id, id",
+                recheck=False,
+                isolate=False,
+                split=lambda periods, size: periods._split_in_invoice_batches(size),
+                fresh_cache=True,
             )
-            for company_domain, day in self._get_cron_days(today)
-        ]
-        total = sum(len(periods) for periods in todo)
-        done = processed = 0
-        for periods in todo:
-            for batch in periods._split_in_invoice_batches(batch_size):
-                locked = Period.browse(batch)._lock_skip_locked()
-                _moves, failures = locked._create_invoices()
-                for contract, error in failures.items():
-                    contract._notify_cron_error(summary, error)
-                done += len(locked)
-                processed += len(batch)
-                self.env["ir.cron"]._notify_progress(
-                    done=done, remaining=total - processed
-                )
-                self._commit_batch()
-                # Fresh data for the next batch, and a cache that does not grow.
-                self.env.invalidate_all()
-        return done
+        )

@@ -4,12 +4,13 @@ history, chatter, letter) and the daily scheduled action."""
 
 import logging
 from collections import defaultdict
+from datetime import date as date_type
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_date
+from odoo.tools import SQL, float_round, format_date
 
 from .date_utils import FREQUENCY_MONTHS, anniversary
 from .price_revision import (
@@ -340,6 +341,8 @@ class ServiceContract(models.Model):
                     "name": line.name or line.product_id.display_name or "",
                     "price_before": line.price_unit,
                     "price_after": price_after,
+                    "quantity": line.quantity,
+                    "discount": line.discount,
                     "amount_before": currency.round(line.price_unit * factor),
                     "amount_after": currency.round(price_after * factor),
                 }
@@ -474,20 +477,27 @@ class ServiceContract(models.Model):
         period amounts are written grouped by value, the history created in
         one call.
 
-        :param send_letters: False to leave the letters to the caller
-            (``revisions._send_revision_letters()``): rendering their PDF is
-            most of the cost of a large batch.
+        :param send_letters: the letters to the customers are queued (the
+            revisions' ``letter_state`` is "to_send"), sent in a separate
+            batched step (``_cron_send_revision_letters``, triggered now, or
+            *Send Letters*): rendering their PDF is most of the cost of a
+            large batch. False: no letter ("none").
         :return: the ``service.contract.revision`` records created
         """
         if not self.env.su:
             self._check_manager()
+        letter_state = "to_send" if send_letters else "none"
         with lifecycle_write():
-            revisions = self._apply_revisions_guarded(proposals, kind, percentage)
-        if send_letters:
-            revisions._send_revision_letters()
+            revisions = self._apply_revisions_guarded(
+                proposals, kind, percentage, letter_state
+            )
+        if revisions and send_letters:
+            self._queue_revision_letters()
         return revisions
 
-    def _apply_revisions_guarded(self, proposals, kind, percentage):
+    def _apply_revisions_guarded(
+        self, proposals, kind, percentage, letter_state="to_send"
+    ):
         Revision = self.env["service.contract.revision"]
         own_ids = set(self.ids)
         contracts = self.browse([cid for cid in proposals if cid in own_ids])
@@ -498,6 +508,9 @@ class ServiceContract(models.Model):
         for contract in contracts:
             proposal = proposals[contract.id]
             contract._check_revision_applicable(proposal)
+            if contract._is_revision_proposal_current(proposal):
+                fresh[contract] = proposal
+                continue
             fresh[contract] = contract._prepare_revision_proposal(
                 fields.Date.to_date(proposal["date"]),
                 proposal["coefficient"],
@@ -519,20 +532,27 @@ class ServiceContract(models.Model):
             },
         )
         # Billing schedule.
-        contracts.period_ids.fetch(
-            ["date_from", "date_to", "amount", "prorata_factor", "state", "move_id"]
-        )
         catch_ups = contracts._reprice_periods(
             {contract: proposal["date"] for contract, proposal in fresh.items()},
             old_amounts,
         )
-        # History.
-        revisions = Revision.create(
-            [
-                contract._prepare_revision_vals(proposal, catch_ups.get(contract, 0.0))
-                for contract, proposal in fresh.items()
-            ]
-        )
+        # History: the revisions, then their lines and index values, each in
+        # one batched create.
+        vals_list = [
+            dict(
+                contract._prepare_revision_vals(proposal, catch_ups.get(contract, 0.0)),
+                letter_state=letter_state,
+            )
+            for contract, proposal in fresh.items()
+        ]
+        children = [(vals.pop("line_ids"), vals.pop("value_ids")) for vals in vals_list]
+        revisions = Revision.create(vals_list)
+        line_vals, value_vals = [], []
+        for revision, (lines, values) in zip(revisions, children, strict=True):
+            line_vals += [dict(cmd[2], revision_id=revision.id) for cmd in lines]
+            value_vals += [dict(cmd[2], revision_id=revision.id) for cmd in values]
+        self.env["service.contract.revision.line"].create(line_vals)
+        self.env["service.contract.revision.value"].create(value_vals)
         # Next revision, one year on; the blocked flag goes.
         blocked = contracts.filtered("revision_blocked")
         by_date = defaultdict(list)
@@ -555,6 +575,30 @@ class ServiceContract(models.Model):
         blocked._close_revision_blocked_activities()
         contracts._log_revisions(revisions)
         return revisions
+
+    def _is_revision_proposal_current(self, proposal):
+        """Whether ``proposal`` was computed from the contract as it is now
+        (same service lines, prices, quantities and discounts): then it is
+        applied as it is, else computed again (a preview may be stale)."""
+        self.ensure_one()
+        lines = proposal.get("lines")
+        if (
+            lines is None
+            or not proposal.get("formula")
+            or not proposal.get("kind")
+            or "percentage" not in proposal
+            or not isinstance(proposal.get("date"), date_type)
+        ):
+            return False
+        current = {
+            line.id: (line.price_unit, line.quantity, line.discount)
+            for line in self.line_ids
+        }
+        return len(lines) == len(current) and all(
+            current.get(line["contract_line_id"])
+            == (line["price_before"], line.get("quantity"), line.get("discount"))
+            for line in lines
+        )
 
     def _check_revision_applicable(self, proposal):
         self.ensure_one()
@@ -600,36 +644,55 @@ class ServiceContract(models.Model):
         :return: {contract: catch-up amount}
         """
         amounts, splits, catch_ups = {}, [], {}
+        Period = self.env["service.contract.period"]
+        rows_by_contract = defaultdict(list)
+        if dates:
+            # One query for the periods of the whole batch (read as rows: the
+            # ORM's record-by-record access is most of the cost here).
+            fnames = ["contract_id", "date_from", "date_to", "amount"]
+            fnames += ["prorata_factor", "state"]
+            Period.flush_model(fnames)
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT id, contract_id, date_from, date_to, amount,"
+                    " prorata_factor, state FROM service_contract_period"
+                    " WHERE contract_id IN %s AND date_to >= %s AND state != 'cancel'"
+                    " ORDER BY contract_id, date_from",
+                    tuple(contract.id for contract in dates),
+                    min(dates.values()),
+                )
+            )
+            for row in rows:
+                rows_by_contract[row[1]].append(row)
         for contract, revision_date in dates.items():
             currency = contract.currency_id
+            rounding = currency.rounding
             old, new = old_amounts[contract], contract.amount_untaxed
             catch_up = 0.0
-            for period in contract.period_ids:
-                if period.state == "cancel" or period.date_to < revision_date:
+            for row in rows_by_contract[contract.id]:
+                period_id, _cid, date_from, date_to, amount, factor, state = row
+                if date_to < revision_date:
                     continue
-                full_old = old * period.prorata_factor
-                full_new = new * period.prorata_factor
-                if period.date_from >= revision_date:
-                    target = currency.round(full_new)
+                amount = amount or 0.0
+                full_old = old * (factor or 0.0)
+                full_new = new * (factor or 0.0)
+                if date_from >= revision_date:
+                    target = float_round(full_new, precision_rounding=rounding)
                 else:
-                    target = currency.round(
+                    target = float_round(
                         prorated_amount(
-                            full_old,
-                            full_new,
-                            period.date_from,
-                            period.date_to,
-                            revision_date,
-                        )
+                            full_old, full_new, date_from, date_to, revision_date
+                        ),
+                        precision_rounding=rounding,
                     )
-                if period.state == "invoiced":
-                    catch_up += target - period.amount
-                elif (
-                    period.date_from < revision_date
-                    and contract.revision_split == "split"
-                ):
-                    splits.append((contract, period, revision_date, old))
-                elif target != period.amount:
-                    amounts[period.id] = target
+                if state == "invoiced":
+                    catch_up += target - amount
+                elif date_from < revision_date and contract.revision_split == "split":
+                    splits.append(
+                        (contract, Period.browse(period_id), revision_date, old)
+                    )
+                elif currency.compare_amounts(target, amount):
+                    amounts[period_id] = target
             catch_ups[contract] = currency.round(catch_up)
         self._write_revised_values("service.contract.period", "amount", amounts)
         for contract, period, revision_date, old in splits:
@@ -710,13 +773,16 @@ class ServiceContract(models.Model):
     def _log_revisions(self, revisions):
         """One note per contract in its chatter, written in one batch."""
         bodies = {}
+        dates = {
+            day: format_date(self.env, day) for day in set(revisions.mapped("date"))
+        }
         for revision in revisions:
             contract = revision.contract_id
             currency = contract.currency_id
             body = self.env._(
                 "Prices revised on %(date)s: coefficient %(coefficient)s; yearly "
                 "amount %(before)s, now %(after)s.",
-                date=format_date(self.env, revision.date),
+                date=dates[revision.date],
                 coefficient=_format_number(revision.coefficient),
                 before=_format_money(revision.amount_before, currency),
                 after=_format_money(revision.amount_after, currency),
@@ -800,30 +866,14 @@ class ServiceContract(models.Model):
         contract (one activity), a failing contract gets an activity; the
         others are revised.
         """
-        batch_size = self._get_cron_batch_size()
         summary = self.env._("Price revision failed")
-        todo = [
-            (day, domain, self.search(domain, order="id"))
-            for company_domain, day in self._get_cron_days(today)
-            for domain in [company_domain + self._get_revision_due_domain(day)]
-        ]
-        total = sum(len(contracts) for _day, _domain, contracts in todo)
-        done = processed = 0
-        for day, domain, contracts in todo:
-            for index in range(0, len(contracts), batch_size):
-                batch = contracts[index : index + batch_size]._lock_skip_locked()
-                batch.invalidate_recordset()
-                batch = batch.filtered_domain(domain)
-                results = self._run_isolated(
-                    batch, lambda c, d=day: c._revise_prices(d), summary
-                )
-                done += sum(len(revisions) for revisions in results)
-                processed += min(batch_size, len(contracts) - index)
-                self.env["ir.cron"]._notify_progress(
-                    done=processed, remaining=total - processed
-                )
-                self._commit_batch()
-        return done
+        results = self._run_cron_batches(
+            self._get_revision_due_domain,
+            lambda contracts, day: contracts._revise_prices(day),
+            summary,
+            today,
+        )
+        return sum(len(revisions) for revisions in results)
 
     def _revise_prices(self, today):
         """Revise these contracts, due on ``today``: each revision date that

@@ -88,8 +88,12 @@ class ServiceContractRevision(models.Model):
                 date=fields.Date.to_string(revision.date) if revision.date else "",
             )
 
+    def _get_writable_fields(self):
+        """The fields a revision may still change: its bookkeeping."""
+        return {"move_id"}
+
     def write(self, vals):
-        if set(vals) - {"move_id"}:
+        if set(vals) - self._get_writable_fields():
             raise UserError(
                 self.env._("A price revision is history: it cannot be changed.")
             )
@@ -107,32 +111,6 @@ class ServiceContractRevision(models.Model):
         self.ensure_one()
         template = self.env.ref("service_contract.mail_template_contract_revision")
         return template._render_field("body_html", self.ids, compute_lang=True)[self.id]
-
-    def _send_revision_letters(self):
-        """Post the letter of each revision in its contract's chatter, sent by
-        email to the customer (queued) with the letter as PDF. The emails
-        are rendered for the whole batch, the PDFs in one run of the PDF
-        engine; a customer without email still has the letter, with its
-        PDF, in the chatter, to print and post."""
-        if not self:
-            return
-        template = self.env.ref("service_contract.mail_template_contract_revision")
-        rendered = template._generate_template(
-            self.ids, ["subject", "body_html", "email_from", "partner_to"]
-        )
-        letters = self._render_letters()
-        for revision in self:
-            values = rendered[revision.id]
-            revision.contract_id.message_post(
-                body=values.get("body_html", ""),
-                subject=values.get("subject"),
-                email_from=values.get("email_from") or None,
-                partner_ids=values.get("partner_ids") or [],
-                attachments=[letters[revision.id]] if revision.id in letters else [],
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-                force_send=False,
-            )
 
     def _render_letters(self):
         """{revision_id: (file name, PDF)}: the letters of these revisions,

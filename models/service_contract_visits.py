@@ -263,25 +263,13 @@ class ServiceContract(models.Model):
         batches of contracts locked with SKIP LOCKED (a second worker takes
         other contracts), committed one by one outside tests. A contract
         that fails gets an activity; the others get their visits."""
-        batch_size = self._get_cron_batch_size("service_contract.visit_batch_size")
         summary = self.env._("Generation of the preventive visits failed")
-        todo = [
-            (day, self.search(company_domain + domain, order="id"))
-            for company_domain, day in self._get_cron_days(today)
-            for domain in [[("state", "=", "running"), ("visit_plan_ids", "!=", False)]]
-        ]
-        total = sum(len(contracts) for _day, contracts in todo)
-        created = processed = 0
-        for day, contracts in todo:
-            for start in range(0, len(contracts), batch_size):
-                batch = contracts[start : start + batch_size]._lock_skip_locked()
-                results = self._run_isolated(
-                    batch, lambda c, d=day: c._generate_interventions(d), summary
-                )
-                created += sum(len(interventions) for interventions in results)
-                processed += min(batch_size, len(contracts) - start)
-                self.env["ir.cron"]._notify_progress(
-                    done=processed, remaining=total - processed
-                )
-                self._commit_batch()
-        return created
+        results = self._run_cron_batches(
+            lambda _day: [("state", "=", "running"), ("visit_plan_ids", "!=", False)],
+            lambda contracts, day: contracts._generate_interventions(day),
+            summary,
+            today,
+            batch_size_key="service_contract.visit_batch_size",
+            recheck=False,
+        )
+        return sum(len(interventions) for interventions in results)

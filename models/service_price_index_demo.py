@@ -34,3 +34,21 @@ class ServicePriceIndex(models.Model):
                 if (self.id, month) not in existing
             ]
         )
+
+    def _demo_extend_values(self, monthly_rate):
+        """Continue the values of these indices up to last month, growing by
+        ``monthly_rate`` a month (0.002 = 0.2 %), so that a demo installed
+        later still finds the values its contracts' revisions read."""
+        last_month = fields.Date.today().replace(day=1) - relativedelta(months=1)
+        vals_list = []
+        for index in self:
+            month, value = index._get_last_value(last_month)
+            if not month:
+                continue
+            while month < last_month:
+                month += relativedelta(months=1)
+                value *= 1 + monthly_rate
+                vals_list.append(
+                    {"index_id": index.id, "date": month, "value": round(value, 1)}
+                )
+        self.env["service.price.index.value"].create(vals_list)

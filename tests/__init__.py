@@ -36,6 +36,7 @@ from . import test_price_revision
 from . import test_revision_wizard
 from . import test_revision_document
 from . import test_revision_reporting
+from . import test_ui_revision
 from . import test_price_index
 from . import test_intervention_billing
 from . import test_equipment
@@ -46,3 +47,4 @@ from . import test_ui_amendment
 from . import test_sla
 from . import test_sla_portal
 from . import test_contract_renewal
+from . import test_revision_letters

@@ -156,3 +156,41 @@ class TestDemo(TransactionCase):
             door.material_line_ids.filtered(lambda p: not p.is_covered).product_id,
             self._ref("product_part_door_roller"),
         )
+
+    def test_price_revisions(self):
+        """The templates carry a revision clause; the lift contract, started
+        more than two years ago, was revised on each anniversary, from the
+        index values, and its customer got the letters."""
+        for xmlid, code, fixed_part in (
+            ("template_boiler", "BT01", 0.15),
+            ("template_lift", "ING", 0.15),
+            ("template_it", "SYNTEC", 0.30),
+        ):
+            template = self._ref(xmlid)
+            self.assertTrue(template.has_revision, xmlid)
+            self.assertEqual(template.revision_fixed_part, fixed_part)
+            self.assertEqual(template.revision_term_ids.index_id.code, code)
+        running = self.contracts.filtered(lambda c: c.state == "running")
+        self.assertTrue(all(running.mapped("has_revision")))
+        self.assertTrue(all(c.revision_date > self.install_day for c in running))
+        self.assertFalse(running.filtered("revision_blocked"))
+        lift = self._ref("contract_tilleuls_lift")
+        revisions = lift.revision_ids.sorted("date")
+        self.assertEqual(len(revisions), 2)
+        self.assertEqual(
+            revisions.mapped("date"),
+            [
+                lift.date_start.replace(year=lift.date_start.year + 1),
+                lift.date_start.replace(year=lift.date_start.year + 2),
+            ],
+        )
+        for revision in revisions:
+            self.assertGreater(revision.coefficient, 1.0)
+            self.assertEqual(revision.letter_state, "sent")
+            self.assertIn("ING", revision.formula)
+        self.assertGreater(revisions[1].amount_after, revisions[0].amount_before)
+        # The service lines carry the revised prices.
+        self.assertEqual(
+            sum(revisions[1].line_ids.mapped("price_after")),
+            sum(lift.line_ids.mapped("price_unit")),
+        )

@@ -476,9 +476,18 @@ class TestPriceRevisionApplication(PriceRevisionCase):
         self.assertEqual(revision.value_ids.date, date(2023, 8, 1))
         self.assertIn("1.065223", revision.formula)
         self.assertEqual(contract.revision_date, date(2024, 9, 1))
-        # Chatter note and the letter to the customer, with its PDF.
+        # Chatter note; the letter to the customer is queued, then sent with
+        # its PDF by the scheduled action of the letters.
         bodies = " ".join(contract.message_ids.mapped("body"))
         self.assertIn("Prices revised on", bodies)
+        self.assertEqual(revision.letter_state, "to_send")
+        self.assertEqual(
+            self.env["service.contract"]._cron_send_revision_letters(
+                today=date(2023, 9, 1)
+            ),
+            1,
+        )
+        self.assertEqual(revision.letter_state, "sent")
         letter = contract.message_ids.filtered(
             lambda m: m.subject and "prices revised" in m.subject
         )

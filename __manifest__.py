@@ -56,6 +56,7 @@
         "views/service_contract_revision_views.xml",
         "views/service_contract_revision_report_views.xml",
         "views/service_contract_portal_templates.xml",
+        "views/service_equipment_portal_templates.xml",
     ],
     "demo": [
         "demo/service_price_index_demo.xml",

@@ -57,7 +57,8 @@ class TestEquipmentPortal(PortalCase):
         # The contract page links to the items it covers.
         contract_page = self._get(self.running.get_portal_url()).text
         self.assertIn(f"/my/equipment/{self.boiler.id}", contract_page)
-        # The /my home counts them.
+        # The /my home links to them and counts them.
+        self.assertIn('href="/my/equipment"', self._get("/my/home").text)
         counters = self._jsonrpc(
             "/my/counters", {"counters": ["service_equipment_count"]}
         )

@@ -69,6 +69,7 @@
         "views/service_contract_amendment_portal_templates.xml",
         "views/service_breakdown_views.xml",
         "views/service_breakdown_portal_templates.xml",
+        "views/service_equipment_portal_templates.xml",
     ],
     "demo": [
         "demo/service_price_index_demo.xml",

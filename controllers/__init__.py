@@ -2,3 +2,4 @@ from . import portal
 from . import termination
 from . import amendment_portal
 from . import breakdown
+from . import equipment_portal

@@ -31,6 +31,7 @@ from . import service_intervention_material
 from . import service_intervention_cost
 from . import service_contract_visits
 from . import service_contract_renewal
+from . import service_equipment_coverage
 from . import service_contract_mrr
 from . import service_contract_profitability
 from . import service_contract_alert

@@ -209,6 +209,11 @@ class ServiceContract(models.Model):
             )
         if plan.per_site:
             text += " " + self.env._("per site")
+        if plan.per_equipment:
+            text += " " + self.env._("per equipment")
+        items = plan.equipment_ids
+        if items:
+            text += " (" + ", ".join(items.mapped("display_name")) + ")"
         return text
 
     def _selection_label_plan(self, plan):

@@ -43,6 +43,7 @@ class ServiceContract(models.Model):
         "intervention_ids.state",
         "intervention_ids.date_due",
         "visit_plan_ids",
+        "visit_plan_ids.equipment_ids.state",
         "date_end",
     )
     def _compute_visit_counters(self):
@@ -78,8 +79,8 @@ class ServiceContract(models.Model):
                     )
                 )
                 for plan in contract.visit_plan_ids:
-                    sites = len(contract.site_ids) if plan.per_site else 1
-                    due += len(plan._due_dates(start, end)) * max(sites, 1)
+                    targets = len(plan._get_visit_targets())
+                    due += len(plan._due_dates(start, end)) * targets
             contract.visits_done_count = done
             contract.visits_due_count = due
 
@@ -152,23 +153,31 @@ class ServiceContract(models.Model):
         return min(horizon, end) if end else horizon
 
     def _existing_visit_keys(self):
-        """(plan, site, due date) of every visit already generated, whatever
-        its state: a cancelled visit is not generated again."""
+        """(plan, site, equipment, due date) of every visit already
+        generated, whatever its state: a cancelled visit is not generated
+        again."""
         plans = self.visit_plan_ids
         if not plans:
             return set()
-        self.env["service.intervention"].flush_model(["plan_id", "site_id", "date_due"])
+        self.env["service.intervention"].flush_model(
+            ["plan_id", "site_id", "plan_equipment_id", "date_due"]
+        )
         self.env.cr.execute(
             SQL(
-                "SELECT plan_id, COALESCE(site_id, 0), date_due "
+                "SELECT plan_id, COALESCE(site_id, 0), "
+                "COALESCE(plan_equipment_id, 0), date_due "
                 "FROM service_intervention WHERE plan_id IN %s",
                 tuple(plans.ids),
             )
         )
         return set(self.env.cr.fetchall())
 
-    def _prepare_intervention_vals(self, plan, site, due):
+    def _prepare_intervention_vals(self, plan, site, due, equipment=None, covered=None):
+        """Values of a generated visit; ``equipment`` is the item of a visit
+        per equipment, ``covered`` the items the visit covers."""
         return {
+            "plan_equipment_id": equipment.id if equipment else False,
+            "equipment_ids": [Command.set(covered.ids if covered else [])],
             "contract_id": self.id,
             "company_id": self.company_id.id,
             "partner_id": self.partner_id.id,
@@ -194,15 +203,18 @@ class ServiceContract(models.Model):
             site_starts = contract._get_visit_site_starts()
             vals_list = []
             for plan in contract.visit_plan_ids:
-                sites = plan._get_visit_sites(contract)
+                targets = plan._get_visit_targets()
                 for due in plan._due_dates(start, until):
-                    for site in sites or [False]:
-                        if (plan.id, site.id if site else 0, due) in existing:
+                    for site, equipment, covered in targets:
+                        key = (plan.id, site.id or 0, equipment.id or 0, due)
+                        if key in existing:
                             continue
                         if site and due < site_starts.get(site.id, due):
                             continue
                         vals_list.append(
-                            contract._prepare_intervention_vals(plan, site, due)
+                            contract._prepare_intervention_vals(
+                                plan, site, due, equipment, covered
+                            )
                         )
             if vals_list:
                 vals_by_contract[contract] = vals_list

@@ -1,5 +1,7 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
+
+OPEN_VISIT_STATES = ("to_plan", "planned")
 
 
 class ServiceEquipment(models.Model):
@@ -55,6 +57,12 @@ class ServiceEquipment(models.Model):
         string="Visits",
         readonly=True,
     )
+    visit_count = fields.Integer(compute="_compute_visit_history")
+    last_visit_date = fields.Date(
+        string="Last Visit",
+        compute="_compute_visit_history",
+        help="The day of the last visit done on this item.",
+    )
 
     _sql_constraints = [
         (
@@ -103,3 +111,72 @@ class ServiceEquipment(models.Model):
                         name=equipment.name,
                     )
                 )
+
+    def _compute_visit_history(self):
+        Intervention = self.env["service.intervention"]
+        counts = dict(
+            Intervention._read_group(
+                [("equipment_ids", "in", self.ids), ("state", "!=", "cancel")],
+                ["equipment_ids"],
+                ["__count"],
+            )
+        )
+        last_done = dict(
+            Intervention._read_group(
+                [("equipment_ids", "in", self.ids), ("state", "=", "done")],
+                ["equipment_ids"],
+                ["date_done:max"],
+            )
+        )
+        for equipment in self:
+            equipment.visit_count = counts.get(equipment, 0)
+            last = last_done.get(equipment)
+            equipment.last_visit_date = last and fields.Date.to_date(last)
+
+    def write(self, vals):
+        removed = (
+            self.filtered(lambda e: e.state != "removed")
+            if vals.get("state") == "removed"
+            else self.browse()
+        )
+        res = super().write(vals)
+        if removed:
+            removed._on_removed()
+        return res
+
+    def _on_removed(self):
+        """A removed item gets no more visits: the open visits generated for
+        it alone are cancelled, the other open visits no longer cover it."""
+        visits = (
+            self.env["service.intervention"]
+            .sudo()
+            .search(
+                [
+                    ("equipment_ids", "in", self.ids),
+                    ("state", "in", OPEN_VISIT_STATES),
+                ]
+            )
+        )
+        own = visits.filtered(lambda v: v.plan_equipment_id in self)
+        own.action_cancel()
+        (visits - own).write(
+            {"equipment_ids": [Command.unlink(item.id) for item in self]}
+        )
+
+    def action_view_visits(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "service_contract.service_intervention_action"
+        )
+        action["domain"] = [("equipment_ids", "in", self.ids)]
+        action["context"] = {"search_default_open": 0}
+        return action
+
+    @api.model
+    def get_import_templates(self):
+        return [
+            {
+                "label": self.env._("Import Template for Equipment"),
+                "template": "/service_contract/static/xls/service_equipment.csv",
+            }
+        ]

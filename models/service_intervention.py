@@ -2,7 +2,7 @@ from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import create_unique_index, is_html_empty
+from odoo.tools import SQL, create_unique_index, is_html_empty
 
 from .service_lifecycle_guard import lifecycle_action
 
@@ -178,13 +178,21 @@ class ServiceIntervention(models.Model):
     report_required = fields.Boolean(related="plan_id.report_required")
 
     def init(self):
-        # One visit per plan line, site and due date, whatever runs the
-        # generation (NULL sites compare equal).
+        # One visit per plan line, site, item (of a visit per equipment) and
+        # due date, whatever runs the generation (NULLs compare equal).
+        self.env.cr.execute(
+            SQL("DROP INDEX IF EXISTS service_intervention_plan_site_due_uniq")
+        )
         create_unique_index(
             self.env.cr,
-            "service_intervention_plan_site_due_uniq",
+            "service_intervention_plan_site_equipment_due_uniq",
             self._table,
-            ["plan_id", "COALESCE(site_id, 0)", "date_due"],
+            [
+                "plan_id",
+                "COALESCE(site_id, 0)",
+                "COALESCE(plan_equipment_id, 0)",
+                "date_due",
+            ],
         )
 
     @api.depends("site_id", "partner_id")

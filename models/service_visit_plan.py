@@ -163,10 +163,10 @@ class ServiceVisitPlan(models.Model):
         return vals | {"product_id": self.product_id.id}
 
     def _get_visit_sites(self, contract):
-        """The sites that get a visit at each due date ([False]: one visit
+        """The sites that get a visit at each due date (none: one visit
         without site)."""
         self.ensure_one()
-        return contract.site_ids if self.per_site else [False]
+        return contract.site_ids if self.per_site else contract.site_ids.browse()
 
     def _due_dates(self, start, until):
         self.ensure_one()

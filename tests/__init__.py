@@ -48,3 +48,4 @@ from . import test_sla
 from . import test_sla_portal
 from . import test_contract_renewal
 from . import test_revision_letters
+from . import test_equipment_portal

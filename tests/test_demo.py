@@ -194,3 +194,27 @@ class TestDemo(TransactionCase):
             sum(revisions[1].line_ids.mapped("price_after")),
             sum(lift.line_ids.mapped("price_unit")),
         )
+
+    def test_equipment(self):
+        boilers = self._ref("equipment_category_boiler")
+        lifts = self._ref("equipment_category_lift")
+        self.assertEqual((boilers.regulation, lifts.regulation), ("boiler", "lift"))
+        lift_a = self._ref("equipment_tilleuls_lift_a")
+        lift_b = self._ref("equipment_tilleuls_lift_b")
+        contract = self._ref("contract_tilleuls_lift")
+        self.assertTrue(contract.visit_plan_ids.per_equipment)
+        self.assertEqual(lift_a.contract_ids, contract)
+        # One visit per lift and date, each on the lift's own site.
+        visits = contract.intervention_ids.filtered("plan_id")
+        self.assertTrue(visits)
+        for visit in visits:
+            self.assertEqual(len(visit.equipment_ids), 1, visit.name)
+            self.assertEqual(visit.plan_equipment_id, visit.equipment_ids)
+            self.assertEqual(visit.site_id, visit.equipment_ids.site_id)
+        self.assertEqual(visits.equipment_ids, lift_a | lift_b)
+        # The boiler of Jeanne Dupont has its visits done on record.
+        boiler = self._ref("equipment_dupont_boiler")
+        self.assertTrue(boiler.last_visit_date)
+        self.assertEqual(
+            boiler.intervention_ids.contract_id, self._ref("contract_dupont_boiler")
+        )

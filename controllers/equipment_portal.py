@@ -1,0 +1,79 @@
+from odoo import http
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import request
+
+from .portal import ServiceContractPortal
+
+
+class ServiceEquipmentPortal(ServiceContractPortal):
+    """Customer portal: the customer's equipment and the visits done on it."""
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "service_equipment_count" in counters:
+            Equipment = request.env["service.equipment"]
+            values["service_equipment_count"] = (
+                Equipment.search_count(self._prepare_equipment_domain(), limit=1)
+                if Equipment.has_access("read")
+                else 0
+            )
+        return values
+
+    def _prepare_equipment_domain(self):
+        partner = request.env.user.partner_id.commercial_partner_id
+        return [("partner_id", "child_of", partner.ids)]
+
+    def _equipment_check_access(self, equipment_id):
+        """The item as sudo if the user may read it (record rules: its own
+        customer's items only); 404 otherwise, the same whether it does not
+        exist or belongs to someone else."""
+        equipment = request.env["service.equipment"].browse(equipment_id).exists()
+        try:
+            equipment.check_access("read")
+        except AccessError as error:
+            raise MissingError(
+                request.env._("This equipment is not available.")
+            ) from error
+        customer = request.env.user.partner_id.commercial_partner_id
+        if not equipment or equipment.partner_id.commercial_partner_id != customer:
+            raise MissingError(request.env._("This equipment is not available."))
+        return equipment.sudo()
+
+    @http.route(
+        ["/my/equipment", "/my/equipment/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_equipment(self, page=1, **kw):
+        values, equipment = self._prepare_list_values(
+            "service.equipment",
+            self._prepare_equipment_domain(),
+            "/my/equipment",
+            page,
+            "site_id, name, id",
+        )
+        values.update(
+            {"equipment_items": equipment.sudo(), "page_name": "service_equipment"}
+        )
+        return request.render("service_contract.portal_my_equipment", values)
+
+    @http.route(
+        ["/my/equipment/<int:equipment_id>"], type="http", auth="user", website=True
+    )
+    def portal_equipment_page(self, equipment_id, **kw):
+        try:
+            equipment_sudo = self._equipment_check_access(equipment_id)
+        except MissingError as error:
+            raise request.not_found() from error
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "equipment": equipment_sudo,
+                "page_name": "service_equipment",
+                "done_visits": equipment_sudo.intervention_ids.filtered(
+                    lambda i: i.state == "done"
+                ).sorted("date_done", reverse=True),
+            }
+        )
+        return request.render("service_contract.portal_equipment_page", values)

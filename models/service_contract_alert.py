@@ -9,6 +9,7 @@ ALERT_KINDS = [
     ("overdue_invoice", "Overdue invoice"),
     ("at_risk", "Contract at risk"),
     ("revision_blocked", "Price revision blocked"),
+    ("certificate_late", "Maintenance certificate late"),
 ]
 
 
@@ -45,6 +46,10 @@ class ServiceContractAlert(models.Model):
             "overdue_invoice": self.env._("Follow up the unpaid invoice"),
             "at_risk": self.env._(
                 "Read the health reasons on the contract and call the customer"
+            ),
+            "certificate_late": self.env._(
+                "Send the maintenance certificate: the law gives 15 days after "
+                "the visit"
             ),
         }
         for alert in self:
@@ -130,6 +135,18 @@ class ServiceContractAlert(models.Model):
                            c.id, NULL, c.partner_id, c.user_id, c.company_id
                       FROM service_contract c
                      WHERE c.state = 'running' AND c.revision_blocked
+                    UNION ALL
+                    -- Boiler certificates not sent 15 days after the visit.
+                    SELECT i.id * 10 + 8, 'certificate_late',
+                           i.date_done::date + 15, i.contract_id, i.id,
+                           i.partner_id, COALESCE(c.user_id, i.user_id),
+                           i.company_id
+                      FROM service_intervention i
+                      JOIN service_contract c ON c.id = i.contract_id
+                      JOIN company_day d ON d.company_id = c.company_id
+                     WHERE i.state = 'done' AND i.certificate_required
+                       AND i.certificate_sent_date IS NULL
+                       AND i.date_done < d.today - 15
                 )
                 """,
                 table=SQL.identifier(self._table),

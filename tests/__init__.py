@@ -39,3 +39,6 @@ from . import test_revision_reporting
 from . import test_price_index
 from . import test_intervention_billing
 from . import test_equipment
+from . import test_checklist
+from . import test_ui_checklist
+from . import test_checklist_portal

@@ -170,19 +170,31 @@ class ServiceInterventionChecklistLine(models.Model):
     range_display = fields.Char(string="Range", compute="_compute_range_display")
 
     @api.depends(
-        "kind", "value_bool", "measured", "value_choice", "value_text", "photo"
+        "kind",
+        "value_bool",
+        "measured",
+        "value_float",
+        "value_choice",
+        "value_text",
+        "photo",
     )
     def _compute_is_answered(self):
         for line in self:
             line.is_answered = bool(
                 {
                     "check": line.value_bool,
-                    "measure": line.measured,
+                    "measure": line._is_measured(),
                     "choice": line.value_choice,
                     "text": line.value_text and line.value_text.strip(),
                     "photo": line.photo,
                 }.get(line.kind)
             )
+
+    def _is_measured(self):
+        """A value was entered: ``measured`` is stored on write; a value not
+        saved yet (form being edited) counts too."""
+        self.ensure_one()
+        return self.measured or bool(self.value_float)
 
     def _has_range(self):
         self.ensure_one()
@@ -193,7 +205,7 @@ class ServiceInterventionChecklistLine(models.Model):
         for line in self:
             line.out_of_range = bool(
                 line.kind == "measure"
-                and line.measured
+                and line._is_measured()
                 and line._has_range()
                 and (
                     float_compare(line.value_float, line.min_value, precision_digits=6)

@@ -89,7 +89,7 @@ registry.category("web_tour.tours").add("service_contract_checklist_tour", {
         },
         {
             content: "Saved; the visit warns about the measure out of range",
-            trigger: `${FORM}:has(.o_form_saved) .alert-danger:contains('out of range')`,
+            trigger: `${FORM} .alert-danger:contains('out of range'):not(:has(.d-none))`,
         },
         {
             content: "Open the actions of the visit",

@@ -3,3 +3,4 @@ from . import termination
 from . import amendment_portal
 from . import breakdown
 from . import equipment_portal
+from . import portal_certificate

@@ -28,6 +28,10 @@ from . import service_visit_plan
 from . import service_intervention
 from . import service_intervention_equipment
 from . import service_intervention_material
+from . import service_checklist_template
+from . import service_intervention_checklist
+from . import service_intervention_certificate
+from . import service_equipment_logbook
 from . import service_intervention_cost
 from . import service_contract_visits
 from . import service_contract_renewal

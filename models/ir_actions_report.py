@@ -8,6 +8,7 @@ from odoo import models
 STORED_REPORTS = {
     "service_contract.report_service_contract": "signed_document_id",
     "service_contract.report_intervention": "report_document_id",
+    "service_contract.report_boiler_certificate": "certificate_document_id",
 }
 
 

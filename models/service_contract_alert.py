@@ -10,6 +10,7 @@ ALERT_KINDS = [
     ("at_risk", "Contract at risk"),
     ("revision_blocked", "Price revision blocked"),
     ("response_deadline", "Breakdown response deadline"),
+    ("certificate_late", "Maintenance certificate late"),
 ]
 
 
@@ -49,6 +50,10 @@ class ServiceContractAlert(models.Model):
             ),
             "response_deadline": self.env._(
                 "Send a technician to the breakdown before its response deadline"
+            ),
+            "certificate_late": self.env._(
+                "Send the maintenance certificate: the law gives 15 days after "
+                "the visit"
             ),
         }
         for alert in self:
@@ -161,6 +166,18 @@ class ServiceContractAlert(models.Model):
                                    secs => COALESCE(
                                        rc.service_response_warning_hours, 0)
                                    * 3600))
+                    UNION ALL
+                    -- Boiler certificates not sent 15 days after the visit.
+                    SELECT i.id * 10 + 8, 'certificate_late',
+                           i.date_done::date + 15, i.contract_id, i.id,
+                           i.partner_id, COALESCE(c.user_id, i.user_id),
+                           i.company_id
+                      FROM service_intervention i
+                      JOIN service_contract c ON c.id = i.contract_id
+                      JOIN company_day d ON d.company_id = c.company_id
+                     WHERE i.state = 'done' AND i.certificate_required
+                       AND i.certificate_sent_date IS NULL
+                       AND i.date_done < d.today - 15
                 )
                 """,
                 table=SQL.identifier(self._table),

@@ -421,6 +421,7 @@ class ServiceIntervention(models.Model):
             ("to_plan", "planned"),
             self.env._("Only open visits can be marked as done: %(names)s"),
         )
+        self._check_can_be_done()
         for intervention in self:
             if intervention.date_started:
                 intervention.action_finish()
@@ -444,6 +445,11 @@ class ServiceIntervention(models.Model):
         self._on_done()
         self._attach_report()
         return True
+
+    def _check_can_be_done(self):
+        """Hook: raise a UserError if a visit cannot be marked as done yet;
+        called by ``action_done`` before anything changes. Extend it per
+        concern (checklists...)."""
 
     def _on_done(self):
         """Hook: the visits were just marked as done (state written); extend

@@ -49,3 +49,6 @@ from . import test_sla_portal
 from . import test_contract_renewal
 from . import test_revision_letters
 from . import test_equipment_portal
+from . import test_checklist
+from . import test_ui_checklist
+from . import test_checklist_portal

@@ -2,3 +2,4 @@ from . import service_contract_notice
 from . import service_contract_terminate
 from . import service_contract_revision_wizard
 from . import service_breakdown_report
+from . import service_equipment_logbook

@@ -1,0 +1,218 @@
+from datetime import datetime, time, timedelta
+
+from odoo import api, fields, models
+
+from .locking import lock_skip_locked
+from .service_lifecycle_guard import lifecycle_action
+
+CERTIFICATE_REPORT = "service_contract.action_report_boiler_certificate"
+CERTIFICATE_TEMPLATE = "service_contract.mail_template_boiler_certificate"
+# Arrêté du 15 septembre 2009, art. 7: the certificate is delivered within
+# 15 days of the visit.
+CERTIFICATE_DELAY_DAYS = 15
+CERTIFICATE_ACTION_FIELDS = (
+    "certificate_document_id",
+    "certificate_sent_date",
+    "certificate_alert_sent",
+)
+
+
+class ServiceIntervention(models.Model):
+    """The maintenance certificate of boilers (arrêté du 15 septembre 2009):
+    generated, stored and sent to the customer when the visit is done."""
+
+    _inherit = "service.intervention"
+
+    certificate_required = fields.Boolean(
+        compute="_compute_certificate_required",
+        store=True,
+        help="The visit covers a boiler: a maintenance certificate is due.",
+    )
+    certificate_document_id = fields.Many2one(
+        "ir.attachment",
+        string="Maintenance Certificate",
+        copy=False,
+        readonly=True,
+    )
+    certificate_sent_date = fields.Datetime(
+        string="Certificate Sent On", copy=False, readonly=True
+    )
+    certificate_alert_sent = fields.Boolean(copy=False, readonly=True)
+
+    @api.depends("equipment_ids.category_id.regulation")
+    def _compute_certificate_required(self):
+        for intervention in self:
+            intervention.certificate_required = any(
+                regulation == "boiler"
+                for regulation in intervention.equipment_ids.category_id.mapped(
+                    "regulation"
+                )
+            )
+
+    def _get_action_fields(self):
+        return super()._get_action_fields() + CERTIFICATE_ACTION_FIELDS
+
+    def _get_certificate_equipment(self):
+        """The boilers of the visit: one certificate page each."""
+        self.ensure_one()
+        return self.equipment_ids.filtered(
+            lambda e: e.category_id.regulation == "boiler"
+        )
+
+    def _get_certificate_answers(self, equipment):
+        """{role: answer line} of the checklist of ``equipment`` on this
+        visit, for the certificate's legal items (efficiency, CO...)."""
+        self.ensure_one()
+        lines = self.sudo().checklist_line_ids.filtered(
+            lambda line: line.equipment_id == equipment
+        )
+        return {
+            line.certificate_field: line
+            for line in lines
+            if line.certificate_field != "none"
+        }
+
+    def _get_certificate_deadline(self):
+        self.ensure_one()
+        return self.date_done and (
+            self.date_done.date() + timedelta(days=CERTIFICATE_DELAY_DAYS)
+        )
+
+    def _on_done(self):
+        result = super()._on_done()
+        boilers = self.filtered("certificate_required")
+        boilers._attach_certificate()
+        boilers._send_certificate()
+        return result
+
+    @lifecycle_action
+    def _attach_certificate(self):
+        """Store the certificate (PDF) on the visit: printed, sent and shown
+        on the portal from this very file."""
+        report = self.env.ref(CERTIFICATE_REPORT)
+        for intervention in self:
+            pdf, _type = (
+                self.env["ir.actions.report"]
+                .with_context(force_report_rendering=True)
+                ._render_qweb_pdf(report, intervention.ids)
+            )
+            intervention.certificate_document_id = self.env["ir.attachment"].create(
+                {
+                    "name": self.env._(
+                        "Maintenance certificate %(name)s.pdf",
+                        name=intervention.name.replace("/", "-"),
+                    ),
+                    "type": "binary",
+                    "raw": pdf,
+                    "res_model": self._name,
+                    "res_id": intervention.id,
+                    "mimetype": "application/pdf",
+                }
+            )
+
+    @lifecycle_action
+    def _send_certificate(self):
+        """Email the stored certificate to the customer."""
+        template = self.env.ref(CERTIFICATE_TEMPLATE)
+        for intervention in self.filtered("certificate_document_id"):
+            intervention.message_post_with_source(
+                template,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                attachment_ids=intervention.certificate_document_id.ids,
+            )
+            intervention.certificate_sent_date = fields.Datetime.now()
+
+    def action_send_certificate(self):
+        """Send the certificate again (or for the first time, when the
+        automatic sending failed), from the composer."""
+        self.ensure_one()
+        return self._action_compose(
+            CERTIFICATE_TEMPLATE,
+            default_attachment_ids=self.certificate_document_id.ids,
+            mark_certificate_sent=True,
+        )
+
+    def _message_post_after_hook(self, message, msg_vals):
+        if (
+            self.env.context.get("mark_certificate_sent")
+            and self.certificate_document_id
+        ):
+            self._mark_certificate_sent()
+        return super()._message_post_after_hook(message, msg_vals)
+
+    @lifecycle_action
+    def _mark_certificate_sent(self):
+        self.sudo().certificate_sent_date = fields.Datetime.now()
+
+    @lifecycle_action
+    def _schedule_certificate_alert(self, today):
+        """One activity per late certificate, for the contract's responsible."""
+        if not self:
+            return 0
+        activity_type = self.env.ref(
+            "service_contract.mail_activity_type_certificate_late"
+        )
+        model_id = self.env["ir.model"]._get_id(self._name)
+        self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": intervention.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": activity_type.summary,
+                    "user_id": (
+                        intervention.contract_id.user_id
+                        or intervention.user_id
+                        or self.env.user
+                    ).id,
+                    "date_deadline": today,
+                }
+                for intervention in self
+            ]
+        )
+        self.write({"certificate_alert_sent": True})
+        return len(self)
+
+
+class ServiceContract(models.Model):
+    _inherit = "service.contract"
+
+    @api.model
+    def _get_certificate_late_domain(self, today):
+        limit = datetime.combine(
+            today - timedelta(days=CERTIFICATE_DELAY_DAYS), time.min
+        )
+        return [
+            ("state", "=", "done"),
+            ("certificate_required", "=", True),
+            ("certificate_sent_date", "=", False),
+            ("certificate_alert_sent", "=", False),
+            ("date_done", "<", limit),
+        ]
+
+    @api.model
+    def _cron_certificate_late(self, today=None):
+        """Daily: one activity per boiler certificate not sent 15 days after
+        the visit, never twice, on the day of each company. Visits are
+        locked with SKIP LOCKED: two workers never alert twice."""
+        Intervention = self.env["service.intervention"]
+        batch_size = self._get_cron_batch_size()
+        summary = self.env._("Alerts on late maintenance certificates failed")
+        count = 0
+        for company_domain, day in self._get_cron_days(today):
+            domain = company_domain + self._get_certificate_late_domain(day)
+            interventions = Intervention.search(domain, order="id")
+            for index in range(0, len(interventions), batch_size):
+                batch = lock_skip_locked(interventions[index : index + batch_size])
+                batch.invalidate_recordset()
+                batch = batch.filtered_domain(domain)
+                results = self._run_isolated(
+                    batch,
+                    lambda i, d=day: i._schedule_certificate_alert(d),
+                    summary,
+                    get_contracts=lambda i: i.contract_id,
+                )
+                count += sum(results)
+                self._commit_batch()
+        return count

@@ -382,6 +382,12 @@ class ServiceIntervention(models.Model):
             self._sync_checklists()
         return result
 
+    def _get_technician_fields(self):
+        """Technicians fill the answers of their visit's checklists (the
+        lines themselves only let them change the answers)."""
+        res = super()._get_technician_fields() + ("checklist_line_ids",)
+        return res
+
     @lifecycle_action
     def action_start(self):
         self._sync_checklists()

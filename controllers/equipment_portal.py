@@ -71,8 +71,11 @@ class ServiceEquipmentPortal(ServiceContractPortal):
             {
                 "equipment": equipment_sudo,
                 "page_name": "service_equipment",
+                # Only this customer's: an item may change hands.
                 "done_visits": equipment_sudo.intervention_ids.filtered(
-                    lambda i: i.state == "done"
+                    lambda i, c=equipment_sudo.partner_id.commercial_partner_id: (
+                        i.state == "done" and i.partner_id.commercial_partner_id == c
+                    )
                 ).sorted("date_done", reverse=True),
             }
         )

@@ -27,7 +27,10 @@ class ServiceContractTermination(http.Controller):
     def _read_form(self, post):
         """(values, errors) of the posted form; values are stripped strings,
         but ``date`` is a date."""
-        values = {key: (post.get(key) or "").strip() for key in FIELDS}
+        values = {
+            key: post[key].strip() if isinstance(post.get(key), str) else ""
+            for key in FIELDS
+        }
         errors = {}
         if not values["name"]:
             errors["name"] = _("Enter your name.")
@@ -109,7 +112,12 @@ class ServiceContractTermination(http.Controller):
         allowed = (
             request.env["service.contract.termination.attempt"]
             .sudo()
-            ._register_attempt(request.httprequest.remote_addr, values["reference"])
+            ._register_attempt(
+                request.httprequest.remote_addr,
+                values["reference"],
+                email_normalize(values["email"])
+                or f"{values['street']}|{values['zip']}".lower(),
+            )
         )
         if not allowed:
             return self._render("online_termination_too_many", status=429)

@@ -1,14 +1,31 @@
 import hashlib
 import hmac
+import ipaddress
 from datetime import timedelta
 
 from odoo import api, fields, models
 
 # System parameter: confirmations accepted per hour from one address (IP)
-# and for one contract reference; and how long attempts are kept.
+# and for one requester (email, or street and zip); and how long attempts
+# are kept.
 MAX_ATTEMPTS_PARAM = "service_contract.termination_max_attempts"
 MAX_ATTEMPTS_DEFAULT = 5
+# One contract reference accepts this many times more: a stranger typing
+# someone's reference cannot easily lock its owner out of the form.
+REFERENCE_FACTOR = 3
 KEEP_DAYS = 2
+
+
+def _network(address):
+    """The address an attempt counts for: an IPv4 address, or the /64
+    network of an IPv6 one (a single host usually holds a whole /64)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "-"
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 class ServiceContractTerminationAttempt(models.Model):
@@ -22,7 +39,11 @@ class ServiceContractTerminationAttempt(models.Model):
     _log_access = False
 
     key_type = fields.Selection(
-        [("ip", "Address"), ("reference", "Contract reference")],
+        [
+            ("ip", "Address"),
+            ("identity", "Requester"),
+            ("reference", "Contract reference"),
+        ],
         required=True,
         readonly=True,
     )
@@ -47,30 +68,44 @@ class ServiceContractTerminationAttempt(models.Model):
         return limit if limit > 0 else MAX_ATTEMPTS_DEFAULT
 
     @api.model
-    def _register_attempt(self, address, reference):
-        """Log one attempt from ``address`` for ``reference``; return whether
-        it is allowed: fewer than the maximum attempts in the last hour from
-        that address and for that reference (this one not counted)."""
-        keys = {("ip", self._hash("ip", address or "-"))}
+    def _register_attempt(self, address, reference, identity=None):
+        """Return whether an attempt from ``address`` by ``identity`` (the
+        normalised email, or street and zip) for ``reference`` is allowed:
+        fewer than the maximum in the last hour from that address and by
+        that requester, and fewer than three times the maximum for that
+        reference. Only allowed attempts are logged (a refused one must not
+        prolong the lock), under a transaction lock on their keys so that
+        parallel requests cannot all pass."""
+        limit = self._get_max_attempts()
+        limits = {("ip", self._hash("ip", _network(address))): limit}
+        identity = (identity or "").strip().lower()
+        if identity:
+            limits[("identity", self._hash("identity", identity))] = limit
         reference = (reference or "").strip().upper()
         if reference:
-            keys.add(("reference", self._hash("reference", reference)))
+            key = ("reference", self._hash("reference", reference))
+            limits[key] = limit * REFERENCE_FACTOR
+        for _type, key in sorted(limits):
+            self.env.cr.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"sc_termination:{key}"]
+            )
         since = fields.Datetime.now() - timedelta(hours=1)
         counts = dict(
             self.sudo()._read_group(
                 [
-                    ("key_hash", "in", [key for _type, key in keys]),
+                    ("key_hash", "in", [key for _type, key in limits]),
                     ("attempted_at", ">=", since),
                 ],
                 ["key_hash"],
                 ["__count"],
             )
         )
+        if any(counts.get(key, 0) >= value for (_t, key), value in limits.items()):
+            return False
         self.sudo().create(
-            [{"key_type": key_type, "key_hash": key} for key_type, key in keys]
+            [{"key_type": key_type, "key_hash": key} for key_type, key in limits]
         )
-        limit = self._get_max_attempts()
-        return all(counts.get(key, 0) < limit for _type, key in keys)
+        return True
 
     @api.model
     def _cron_purge_termination_attempts(self):

@@ -352,13 +352,35 @@ class TestOnlineTermination(HttpCase):
         self.assertNotIn(NEUTRAL, response.text)
         self.env.invalidate_all()
         self.assertFalse(self.chatel.date_termination)
-        # The same reference from other addresses is limited too.
+        # The same requester from other addresses is limited too.
         Attempt = self.env["service.contract.termination.attempt"]
         results = [
-            Attempt._register_attempt(f"10.0.0.{index}", "SC/2026/LIMIT")
+            Attempt._register_attempt(
+                f"10.0.0.{index}", f"SC/2026/{index}", "jeanne@example.com"
+            )
             for index in range(4)
         ]
         self.assertEqual(results, [True, True, True, False])
+        # One reference accepts three times more, from anyone: a stranger
+        # cannot easily lock its owner out.
+        results = [
+            Attempt._register_attempt(f"10.1.0.{index}", "SC/2026/LIMIT", f"{index}@x")
+            for index in range(10)
+        ]
+        self.assertEqual(results, [True] * 9 + [False])
+        # A whole IPv6 /64 counts as one address; refused attempts are not
+        # logged, so they do not prolong the lock.
+        results = [
+            Attempt._register_attempt(f"2001:db8::{index}", f"V6/{index}", f"v{index}")
+            for index in range(5)
+        ]
+        self.assertEqual(results, [True, True, True, False, False])
+        self.assertEqual(
+            Attempt.search_count(
+                [("key_hash", "=", Attempt._hash("ip", "2001:db8::/64"))]
+            ),
+            3,
+        )
         # An hour later, the address can try again.
         Attempt.search([]).attempted_at = datetime.now() - timedelta(hours=2)
         self._confirm(self.chatel)
@@ -366,14 +388,14 @@ class TestOnlineTermination(HttpCase):
 
     def test_old_attempts_are_purged(self):
         Attempt = self.env["service.contract.termination.attempt"]
-        Attempt._register_attempt("10.0.0.1", "SC/1")
+        Attempt._register_attempt("10.0.0.1", "SC/1", "a@example.com")
         old = Attempt.search([])
-        self.assertEqual(len(old), 2)
+        self.assertEqual(len(old), 3)
         self.assertNotIn("10.0.0.1", old.mapped("key_hash"))
-        Attempt._register_attempt("10.0.0.2", "SC/2")
+        Attempt._register_attempt("10.0.0.2", "SC/2", "b@example.com")
         old.attempted_at = datetime.now() - timedelta(days=3)
-        self.assertEqual(Attempt._cron_purge_termination_attempts(), 2)
-        self.assertEqual(len(Attempt.search([])), 2)
+        self.assertEqual(Attempt._cron_purge_termination_attempts(), 3)
+        self.assertEqual(len(Attempt.search([])), 3)
 
     def test_honeypot(self):
         before = self._state(self.chatel)

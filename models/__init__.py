@@ -49,6 +49,7 @@ from . import service_revision_term
 from . import service_contract_template_revision
 from . import service_contract_revision
 from . import service_contract_price_revision
+from . import service_contract_revision_apply
 from . import service_contract_invoice_adjustment
 from . import service_contract_period_revision
 from . import service_intervention_billing

@@ -46,9 +46,13 @@ class ServiceContractLine(models.Model):
     @api.depends("quantity", "price_unit", "discount")
     def _compute_price_subtotal(self):
         for line in self:
-            line.price_subtotal = line.currency_id.round(
-                line.quantity * line.price_unit * (1 - line.discount / 100)
+            line.price_subtotal = self._get_price_subtotal(
+                line.quantity, line.price_unit, line.discount, line.currency_id
             )
+
+    @api.model
+    def _get_price_subtotal(self, quantity, price_unit, discount, currency):
+        return currency.round(quantity * price_unit * (1 - discount / 100))
 
     # ------------------------------------------------------------------
     # The services of a signed contract are part of the agreement.

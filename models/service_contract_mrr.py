@@ -35,11 +35,21 @@ class ServiceContract(models.Model):
         "date_term_start",
     )
     def _compute_amount_monthly(self):
-        """One rate per currency, company and day, not one per contract."""
-        rates = {}
+        monthly = self._get_amounts_monthly(
+            {contract: contract.amount_untaxed for contract in self}
+        )
         for contract in self:
+            contract.amount_monthly = monthly[contract]
+
+    def _get_amounts_monthly(self, amounts):
+        """The monthly recurring revenue of the contracts for their untaxed
+        amounts ``amounts`` ({contract: amount}), in the company's currency;
+        one rate per currency, company and day, not one per contract."""
+        rates = {}
+        monthly = {}
+        for contract, untaxed in amounts.items():
             months = FREQUENCY_MONTHS.get(contract.invoicing_frequency, 12)
-            amount = contract.amount_untaxed / months
+            amount = untaxed / months
             currency = contract.currency_id
             company = contract.company_id
             if currency and company and currency != company.currency_id:
@@ -54,7 +64,8 @@ class ServiceContract(models.Model):
                         currency, company.currency_id, company, day
                     )
                 amount *= rates[key]
-            contract.amount_monthly = company.currency_id.round(amount)
+            monthly[contract] = company.currency_id.round(amount)
+        return monthly
 
     # ------------------------------------------------------------------
     # MRR movement

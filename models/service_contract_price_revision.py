@@ -1,21 +1,17 @@
 """Price revision of contracts by their index clause: the proposals (what
-the clause gives at a date), their application (prices, billing schedule,
-history, chatter, letter) and the daily scheduled action."""
+the clause gives at a date), the contracts blocked by a missing index value
+and the daily scheduled action (the application is in
+``service_contract_revision_apply``)."""
 
 import logging
-from collections import defaultdict
-from datetime import date as date_type
-
-from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_round, format_date
+from odoo.tools import format_date
 
 from .date_utils import FREQUENCY_MONTHS, anniversary
 from .price_revision import (
     month_start,
-    prorated_amount,
     raw_coefficient,
     revised_price,
     revision_coefficient,
@@ -230,7 +226,9 @@ class ServiceContract(models.Model):
         Value = self.env["service.price.index.value"]
         values = Value._get_values(pairs)
         last_values = Value._get_last_values(last_pairs)
-        proposals = {}
+        # Contracts of one clause share their coefficient and most of their
+        # worked formula: computed once for the batch.
+        proposals, coefficients, memo = {}, {}, {}
         for contract, (revision_date, base, month, rule) in plans.items():
             value_list, missing = [], []
             for term in contract.revision_term_ids:
@@ -259,15 +257,23 @@ class ServiceContract(models.Model):
                 )
             coefficient = False
             if not missing:
-                coefficient = revision_coefficient(
-                    contract.revision_fixed_part,
-                    [(v["weight"], v["base_value"], v["value"]) for v in value_list],
-                    minimum=contract.revision_min,
-                    maximum=contract.revision_max,
-                    digits=contract.revision_digits,
+                terms = tuple(
+                    (v["weight"], v["base_value"], v["value"]) for v in value_list
                 )
+                key = (
+                    contract.revision_fixed_part,
+                    terms,
+                    contract.revision_min,
+                    contract.revision_max,
+                    contract.revision_digits,
+                )
+                if key not in coefficients:
+                    coefficients[key] = revision_coefficient(
+                        key[0], terms, minimum=key[2], maximum=key[3], digits=key[4]
+                    )
+                coefficient = coefficients[key]
             proposals[contract.id] = contract._prepare_revision_proposal(
-                revision_date, coefficient, value_list, missing
+                revision_date, coefficient, value_list, missing, memo=memo
             )
         return proposals
 
@@ -283,6 +289,7 @@ class ServiceContract(models.Model):
         date = fields.Date.to_date(date) if date else None
         self._prefetch_revision_data()
         coefficient = round(1 + percentage / 100, 6)
+        memo = {}
         return {
             contract.id: contract._prepare_revision_proposal(
                 date or contract.revision_date or contract.company_id._service_today(),
@@ -291,6 +298,7 @@ class ServiceContract(models.Model):
                 [],
                 kind="percentage",
                 percentage=percentage,
+                memo=memo,
             )
             for contract in self
         }
@@ -320,10 +328,21 @@ class ServiceContract(models.Model):
         return 12 / FREQUENCY_MONTHS.get(self.invoicing_frequency, 12)
 
     def _prepare_revision_proposal(
-        self, date, coefficient, values, missing, kind="index", percentage=0.0
+        self,
+        date,
+        coefficient,
+        values,
+        missing,
+        kind="index",
+        percentage=0.0,
+        memo=None,
     ):
         """The proposal of one contract: its lines at the current and at the
-        revised prices (yearly amounts), and the worked formula."""
+        revised prices (yearly amounts), and the worked formula.
+
+        :param memo: a dict shared by the proposals of one batch (what
+            contracts of the same clause and language have in common)
+        """
         self.ensure_one()
         currency = self.currency_id
         per_year = self._get_periods_per_year()
@@ -358,20 +377,68 @@ class ServiceContract(models.Model):
             "amount_before": currency.round(sum(x["amount_before"] for x in lines)),
             "amount_after": currency.round(sum(x["amount_after"] for x in lines)),
         }
-        proposal["formula"] = self._get_revision_formula(proposal)
+        proposal["formula"] = self._get_revision_formula(proposal, memo=memo)
         return proposal
 
-    def _get_revision_formula(self, proposal):
+    def _get_revision_formula(self, proposal, memo=None):
         """The revision as a worked example, in the customer's language:
 
         P = P0 × (0.15 + 0.85 × ING / ING0)
         ING: I0 = 121.2 (2021-08), I = 130.5 (2023-08)
         Coefficient = 0.15 + 0.85 × 130.5 / 121.2 = 1.065223
         Boiler service: 1,200.00 × 1.065223 = 1,278.27
+
+        :param memo: a dict shared by the proposals of one batch: the lines
+            of the clause, the values and the coefficient are written once
+            per clause and language
         """
         self.ensure_one()
-        env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+        memo = {} if memo is None else memo
+        lang = self.partner_id.lang or self.env.lang
+        key = (
+            "formula",
+            lang,
+            proposal["kind"],
+            proposal["percentage"],
+            proposal["coefficient"],
+            self.revision_fixed_part,
+            self.revision_digits,
+            tuple(tuple(sorted(value.items())) for value in proposal["values"]),
+        )
+        if key not in memo:
+            env = self.with_context(lang=lang).env
+            memo[key] = (env, self._get_revision_formula_head(proposal, env))
+        env, head = memo[key]
+        coefficient = proposal["coefficient"]
+        if not coefficient:
+            return "\n".join(head)
         currency = self.currency_id
+        text = list(head)
+        for line in proposal["lines"][:1]:
+            text.append(
+                env._(
+                    "%(service)s: %(before)s × %(coefficient)s = %(after)s",
+                    service=(line["name"] or "").splitlines()[0]
+                    if line["name"]
+                    else "",
+                    before=_format_money(line["price_before"], currency),
+                    coefficient=_format_number(coefficient),
+                    after=_format_money(line["price_after"], currency),
+                )
+            )
+        text.append(
+            env._(
+                "Yearly amount: %(before)s before, %(after)s after.",
+                before=_format_money(proposal["amount_before"], currency),
+                after=_format_money(proposal["amount_after"], currency),
+            )
+        )
+        return "\n".join(text)
+
+    def _get_revision_formula_head(self, proposal, env):
+        """The lines of the worked formula before the services': the clause,
+        the index values, the coefficient (or the negotiated percentage)."""
+        self.ensure_one()
         coefficient = proposal["coefficient"]
         if proposal["kind"] == "percentage":
             text = [
@@ -402,7 +469,7 @@ class ServiceContract(models.Model):
                     )
                 )
             if not coefficient:
-                return "\n".join(text)
+                return text
             terms = " + ".join(
                 [_format_number(self.revision_fixed_part)]
                 + [
@@ -437,364 +504,7 @@ class ServiceContract(models.Model):
                         coefficient=_format_number(coefficient),
                     )
                 )
-        for line in proposal["lines"][:1]:
-            text.append(
-                env._(
-                    "%(service)s: %(before)s × %(coefficient)s = %(after)s",
-                    service=(line["name"] or "").splitlines()[0]
-                    if line["name"]
-                    else "",
-                    before=_format_money(line["price_before"], currency),
-                    coefficient=_format_number(coefficient),
-                    after=_format_money(line["price_after"], currency),
-                )
-            )
-        text.append(
-            env._(
-                "Yearly amount: %(before)s before, %(after)s after.",
-                before=_format_money(proposal["amount_before"], currency),
-                after=_format_money(proposal["amount_after"], currency),
-            )
-        )
-        return "\n".join(text)
-
-    # ------------------------------------------------------------------
-    # Application
-    # ------------------------------------------------------------------
-
-    def _apply_revisions(
-        self, proposals, kind="index", percentage=0.0, send_letters=True
-    ):
-        """Apply ``proposals`` ({contract_id: proposal}, as given by
-        ``_get_revision_proposals`` or ``_get_percentage_proposals``) to
-        these contracts: revised prices of the service lines, billing
-        periods not invoiced re-priced from the revision date, catch-up of
-        the periods invoiced meanwhile, history, chatter, letter to the
-        customer, next revision date one year on.
-
-        The new prices are computed again from the current ones with the
-        proposal's date and coefficient (a preview may be stale). Prices and
-        period amounts are written grouped by value, the history created in
-        one call.
-
-        :param send_letters: the letters to the customers are queued (the
-            revisions' ``letter_state`` is "to_send"), sent in a separate
-            batched step (``_cron_send_revision_letters``, triggered now, or
-            *Send Letters*): rendering their PDF is most of the cost of a
-            large batch. False: no letter ("none").
-        :return: the ``service.contract.revision`` records created
-        """
-        if not self.env.su:
-            self._check_manager()
-        letter_state = "to_send" if send_letters else "none"
-        with lifecycle_write():
-            revisions = self._apply_revisions_guarded(
-                proposals, kind, percentage, letter_state
-            )
-        if revisions and send_letters:
-            self._queue_revision_letters()
-        return revisions
-
-    def _apply_revisions_guarded(
-        self, proposals, kind, percentage, letter_state="to_send"
-    ):
-        Revision = self.env["service.contract.revision"]
-        own_ids = set(self.ids)
-        contracts = self.browse([cid for cid in proposals if cid in own_ids])
-        if not contracts:
-            return Revision
-        contracts._prefetch_revision_data()
-        fresh = {}
-        for contract in contracts:
-            proposal = proposals[contract.id]
-            contract._check_revision_applicable(proposal)
-            if contract._is_revision_proposal_current(proposal):
-                fresh[contract] = proposal
-                continue
-            fresh[contract] = contract._prepare_revision_proposal(
-                fields.Date.to_date(proposal["date"]),
-                proposal["coefficient"],
-                proposal.get("values") or [],
-                [],
-                kind=proposal.get("kind") or kind,
-                percentage=proposal.get("percentage") or percentage,
-            )
-        old_amounts = {contract: contract.amount_untaxed for contract in contracts}
-        # Service lines.
-        self._write_revised_values(
-            "service.contract.line",
-            "price_unit",
-            {
-                line["contract_line_id"]: line["price_after"]
-                for proposal in fresh.values()
-                for line in proposal["lines"]
-                if line["price_after"] != line["price_before"]
-            },
-        )
-        # Billing schedule.
-        catch_ups = contracts._reprice_periods(
-            {contract: proposal["date"] for contract, proposal in fresh.items()},
-            old_amounts,
-        )
-        # History: the revisions, then their lines and index values, each in
-        # one batched create.
-        vals_list = [
-            dict(
-                contract._prepare_revision_vals(proposal, catch_ups.get(contract, 0.0)),
-                letter_state=letter_state,
-            )
-            for contract, proposal in fresh.items()
-        ]
-        children = [(vals.pop("line_ids"), vals.pop("value_ids")) for vals in vals_list]
-        revisions = Revision.create(vals_list)
-        line_vals, value_vals = [], []
-        for revision, (lines, values) in zip(revisions, children, strict=True):
-            line_vals += [dict(cmd[2], revision_id=revision.id) for cmd in lines]
-            value_vals += [dict(cmd[2], revision_id=revision.id) for cmd in values]
-        self.env["service.contract.revision.line"].create(line_vals)
-        self.env["service.contract.revision.value"].create(value_vals)
-        # Next revision, one year on; the blocked flag goes.
-        blocked = contracts.filtered("revision_blocked")
-        by_date = defaultdict(list)
-        for contract, proposal in fresh.items():
-            next_date = (
-                proposal["date"] + relativedelta(years=1)
-                if contract.has_revision
-                else contract.revision_date
-            )
-            by_date[next_date].append(contract.id)
-        for next_date, contract_ids in by_date.items():
-            # The note below states the revision: no tracking message too.
-            self.browse(contract_ids).with_context(tracking_disable=True).write(
-                {
-                    "revision_date": next_date,
-                    "revision_blocked": False,
-                    "revision_blocked_reason": False,
-                }
-            )
-        blocked._close_revision_blocked_activities()
-        contracts._log_revisions(revisions)
-        return revisions
-
-    def _is_revision_proposal_current(self, proposal):
-        """Whether ``proposal`` was computed from the contract as it is now
-        (same service lines, prices, quantities and discounts): then it is
-        applied as it is, else computed again (a preview may be stale)."""
-        self.ensure_one()
-        lines = proposal.get("lines")
-        if (
-            lines is None
-            or not proposal.get("formula")
-            or not proposal.get("kind")
-            or "percentage" not in proposal
-            or not isinstance(proposal.get("date"), date_type)
-        ):
-            return False
-        current = {
-            line.id: (line.price_unit, line.quantity, line.discount)
-            for line in self.line_ids
-        }
-        return len(lines) == len(current) and all(
-            current.get(line["contract_line_id"])
-            == (line["price_before"], line.get("quantity"), line.get("discount"))
-            for line in lines
-        )
-
-    def _check_revision_applicable(self, proposal):
-        self.ensure_one()
-        if self.state != "running":
-            raise UserError(
-                self.env._(
-                    "Only running contracts have their prices revised: %(name)s.",
-                    name=self.name,
-                )
-            )
-        if proposal.get("missing") or not proposal.get("coefficient"):
-            raise UserError(
-                self.env._(
-                    "Contract %(name)s cannot be revised: %(reason)s",
-                    name=self.name,
-                    reason=self._format_missing_values(proposal.get("missing") or [])
-                    or self.env._("no coefficient."),
-                )
-            )
-
-    def _format_missing_values(self, missing):
-        """'index SYNTEC for 2026-08 missing, ...'"""
-        return ", ".join(
-            self.env._(
-                "index %(index)s for %(month)s missing",
-                index=index.code or index.display_name,
-                month=month.strftime("%Y-%m") if month else "?",
-            )
-            for index, month in dict.fromkeys(missing)
-        )
-
-    def _reprice_periods(self, dates, old_amounts):
-        """Billing periods from the revision date carry the new price.
-
-        Periods not invoiced starting on or after the revision date take the
-        new amount; the one containing it is prorated by days or split in
-        two, as the clause says; invoiced periods never change: what they
-        lack (or carry in excess) after the revision date is the catch-up,
-        added to the next invoice.
-
-        :param dates: {contract: revision date}
-        :param old_amounts: {contract: untaxed amount of a period before}
-        :return: {contract: catch-up amount}
-        """
-        amounts, splits, catch_ups = {}, [], {}
-        Period = self.env["service.contract.period"]
-        rows_by_contract = defaultdict(list)
-        if dates:
-            # One query for the periods of the whole batch (read as rows: the
-            # ORM's record-by-record access is most of the cost here).
-            fnames = ["contract_id", "date_from", "date_to", "amount"]
-            fnames += ["prorata_factor", "state"]
-            Period.flush_model(fnames)
-            rows = self.env.execute_query(
-                SQL(
-                    "SELECT id, contract_id, date_from, date_to, amount,"
-                    " prorata_factor, state FROM service_contract_period"
-                    " WHERE contract_id IN %s AND date_to >= %s AND state != 'cancel'"
-                    " ORDER BY contract_id, date_from",
-                    tuple(contract.id for contract in dates),
-                    min(dates.values()),
-                )
-            )
-            for row in rows:
-                rows_by_contract[row[1]].append(row)
-        for contract, revision_date in dates.items():
-            currency = contract.currency_id
-            rounding = currency.rounding
-            old, new = old_amounts[contract], contract.amount_untaxed
-            catch_up = 0.0
-            for row in rows_by_contract[contract.id]:
-                period_id, _cid, date_from, date_to, amount, factor, state = row
-                if date_to < revision_date:
-                    continue
-                amount = amount or 0.0
-                full_old = old * (factor or 0.0)
-                full_new = new * (factor or 0.0)
-                if date_from >= revision_date:
-                    target = float_round(full_new, precision_rounding=rounding)
-                else:
-                    target = float_round(
-                        prorated_amount(
-                            full_old, full_new, date_from, date_to, revision_date
-                        ),
-                        precision_rounding=rounding,
-                    )
-                if state == "invoiced":
-                    catch_up += target - amount
-                elif date_from < revision_date and contract.revision_split == "split":
-                    splits.append(
-                        (contract, Period.browse(period_id), revision_date, old)
-                    )
-                elif currency.compare_amounts(target, amount):
-                    amounts[period_id] = target
-            catch_ups[contract] = currency.round(catch_up)
-        self._write_revised_values("service.contract.period", "amount", amounts)
-        for contract, period, revision_date, old in splits:
-            contract._split_period(period, revision_date, old)
-        return catch_ups
-
-    @api.model
-    def _write_revised_values(self, model, fname, values):
-        """Write ``values`` ({id: value}) of the field ``fname`` of ``model``
-        with Odoo's low-level batched write (one UPDATE per 1,000 rows,
-        whatever the number of distinct values), then let the ORM recompute
-        what depends on it (subtotals, contract amounts).
-
-        Only for the revision's own results: revised prices and amounts,
-        never negative, of lines and periods the revision may change (not
-        invoiced); ``write`` would only add the checks the revision is
-        allowed past (``lifecycle_write``), one call per distinct value.
-        """
-        if not values:
-            return
-        records = self.env[model].browse(list(values))
-        records.flush_recordset([fname])
-        records._write_multi([{fname: value} for value in values.values()])
-        records.invalidate_recordset([fname])
-        records.modified([fname])
-
-    def _split_period(self, period, revision_date, old_amount):
-        """Cut ``period`` at ``revision_date``: the days before at the former
-        price, a new period from the revision date at the new one."""
-        self.ensure_one()
-        total = (period.date_to - period.date_from).days + 1
-        days_before = (revision_date - period.date_from).days
-        factor = period.prorata_factor
-        factor_before = factor * days_before / total
-        factor_after = factor - factor_before
-        date_to = period.date_to
-        vals = self._prepare_period_vals(
-            period.date_from, revision_date - relativedelta(days=1), factor_before
-        )
-        vals["amount"] = self.currency_id.round(old_amount * factor_before)
-        del vals["contract_id"], vals["date_from"]
-        period.write(vals)
-        return self.env["service.contract.period"].create(
-            self._prepare_period_vals(revision_date, date_to, factor_after)
-        )
-
-    def _prepare_revision_vals(self, proposal, catch_up):
-        self.ensure_one()
-        return {
-            "contract_id": self.id,
-            "date": proposal["date"],
-            "kind": proposal["kind"],
-            "coefficient": proposal["coefficient"],
-            "percentage": proposal["percentage"],
-            "amount_before": proposal["amount_before"],
-            "amount_after": proposal["amount_after"],
-            "formula": proposal["formula"],
-            "catch_up_amount": catch_up,
-            "line_ids": [
-                Command.create(
-                    {
-                        key: line[key]
-                        for key in (
-                            "contract_line_id",
-                            "name",
-                            "price_before",
-                            "price_after",
-                            "amount_before",
-                            "amount_after",
-                        )
-                    }
-                )
-                for line in proposal["lines"]
-            ],
-            "value_ids": [Command.create(dict(value)) for value in proposal["values"]],
-        }
-
-    def _log_revisions(self, revisions):
-        """One note per contract in its chatter, written in one batch."""
-        bodies = {}
-        dates = {
-            day: format_date(self.env, day) for day in set(revisions.mapped("date"))
-        }
-        for revision in revisions:
-            contract = revision.contract_id
-            currency = contract.currency_id
-            body = self.env._(
-                "Prices revised on %(date)s: coefficient %(coefficient)s; yearly "
-                "amount %(before)s, now %(after)s.",
-                date=dates[revision.date],
-                coefficient=_format_number(revision.coefficient),
-                before=_format_money(revision.amount_before, currency),
-                after=_format_money(revision.amount_after, currency),
-            )
-            if not currency.is_zero(revision.catch_up_amount):
-                body += " " + self.env._(
-                    "Periods already invoiced at the former price: a catch-up of "
-                    "%(amount)s goes on the next invoice.",
-                    amount=_format_money(revision.catch_up_amount, currency),
-                )
-            bodies[contract.id] = body
-        self.browse(list(bodies))._message_log_batch(bodies=bodies)
+        return text
 
     # ------------------------------------------------------------------
     # Missing index values

@@ -1,0 +1,402 @@
+"""Application of price revisions to a batch of contracts: revised prices,
+billing schedule re-priced from the revision date, history, chatter, next
+revision date. A whole portfolio is revised at once by the scheduled action,
+so every table is written set-based (``sql_batch``): one statement per
+table for the batch, not the ORM's record-by-record create and write."""
+
+from collections import defaultdict
+from datetime import date as date_type
+
+from dateutil.relativedelta import relativedelta
+from markupsafe import escape
+
+from odoo import Command, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, format_date
+from odoo.tools.mail import generate_tracking_message_id
+
+from .price_revision import prorated_amount
+from .service_contract_price_revision import _format_money
+from .service_lifecycle_guard import lifecycle_write
+from .service_revision_clause_mixin import _format_number
+from .sql_batch import insert_rows, update_rows
+
+
+class ServiceContract(models.Model):
+    _inherit = "service.contract"
+
+    def _apply_revisions(
+        self, proposals, kind="index", percentage=0.0, send_letters=True
+    ):
+        """Apply ``proposals`` ({contract_id: proposal}, as given by
+        ``_get_revision_proposals`` or ``_get_percentage_proposals``) to
+        these contracts: revised prices of the service lines, billing
+        periods not invoiced re-priced from the revision date, catch-up of
+        the periods invoiced meanwhile, history, chatter, letter to the
+        customer, next revision date one year on.
+
+        The new prices are computed again from the current ones with the
+        proposal's date and coefficient (a preview may be stale).
+
+        :param send_letters: the letters to the customers are queued (the
+            revisions' ``letter_state`` is "to_send"), sent in a separate
+            batched step (``_cron_send_revision_letters``, triggered now, or
+            *Send Letters*): rendering their PDF is most of the cost of a
+            large batch. False: no letter ("none").
+        :return: the ``service.contract.revision`` records created
+        """
+        if not self.env.su:
+            self._check_manager()
+        letter_state = "to_send" if send_letters else "none"
+        with lifecycle_write():
+            revisions = self._apply_revisions_guarded(
+                proposals, kind, percentage, letter_state
+            )
+        if revisions and send_letters:
+            self._queue_revision_letters()
+        return revisions
+
+    def _apply_revisions_guarded(
+        self, proposals, kind, percentage, letter_state="to_send"
+    ):
+        Revision = self.env["service.contract.revision"]
+        own_ids = set(self.ids)
+        contracts = self.browse([cid for cid in proposals if cid in own_ids])
+        if not contracts:
+            return Revision
+        contracts._prefetch_revision_data()
+        fresh = {}
+        for contract in contracts:
+            proposal = proposals[contract.id]
+            contract._check_revision_applicable(proposal)
+            if contract._is_revision_proposal_current(proposal):
+                fresh[contract] = proposal
+                continue
+            fresh[contract] = contract._prepare_revision_proposal(
+                fields.Date.to_date(proposal["date"]),
+                proposal["coefficient"],
+                proposal.get("values") or [],
+                [],
+                kind=proposal.get("kind") or kind,
+                percentage=proposal.get("percentage") or percentage,
+            )
+        old_amounts = {contract: contract.amount_untaxed for contract in contracts}
+        blocked = contracts.filtered("revision_blocked")
+        new_amounts = contracts._write_revised_prices(fresh)
+        catch_ups = contracts._reprice_periods(
+            {contract: proposal["date"] for contract, proposal in fresh.items()},
+            old_amounts,
+            new_amounts,
+        )
+        revisions = contracts._create_revisions(fresh, catch_ups, letter_state)
+        blocked._close_revision_blocked_activities()
+        contracts._log_revisions(fresh, catch_ups)
+        return revisions
+
+    def _write_revised_prices(self, proposals):
+        """The revised prices of the service lines, and what follows on the
+        contracts: untaxed amount, monthly revenue, next revision one year
+        on (the revision's own date for a contract without clause), the
+        blocked flag gone. The chatter note states the revision: no
+        tracking message.
+
+        :param proposals: {contract: proposal}
+        :return: {contract: new untaxed amount}
+        """
+        Line = self.env["service.contract.line"]
+        line_rows, amounts = [], {}
+        for contract, proposal in proposals.items():
+            currency = contract.currency_id
+            subtotals = []
+            for line in proposal["lines"]:
+                subtotal = Line._get_price_subtotal(
+                    line["quantity"], line["price_after"], line["discount"], currency
+                )
+                subtotals.append(subtotal)
+                if line["price_after"] != line["price_before"]:
+                    line_rows.append(
+                        (line["contract_line_id"], line["price_after"], subtotal)
+                    )
+            amounts[contract] = sum(subtotals)
+        update_rows(Line, ["price_unit", "price_subtotal"], line_rows)
+        monthly = self._get_amounts_monthly(amounts)
+        update_rows(
+            self,
+            [
+                "amount_untaxed",
+                "amount_monthly",
+                "revision_date",
+                "revision_blocked",
+                "revision_blocked_reason",
+            ],
+            [
+                (
+                    contract.id,
+                    amounts[contract],
+                    monthly[contract],
+                    proposal["date"] + relativedelta(years=1)
+                    if contract.has_revision
+                    else contract.revision_date,
+                    False,
+                    None,
+                )
+                for contract, proposal in proposals.items()
+            ],
+        )
+        return amounts
+
+    def _create_revisions(self, proposals, catch_ups, letter_state):
+        """The history: the revisions, their lines and index values."""
+        vals_list, children = [], []
+        for contract, proposal in proposals.items():
+            vals = contract._prepare_revision_vals(
+                proposal, catch_ups.get(contract, 0.0)
+            )
+            children.append((vals.pop("line_ids"), vals.pop("value_ids")))
+            vals.update(company_id=contract.company_id.id, letter_state=letter_state)
+            vals_list.append(vals)
+        revisions = insert_rows(self.env["service.contract.revision"], vals_list)
+        line_vals, value_vals = [], []
+        for revision, (lines, values) in zip(revisions, children, strict=True):
+            line_vals += [dict(cmd[2], revision_id=revision.id) for cmd in lines]
+            value_vals += [dict(cmd[2], revision_id=revision.id) for cmd in values]
+        insert_rows(self.env["service.contract.revision.line"], line_vals)
+        insert_rows(self.env["service.contract.revision.value"], value_vals)
+        return revisions
+
+    def _is_revision_proposal_current(self, proposal):
+        """Whether ``proposal`` was computed from the contract as it is now
+        (same service lines, prices, quantities and discounts): then it is
+        applied as it is, else computed again (a preview may be stale)."""
+        self.ensure_one()
+        lines = proposal.get("lines")
+        if (
+            lines is None
+            or not proposal.get("formula")
+            or not proposal.get("kind")
+            or "percentage" not in proposal
+            or not isinstance(proposal.get("date"), date_type)
+        ):
+            return False
+        current = {
+            line.id: (line.price_unit, line.quantity, line.discount)
+            for line in self.line_ids
+        }
+        return len(lines) == len(current) and all(
+            current.get(line["contract_line_id"])
+            == (line["price_before"], line.get("quantity"), line.get("discount"))
+            for line in lines
+        )
+
+    def _check_revision_applicable(self, proposal):
+        self.ensure_one()
+        if self.state != "running":
+            raise UserError(
+                self.env._(
+                    "Only running contracts have their prices revised: %(name)s.",
+                    name=self.name,
+                )
+            )
+        if proposal.get("missing") or not proposal.get("coefficient"):
+            raise UserError(
+                self.env._(
+                    "Contract %(name)s cannot be revised: %(reason)s",
+                    name=self.name,
+                    reason=self._format_missing_values(proposal.get("missing") or [])
+                    or self.env._("no coefficient."),
+                )
+            )
+
+    def _format_missing_values(self, missing):
+        """'index SYNTEC for 2026-08 missing, ...'"""
+        return ", ".join(
+            self.env._(
+                "index %(index)s for %(month)s missing",
+                index=index.code or index.display_name,
+                month=month.strftime("%Y-%m") if month else "?",
+            )
+            for index, month in dict.fromkeys(missing)
+        )
+
+    def _reprice_periods(self, dates, old_amounts, new_amounts=None):
+        """Billing periods from the revision date carry the new price.
+
+        Periods not invoiced starting on or after the revision date take the
+        new amount; the one containing it is prorated by days or split in
+        two, as the clause says; invoiced periods never change: what they
+        lack (or carry in excess) after the revision date is the catch-up,
+        added to the next invoice.
+
+        :param dates: {contract: revision date}
+        :param old_amounts: {contract: untaxed amount of a period before}
+        :param new_amounts: {contract: untaxed amount of a period after}
+            (default: the contract's amount now)
+        :return: {contract: catch-up amount}
+        """
+        amounts, splits, catch_ups = [], [], {}
+        Period = self.env["service.contract.period"]
+        rows_by_contract = defaultdict(list)
+        if dates:
+            # One query for the periods of the whole batch (read as rows: the
+            # ORM's record-by-record access is most of the cost here).
+            fnames = ["contract_id", "date_from", "date_to", "amount"]
+            fnames += ["prorata_factor", "state"]
+            Period.flush_model(fnames)
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT id, contract_id, date_from, date_to, amount,"
+                    " prorata_factor, state FROM service_contract_period"
+                    " WHERE contract_id IN %s AND date_to >= %s AND state != 'cancel'"
+                    " ORDER BY contract_id, date_from",
+                    tuple(contract.id for contract in dates),
+                    min(dates.values()),
+                )
+            )
+            for row in rows:
+                rows_by_contract[row[1]].append(row)
+        for contract, revision_date in dates.items():
+            currency = contract.currency_id
+            old = old_amounts[contract]
+            new = new_amounts[contract] if new_amounts else contract.amount_untaxed
+            catch_up = 0.0
+            # A period's new amount depends on its prorata only (most periods
+            # are whole ones): computed once per prorata.
+            full_amounts = {}
+            for row in rows_by_contract[contract.id]:
+                period_id, _cid, date_from, date_to, amount, factor, state = row
+                if date_to < revision_date:
+                    continue
+                amount = amount or 0.0
+                factor = factor or 0.0
+                if date_from >= revision_date:
+                    if factor not in full_amounts:
+                        full_amounts[factor] = currency.round(new * factor)
+                    target = full_amounts[factor]
+                else:
+                    target = currency.round(
+                        prorated_amount(
+                            old * factor,
+                            new * factor,
+                            date_from,
+                            date_to,
+                            revision_date,
+                        )
+                    )
+                if state == "invoiced":
+                    catch_up += target - amount
+                elif date_from < revision_date and contract.revision_split == "split":
+                    splits.append(
+                        (contract, Period.browse(period_id), revision_date, old)
+                    )
+                elif target != amount:
+                    amounts.append((period_id, target))
+            catch_ups[contract] = currency.round(catch_up)
+        update_rows(Period, ["amount"], amounts)
+        for contract, period, revision_date, old in splits:
+            contract._split_period(period, revision_date, old)
+        return catch_ups
+
+    def _split_period(self, period, revision_date, old_amount):
+        """Cut ``period`` at ``revision_date``: the days before at the former
+        price, a new period from the revision date at the new one."""
+        self.ensure_one()
+        total = (period.date_to - period.date_from).days + 1
+        days_before = (revision_date - period.date_from).days
+        factor = period.prorata_factor
+        factor_before = factor * days_before / total
+        factor_after = factor - factor_before
+        date_to = period.date_to
+        vals = self._prepare_period_vals(
+            period.date_from, revision_date - relativedelta(days=1), factor_before
+        )
+        vals["amount"] = self.currency_id.round(old_amount * factor_before)
+        del vals["contract_id"], vals["date_from"]
+        period.write(vals)
+        return self.env["service.contract.period"].create(
+            self._prepare_period_vals(revision_date, date_to, factor_after)
+        )
+
+    def _prepare_revision_vals(self, proposal, catch_up):
+        self.ensure_one()
+        return {
+            "contract_id": self.id,
+            "date": proposal["date"],
+            "kind": proposal["kind"],
+            "coefficient": proposal["coefficient"],
+            "percentage": proposal["percentage"],
+            "amount_before": proposal["amount_before"],
+            "amount_after": proposal["amount_after"],
+            "formula": proposal["formula"],
+            "catch_up_amount": catch_up,
+            "line_ids": [
+                Command.create(
+                    {
+                        key: line[key]
+                        for key in (
+                            "contract_line_id",
+                            "name",
+                            "price_before",
+                            "price_after",
+                            "amount_before",
+                            "amount_after",
+                        )
+                    }
+                )
+                for line in proposal["lines"]
+            ],
+            "value_ids": [Command.create(dict(value)) for value in proposal["values"]],
+        }
+
+    def _log_revisions(self, proposals, catch_ups):
+        """One note per contract in its chatter, written in one batch."""
+        dates = {
+            day: format_date(self.env, day)
+            for day in {proposal["date"] for proposal in proposals.values()}
+        }
+        bodies = {}
+        for contract, proposal in proposals.items():
+            currency = contract.currency_id
+            catch_up = catch_ups.get(contract, 0.0)
+            body = self.env._(
+                "Prices revised on %(date)s: coefficient %(coefficient)s; yearly "
+                "amount %(before)s, now %(after)s.",
+                date=dates[proposal["date"]],
+                coefficient=_format_number(proposal["coefficient"]),
+                before=_format_money(proposal["amount_before"], currency),
+                after=_format_money(proposal["amount_after"], currency),
+            )
+            if not currency.is_zero(catch_up):
+                body += " " + self.env._(
+                    "Periods already invoiced at the former price: a catch-up of "
+                    "%(amount)s goes on the next invoice.",
+                    amount=_format_money(catch_up, currency),
+                )
+            bodies[contract.id] = body
+        self.browse(list(bodies))._log_notes_batch(bodies)
+
+    def _log_notes_batch(self, bodies):
+        """Odoo's ``_message_log_batch`` (an internal note per record, no
+        notification, the same values), its messages inserted in one
+        statement per thousand."""
+        author_id, email_from = self._message_compute_author(raise_on_email=False)
+        base = {
+            "author_id": author_id,
+            "email_from": email_from,
+            "model": self._name,
+            "message_type": "notification",
+            "is_internal": True,
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            "email_add_signature": False,
+            "message_id": generate_tracking_message_id("message-notify"),
+            "reply_to": self.env["mail.thread"]._notify_get_reply_to(
+                default=email_from
+            )[False],
+        }
+        insert_rows(
+            self.env["mail.message"].sudo(),
+            [
+                dict(base, res_id=record.id, body=escape(bodies.get(record.id, "")))
+                for record in self
+            ],
+        )
+        self.invalidate_recordset(["message_ids"])

@@ -7,7 +7,7 @@ import logging
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_date
+from odoo.tools import float_round, format_date
 
 from .date_utils import FREQUENCY_MONTHS, anniversary
 from .price_revision import (
@@ -27,14 +27,22 @@ _logger = logging.getLogger(__name__)
 MAX_CATCH_UP_REVISIONS = 10
 
 
-def _format_money(amount, currency):
+def _format_money(amount, currency, memo=None):
     """1278.27 €: an amount as it is written in a calculation, the same in
     every language (Odoo's ``format_amount`` costs a lookup of the language
-    per call, too slow for thousands of revisions)."""
-    number = f"{amount:.{currency.decimal_places}f}"
-    if currency.position == "before":
-        return f"{currency.symbol}\N{NO-BREAK SPACE}{number}"
-    return f"{number}\N{NO-BREAK SPACE}{currency.symbol}"
+    per call, too slow for thousands of revisions).
+
+    :param memo: a dict shared by a batch: the currency is read once
+    """
+    memo = {} if memo is None else memo
+    key = ("money", currency.id)
+    if key not in memo:
+        memo[key] = (currency.decimal_places, currency.position, currency.symbol)
+    decimals, position, symbol = memo[key]
+    number = f"{amount:.{decimals}f}"
+    if position == "before":
+        return f"{symbol}\N{NO-BREAK SPACE}{number}"
+    return f"{number}\N{NO-BREAK SPACE}{symbol}"
 
 
 class ServiceContract(models.Model):
@@ -344,26 +352,32 @@ class ServiceContract(models.Model):
             contracts of the same clause and language have in common)
         """
         self.ensure_one()
-        currency = self.currency_id
+        rounding = self.currency_id.rounding
         per_year = self._get_periods_per_year()
         lines = []
         for line in self.line_ids:
+            price_before = line.price_unit
             price_after = (
-                revised_price(line.price_unit, coefficient, currency.rounding)
+                revised_price(price_before, coefficient, rounding)
                 if coefficient
-                else line.price_unit
+                else price_before
             )
-            factor = line.quantity * (1 - line.discount / 100) * per_year
+            quantity, discount = line.quantity, line.discount
+            factor = quantity * (1 - discount / 100) * per_year
             lines.append(
                 {
                     "contract_line_id": line.id,
                     "name": line.name or line.product_id.display_name or "",
-                    "price_before": line.price_unit,
+                    "price_before": price_before,
                     "price_after": price_after,
-                    "quantity": line.quantity,
-                    "discount": line.discount,
-                    "amount_before": currency.round(line.price_unit * factor),
-                    "amount_after": currency.round(price_after * factor),
+                    "quantity": quantity,
+                    "discount": discount,
+                    "amount_before": float_round(
+                        price_before * factor, precision_rounding=rounding
+                    ),
+                    "amount_after": float_round(
+                        price_after * factor, precision_rounding=rounding
+                    ),
                 }
             )
         proposal = {
@@ -374,8 +388,12 @@ class ServiceContract(models.Model):
             "values": values,
             "missing": missing,
             "lines": lines,
-            "amount_before": currency.round(sum(x["amount_before"] for x in lines)),
-            "amount_after": currency.round(sum(x["amount_after"] for x in lines)),
+            "amount_before": float_round(
+                sum(x["amount_before"] for x in lines), precision_rounding=rounding
+            ),
+            "amount_after": float_round(
+                sum(x["amount_after"] for x in lines), precision_rounding=rounding
+            ),
         }
         proposal["formula"] = self._get_revision_formula(proposal, memo=memo)
         return proposal
@@ -421,16 +439,16 @@ class ServiceContract(models.Model):
                     service=(line["name"] or "").splitlines()[0]
                     if line["name"]
                     else "",
-                    before=_format_money(line["price_before"], currency),
+                    before=_format_money(line["price_before"], currency, memo),
                     coefficient=_format_number(coefficient),
-                    after=_format_money(line["price_after"], currency),
+                    after=_format_money(line["price_after"], currency, memo),
                 )
             )
         text.append(
             env._(
                 "Yearly amount: %(before)s before, %(after)s after.",
-                before=_format_money(proposal["amount_before"], currency),
-                after=_format_money(proposal["amount_after"], currency),
+                before=_format_money(proposal["amount_before"], currency, memo),
+                after=_format_money(proposal["amount_after"], currency, memo),
             )
         )
         return "\n".join(text)

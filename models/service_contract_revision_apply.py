@@ -353,7 +353,7 @@ class ServiceContract(models.Model):
             day: format_date(self.env, day)
             for day in {proposal["date"] for proposal in proposals.values()}
         }
-        bodies = {}
+        bodies, memo = {}, {}
         for contract, proposal in proposals.items():
             currency = contract.currency_id
             catch_up = catch_ups.get(contract, 0.0)
@@ -362,14 +362,14 @@ class ServiceContract(models.Model):
                 "amount %(before)s, now %(after)s.",
                 date=dates[proposal["date"]],
                 coefficient=_format_number(proposal["coefficient"]),
-                before=_format_money(proposal["amount_before"], currency),
-                after=_format_money(proposal["amount_after"], currency),
+                before=_format_money(proposal["amount_before"], currency, memo),
+                after=_format_money(proposal["amount_after"], currency, memo),
             )
             if not currency.is_zero(catch_up):
                 body += " " + self.env._(
                     "Periods already invoiced at the former price: a catch-up of "
                     "%(amount)s goes on the next invoice.",
-                    amount=_format_money(catch_up, currency),
+                    amount=_format_money(catch_up, currency, memo),
                 )
             bodies[contract.id] = body
         self.browse(list(bodies))._log_notes_batch(bodies)

@@ -642,6 +642,79 @@ class TestPriceRevisionApplication(PriceRevisionCase):
         self.assertEqual(contract.line_ids.price_unit, 103.0)
         self.assertEqual(self._period(contract, date(2023, 9, 1)).amount, 103.0)
 
+    def test_applied_by_a_manager_the_records_read_right_at_once(self):
+        """The revision writes set-based (one statement per table): what the
+        ORM shows afterwards, in the same transaction and without reloading,
+        is what the database holds."""
+        manager = new_test_user(
+            self.env,
+            login="sc_rev_manager",
+            groups="service_contract.group_service_contract_manager",
+        )
+        contracts = self._contract(price=100.0, invoicing_frequency="month", sign=False)
+        contracts |= self._contract(price=50.0, invoicing_frequency="month", sign=False)
+        contracts.line_ids.quantity = 2
+        contracts.action_sign(date_signed=date(2022, 9, 1))
+        # Read everything first: the cache must not keep the former values.
+        before = [
+            (c.amount_untaxed, c.amount_monthly, c.amount_annual, c.revision_count)
+            for c in contracts
+        ]
+        self.assertEqual(before[0], (200.0, 200.0, 2400.0, 0))
+        contracts.line_ids.mapped("price_subtotal")
+        contracts.period_ids.mapped("amount")
+        contracts.mapped("message_ids")
+        contracts = contracts.with_user(manager)
+        revisions = contracts._apply_revisions(
+            contracts._get_revision_proposals(date(2023, 9, 1))
+        )
+        self.assertFalse(self.env.transaction.tocompute)
+        first = contracts[0]
+        self.assertEqual(first.line_ids.price_unit, 106.52)
+        self.assertEqual(first.line_ids.price_subtotal, 213.04)
+        self.assertEqual(first.amount_untaxed, 213.04)
+        self.assertEqual(first.amount_monthly, 213.04)
+        self.assertEqual(first.amount_annual, 2556.48)
+        self.assertEqual(contracts[1].amount_untaxed, 106.52)
+        self.assertEqual(first.revision_count, 1)
+        self.assertEqual(first.revision_ids, revisions[0])
+        self.assertEqual(first.revision_date, date(2024, 9, 1))
+        self.assertEqual(self._period(first, date(2023, 9, 1)).amount, 213.04)
+        self.assertEqual(self._period(first, date(2023, 8, 1)).amount, 200.0)
+        self.assertEqual(revisions.company_id, self.company)
+        self.assertEqual(revisions.user_id, manager)
+        self.assertEqual(revisions.create_uid, manager)
+        self.assertEqual(revisions.mapped("letter_state"), ["to_send", "to_send"])
+        self.assertEqual(len(revisions.line_ids), 2)
+        self.assertEqual(revisions.value_ids.mapped("value"), [130.5, 130.5])
+        note = first.message_ids.filtered(lambda m: "Prices revised" in m.body)
+        self.assertEqual(len(note), 1)
+        self.assertEqual(note.author_id, manager.partner_id)
+        self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertEqual(note.message_type, "notification")
+        # The database agrees with what was read.
+        self.env.invalidate_all()
+        self.assertEqual(first.amount_monthly, 213.04)
+        self.assertEqual(first.line_ids.price_subtotal, 213.04)
+        self.assertEqual(first.revision_ids, revisions[0])
+
+    def test_revising_more_contracts_costs_no_more_queries(self):
+        def revise(count):
+            contracts = self.env["service.contract"]
+            for _i in range(count):
+                contracts |= self._contract(price=100.0, invoicing_frequency="month")
+            self.env.flush_all()
+            self.env.invalidate_all()
+            queries = self.env.cr.sql_log_count
+            contracts._apply_revisions(
+                contracts._get_revision_proposals(date(2023, 9, 1))
+            )
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - queries
+
+        revise(2)  # what is read once per transaction (the note's author...)
+        self.assertEqual(revise(3), revise(12))
+
     def test_only_managers_apply_and_proposals_with_missing_values_refused(self):
         contract = self._contract()
         user = new_test_user(

@@ -322,9 +322,12 @@ class ServiceContract(models.Model):
                 "invoicing_frequency",
                 "revision_date",
                 "revision_blocked",
+                "has_revision",
+                "amount_untaxed",
                 *self._get_revision_clause_fields(),
             ]
         )
+        self.partner_id.fetch(["lang"])
         self.revision_term_ids.fetch(["index_id", "weight", "contract_id"])
         self.revision_term_ids.index_id.fetch(["name", "code"])
         self.line_ids.fetch(

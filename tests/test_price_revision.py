@@ -664,6 +664,7 @@ class TestPriceRevisionApplication(PriceRevisionCase):
         contracts.line_ids.mapped("price_subtotal")
         contracts.period_ids.mapped("amount")
         contracts.mapped("message_ids")
+        self.env.flush_all()
         contracts = contracts.with_user(manager)
         revisions = contracts._apply_revisions(
             contracts._get_revision_proposals(date(2023, 9, 1))

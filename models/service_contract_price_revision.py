@@ -105,6 +105,7 @@ class ServiceContract(models.Model):
         string="Revision Blocked By", copy=False, readonly=True
     )
 
+    @api.depends("revision_ids")
     def _compute_revision_count(self):
         counts = dict(
             self.env["service.contract.revision"]._read_group(

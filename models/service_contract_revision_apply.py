@@ -399,4 +399,6 @@ class ServiceContract(models.Model):
                 for record in self
             ],
         )
-        self.invalidate_recordset(["message_ids"])
+        self.invalidate_recordset(
+            ["message_ids", "message_needaction", "message_needaction_counter"]
+        )

@@ -201,38 +201,44 @@ class ServiceContract(models.Model):
     _inherit = "service.contract"
 
     @api.model
+    def _get_visit_alert_domains(self, today):
+        """{level: domain} of the visits due an alert on ``today``: 'plan'
+        when their window is open, 'late' once it has passed."""
+        return {
+            "plan": [
+                ("state", "=", "to_plan"),
+                ("date_window_start", "<=", today),
+                ("date_window_end", ">=", today),
+                ("alert_sent", "=", False),
+            ],
+            "late": [
+                ("state", "in", ("to_plan", "planned")),
+                ("date_window_end", "<", today),
+                ("alert_sent", "!=", "late"),
+            ],
+        }
+
+    @api.model
     def _cron_alerts(self, today=None):
         """Daily: one activity per visit to plan and per late visit, never
         twice (the intervention remembers which alert it got), on the day of
-        each company (its time zone). A visit that fails leaves an activity
-        on its contract; the others get their alerts."""
-        Intervention = self.env["service.intervention"]
+        each company (its time zone).
+
+        The visits are locked with SKIP LOCKED and read again once locked:
+        two workers never raise the same alert twice. A visit that fails
+        leaves an activity on its contract; the others get their alerts."""
         summary = self.env._("Alerts on the visits failed")
         count = 0
-        for company_domain, day in self._get_cron_days(today):
-            to_plan = Intervention.search(
-                company_domain
-                + [
-                    ("state", "=", "to_plan"),
-                    ("date_window_start", "<=", day),
-                    ("date_window_end", ">=", day),
-                    ("alert_sent", "=", False),
-                ]
+        for level in ("plan", "late"):
+            results = self._run_cron_batches(
+                lambda day, lv=level: self._get_visit_alert_domains(day)[lv],
+                lambda visits, day, lv=level: (
+                    visits._schedule_alert(lv, day) or len(visits)
+                ),
+                summary,
+                today,
+                model="service.intervention",
+                get_contracts=lambda i: i.contract_id,
             )
-            late = Intervention.search(
-                company_domain
-                + [
-                    ("state", "in", ("to_plan", "planned")),
-                    ("date_window_end", "<", day),
-                    ("alert_sent", "!=", "late"),
-                ]
-            )
-            for level, interventions in (("plan", to_plan), ("late", late)):
-                results = self._run_isolated(
-                    interventions,
-                    lambda i, lv=level, d=day: i._schedule_alert(lv, d) or len(i),
-                    summary,
-                    get_contracts=lambda i: i.contract_id,
-                )
-                count += sum(results)
+            count += sum(results)
         return count

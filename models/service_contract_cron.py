@@ -66,6 +66,7 @@ class ServiceContract(models.Model):
         get_contracts=None,
         split=None,
         fresh_cache=False,
+        post_filter=None,
     ):
         """The loop every scheduled action of the contracts shares.
 
@@ -82,7 +83,9 @@ class ServiceContract(models.Model):
         :param get_domain: day -> domain of the records due that day
         :param func: (records, day) -> result
         :param summary: summary of the activity left on a failing contract
-        :param today: the day for every company (tests, manual runs)
+        :param today: the day for every company (tests, manual runs); an
+            hourly action gives its moment instead (a datetime, the same for
+            every company), passed on to ``get_domain`` and ``func``
         :param model: the model of the records (default: the contracts)
         :param order: order of the search (and of the batches)
         :param recheck: filter each locked batch on the domain again
@@ -93,6 +96,9 @@ class ServiceContract(models.Model):
         :param split: (records, batch_size) -> iterable of id lists, when a
             batch must not be cut anywhere (a grouped invoice)
         :param fresh_cache: forget the cache after each batch (long runs)
+        :param post_filter: (records, day) -> those really due, for a
+            condition a domain cannot express (computed in Python); applied
+            to the records found and, with ``recheck``, to each locked batch
         :return: the list of the results of ``func``
         """
         Model = self.env[model] if model else self
@@ -102,6 +108,11 @@ class ServiceContract(models.Model):
             for company_domain, day in self._get_cron_days(today)
             for domain in [company_domain + get_domain(day)]
         ]
+        if post_filter:
+            todo = [
+                (day, domain, post_filter(records, day))
+                for day, domain, records in todo
+            ]
         total = sum(len(records) for _day, _domain, records in todo)
         processed = 0
         results = []
@@ -118,6 +129,8 @@ class ServiceContract(models.Model):
                 if recheck:
                     locked.invalidate_recordset()
                     locked = locked.filtered_domain(domain)
+                    if post_filter:
+                        locked = post_filter(locked, day)
                 if isolate:
                     results += self._run_isolated(
                         locked,

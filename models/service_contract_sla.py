@@ -1,8 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .locking import lock_skip_locked
-
 RESPONSE_TIME_HELP = (
     "Hours within which a technician answers a breakdown the customer "
     "reports (starts the visit). 0: no commitment."
@@ -183,28 +181,27 @@ class ServiceContract(models.Model):
         fails gets an activity on its contract, the others their alerts.
         """
         now = now or fields.Datetime.now()
-        Intervention = self.env["service.intervention"]
-        batch_size = self._get_cron_batch_size()
         summary = self.env._("Alerts on the response deadlines failed")
+
+        def near(interventions, moment):
+            return interventions.filtered(
+                lambda i: i._is_response_deadline_near(moment)
+            )
+
         count = 0
         for level, domain in self._get_response_alert_domains(now).items():
-            interventions = Intervention.search(domain, order="id")
-            if level == "near":
-                interventions = interventions.filtered(
-                    lambda i: i._is_response_deadline_near(now)
-                )
-            for index in range(0, len(interventions), batch_size):
-                batch = lock_skip_locked(interventions[index : index + batch_size])
-                batch.invalidate_recordset()
-                batch = batch.filtered_domain(domain)
-                results = self._run_isolated(
-                    batch,
-                    lambda i, lv=level: i._raise_response_alert(lv),
-                    summary,
-                    get_contracts=lambda i: i.contract_id,
-                )
-                count += sum(results)
-                self._commit_batch()
+            results = self._run_cron_batches(
+                lambda _moment, d=domain: d,
+                lambda interventions, _moment, lv=level: (
+                    interventions._raise_response_alert(lv)
+                ),
+                summary,
+                now,
+                model="service.intervention",
+                get_contracts=lambda i: i.contract_id,
+                post_filter=near if level == "near" else None,
+            )
+            count += sum(results)
         return count
 
 

@@ -2,7 +2,6 @@ from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
 
-from .locking import lock_skip_locked
 from .service_lifecycle_guard import lifecycle_action
 
 CERTIFICATE_REPORT = "service_contract.action_report_boiler_certificate"
@@ -196,23 +195,13 @@ class ServiceContract(models.Model):
         """Daily: one activity per boiler certificate not sent 15 days after
         the visit, never twice, on the day of each company. Visits are
         locked with SKIP LOCKED: two workers never alert twice."""
-        Intervention = self.env["service.intervention"]
-        batch_size = self._get_cron_batch_size()
         summary = self.env._("Alerts on late maintenance certificates failed")
-        count = 0
-        for company_domain, day in self._get_cron_days(today):
-            domain = company_domain + self._get_certificate_late_domain(day)
-            interventions = Intervention.search(domain, order="id")
-            for index in range(0, len(interventions), batch_size):
-                batch = lock_skip_locked(interventions[index : index + batch_size])
-                batch.invalidate_recordset()
-                batch = batch.filtered_domain(domain)
-                results = self._run_isolated(
-                    batch,
-                    lambda i, d=day: i._schedule_certificate_alert(d),
-                    summary,
-                    get_contracts=lambda i: i.contract_id,
-                )
-                count += sum(results)
-                self._commit_batch()
-        return count
+        results = self._run_cron_batches(
+            self._get_certificate_late_domain,
+            lambda interventions, day: interventions._schedule_certificate_alert(day),
+            summary,
+            today,
+            model="service.intervention",
+            get_contracts=lambda i: i.contract_id,
+        )
+        return sum(results)

@@ -141,7 +141,13 @@ class ServicePriceIndex(models.Model):
     def _cron_fetch_insee_indices(self):
         """Daily when enabled (disabled by default: it calls INSEE): fetch the
         values of every active index with an idbank. An index that fails is
-        logged and does not stop the others."""
+        logged and does not stop the others.
+
+        Not through ``_run_isolated``: it runs a whole batch, then each
+        record again when one fails, which would call INSEE twice for the
+        same series; and its trace is an activity on a contract, which an
+        index does not have (the contracts revised with it get the "price
+        revision blocked" activity when a value is missing)."""
         for index in self.search([("idbank", "!=", False)]):
             try:
                 with self.env.cr.savepoint():

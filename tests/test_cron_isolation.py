@@ -159,6 +159,43 @@ class TestCronIsolation(ServiceContractCase):
         self.assertFalse(broken.intervention_ids.activity_ids)
         self._assert_one_activity(broken, "Alerts on the visits failed")
 
+    def test_alerts_one_failing_visit_among_others(self):
+        """Visits due a 'late' and a 'plan' alert on two contracts: the one
+        visit whose alert fails gets none and leaves one activity on its
+        contract; every other visit, of that contract too, gets its alert,
+        once, however many runs."""
+        self.company.service_planning_horizon = 90
+        good, broken = self._visit_contracts()
+        today = date(2024, 9, 2)
+        (good | broken)._generate_interventions(today)
+        visits = (good | broken).intervention_ids
+        due = visits.filtered(lambda v: v.date_window_start <= today)
+        late = due.filtered(lambda v: v.date_window_end < today)
+        self.assertTrue(late & broken.intervention_ids)
+        self.assertTrue((due - late) & broken.intervention_ids)
+        failing = (late & broken.intervention_ids)[-1]
+        Contract = self.env["service.contract"]
+        with self._broken("service.intervention", "_schedule_alert", failing):
+            with self.assertLogs("odoo.addons.service_contract", level="WARNING"):
+                self.assertEqual(Contract._cron_alerts(today=today), len(due) - 1)
+            with self.assertLogs("odoo.addons.service_contract", level="WARNING"):
+                self.assertEqual(Contract._cron_alerts(today=today), 0)
+        self.assertFalse(failing.activity_ids)
+        for visit in due - failing:
+            self.assertEqual(len(visit.activity_ids), 1, visit.name)
+        self.assertEqual(
+            (late - failing).activity_ids.activity_type_id.name, "Late visit"
+        )
+        self.assertEqual(
+            (due - late).activity_ids.activity_type_id.name, "Visit to plan"
+        )
+        self.assertFalse((visits - due).activity_ids)
+        self._assert_one_activity(broken, "Alerts on the visits failed")
+        self.assertFalse(good.activity_ids)
+        # Repaired, the visit gets its alert at the next run.
+        self.assertEqual(Contract._cron_alerts(today=today), 1)
+        self.assertEqual(failing.activity_ids.activity_type_id.name, "Late visit")
+
 
 @tagged("post_install", "-at_install")
 class TestRequiredTerms(ServiceContractCase):

@@ -1,9 +1,12 @@
 from datetime import date
 
+from psycopg2 import errors
+
 from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..models.locking import lock_skip_locked
 from ..models.service_lifecycle_guard import lifecycle_write
 from .common import ConcurrencyCase
 
@@ -97,3 +100,135 @@ class TestConcurrentGeneration(ConcurrencyCase):
         self.assertEqual(len(rows), 5 * 2 * 9)
         self.assertEqual({row[3] for row in rows}, {1})
         self.assertEqual(sum(results), 5 * 2 * 9)
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentAlerts(ConcurrencyCase):
+    """Two workers raise the alerts of the same visits at the same time, each
+    in its own transaction: every visit gets one activity, not two."""
+
+    # Long before the demo data: only the visits of this test are due.
+    today = date(2020, 9, 2)
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            env["ir.config_parameter"].set_param(
+                "service_contract.cron_batch_size", "2"
+            )
+            partner = env["res.partner"].create(
+                {"name": "Concurrent alerts customer", "is_company": True}
+            )
+            contracts = env["service.contract"].create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "date_start": date(2020, 3, 1),
+                        "line_ids": [
+                            Command.create({"name": "Visits", "price_unit": 1})
+                        ],
+                        "visit_plan_ids": [
+                            Command.create(
+                                {
+                                    "name": "Boiler service",
+                                    "frequency_type": "count",
+                                    "count_per_year": 4,
+                                    "days_early": 10,
+                                    "days_late": 20,
+                                }
+                            )
+                        ],
+                    }
+                    for _i in range(5)
+                ]
+            )
+            contracts.action_sign()
+            visits = contracts._generate_interventions(self.today)
+            due = visits.filtered(lambda v: v.date_window_start <= self.today)
+            self.ids = {
+                "partner": partner.id,
+                "contracts": contracts.ids,
+                "visits": visits.ids,
+                "due": due.ids,
+                "late": due.filtered(lambda v: v.date_window_end < self.today).ids,
+            }
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            env["mail.activity"].search(
+                [
+                    ("res_model", "=", "service.intervention"),
+                    ("res_id", "in", self.ids["visits"]),
+                ]
+            ).unlink()
+            contracts = env["service.contract"].browse(self.ids["contracts"])
+            cr.execute(
+                "DELETE FROM service_intervention WHERE contract_id IN %s",
+                [tuple(contracts.ids)],
+            )
+            with lifecycle_write():  # test data, removed as it came
+                contracts.write({"state": "cancel"})
+            contracts.unlink()
+            env["res.partner"].browse(self.ids["partner"]).unlink()
+            env["ir.config_parameter"].set_param(
+                "service_contract.cron_batch_size", "500"
+            )
+
+    def _worker(self, results):
+        for _attempt in range(5):
+            try:
+                with self.registry.cursor() as cr:
+                    Contract = self._env(cr)["service.contract"]
+                    results.append(Contract._cron_alerts(today=self.today))
+                    return
+            except errors.SerializationFailure:
+                # Locked a visit the other worker alerted and committed
+                # meanwhile: rolled back and run again, as Odoo does.
+                continue
+
+    @mute_logger("odoo.sql_db")
+    def test_two_workers_raise_one_alert_per_visit(self):
+        # 5 contracts, each with late visits (March, June) and one to plan
+        # (September): the test is about both levels.
+        self.assertEqual(len(self.ids["late"]), 5 * 2)
+        self.assertEqual(len(self.ids["due"]), 5 * 3)
+        results = self._run_twice_concurrently(self._worker)
+        self.assertEqual(sum(results), 5 * 3)
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            for visit in env["service.intervention"].browse(self.ids["due"]):
+                self.assertEqual(len(visit.activity_ids), 1, visit.name)
+                self.assertEqual(
+                    visit.activity_ids.activity_type_id.name,
+                    "Late visit" if visit.id in self.ids["late"] else "Visit to plan",
+                )
+                self.assertEqual(
+                    visit.alert_sent, "late" if visit.id in self.ids["late"] else "plan"
+                )
+
+    def test_a_worker_leaves_the_visits_another_one_holds(self):
+        """A first worker has alerted three visits and not committed yet: a
+        second one neither waits for it nor alerts them again; it alerts
+        the others."""
+        held_ids = self.ids["due"][:3]
+        with self.registry.cursor() as first_cr:
+            held = self._env(first_cr)["service.intervention"].browse(held_ids)
+            lock_skip_locked(held)
+            late = held.filtered(lambda v: v.id in self.ids["late"])
+            late._schedule_alert("late", self.today)
+            (held - late)._schedule_alert("plan", self.today)
+            held.env.flush_all()
+            with self.registry.cursor() as second_cr:
+                second_cr.execute("SET LOCAL lock_timeout = '5s'")
+                Contract = self._env(second_cr)["service.contract"]
+                count = Contract._cron_alerts(today=self.today)
+            self.assertEqual(count, len(self.ids["due"]) - 3)
+        with self.registry.cursor() as cr:
+            visits = self._env(cr)["service.intervention"].browse(self.ids["due"])
+            for visit in visits:
+                self.assertEqual(len(visit.activity_ids), 1, visit.name)
+            # Nothing failed (no lock wait timed out): no activity on them.
+            self.assertFalse(visits.contract_id.activity_ids)

@@ -64,18 +64,22 @@ def update_rows(model, fnames, rows):
         env.remove_to_compute(field, records)
     records.flush_recordset(fnames)
     columns = list(zip(*rows, strict=True))
+    assignments = [
+        SQL("%s = v.%s", SQL.identifier(fname), SQL.identifier(fname))
+        for fname in fnames
+    ]
+    if model._log_access:
+        assignments += [
+            SQL("write_uid = %s", env.uid),
+            SQL("write_date = %s", env.cr.now()),
+        ]
     env.cr.execute(
         SQL(
-            "UPDATE %(table)s AS t SET %(assignments)s, write_uid = %(uid)s,"
-            " write_date = %(now)s FROM unnest(%(ids)s, %(arrays)s)"
+            "UPDATE %(table)s AS t SET %(assignments)s"
+            " FROM unnest(%(ids)s, %(arrays)s)"
             " AS v(id, %(names)s) WHERE t.id = v.id",
             table=SQL.identifier(model._table),
-            assignments=SQL(", ").join(
-                SQL("%s = v.%s", SQL.identifier(fname), SQL.identifier(fname))
-                for fname in fnames
-            ),
-            uid=env.uid,
-            now=env.cr.now(),
+            assignments=SQL(", ").join(assignments),
             ids=SQL("%s::int4[]", list(columns[0])),
             arrays=SQL(", ").join(
                 _array(field, values)
@@ -84,7 +88,9 @@ def update_rows(model, fnames, rows):
             names=SQL(", ").join(SQL.identifier(fname) for fname in fnames),
         )
     )
-    records.invalidate_recordset([*fnames, "write_uid", "write_date"])
+    records.invalidate_recordset(
+        [*fnames, "write_uid", "write_date"] if model._log_access else fnames
+    )
     records.modified(fnames)
     for field in fields:
         env.remove_to_compute(field, records)
@@ -114,15 +120,13 @@ def insert_rows(model, vals_list):
             and fname != "id"
         ]
     )
-    now = cr.now()
+    log_access = {}
+    if model._log_access:
+        log_access = dict.fromkeys(("create_uid", "write_uid"), env.uid)
+        log_access |= dict.fromkeys(("create_date", "write_date"), cr.now())
     constants = [
         SQL("%s::%s", value, SQL(LOG_ACCESS_TYPES[fname]))
-        for fname, value in (
-            ("create_uid", env.uid),
-            ("create_date", now),
-            ("write_uid", env.uid),
-            ("write_date", now),
-        )
+        for fname, value in log_access.items()
     ] + [
         SQL(
             "%s::%s",
@@ -131,17 +135,17 @@ def insert_rows(model, vals_list):
         )
         for fname, value in defaults.items()
     ]
-    names = [*fnames, *LOG_ACCESS_TYPES, *defaults]
+    names = [*fnames, *log_access, *defaults]
     ids = []
     for start in range(0, len(vals_list), INSERT_BATCH_SIZE):
         chunk = vals_list[start : start + INSERT_BATCH_SIZE]
         cr.execute(
             SQL(
-                "INSERT INTO %(table)s (%(names)s) SELECT v.*, %(constants)s"
+                "INSERT INTO %(table)s (%(names)s) SELECT %(values)s"
                 " FROM unnest(%(arrays)s) AS v RETURNING id",
                 table=SQL.identifier(model._table),
                 names=SQL(", ").join(SQL.identifier(fname) for fname in names),
-                constants=SQL(", ").join(constants),
+                values=SQL(", ").join([SQL("v.*"), *constants]),
                 arrays=SQL(", ").join(
                     _array(field, [vals.get(field.name) for vals in chunk])
                     for field in fields

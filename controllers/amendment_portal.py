@@ -16,17 +16,13 @@ class ServiceContractAmendmentPortal(ServiceContractPortal):
     def _amendment_check_access(self, amendment_id, access_token=None):
         """The amendment as sudo, if the visitor may see it: by its token or
         the record rules, once sent to the customer."""
-        amendment_sudo = self._document_check_access(
-            "service.contract.amendment", amendment_id, access_token=access_token
+        return self._portal_record_check_access(
+            "service.contract.amendment",
+            amendment_id,
+            access_token=access_token,
+            states=PORTAL_AMENDMENT_STATES,
+            message=_("This amendment is not available."),
         )
-        if amendment_sudo.state not in PORTAL_AMENDMENT_STATES:
-            user = request.env.user
-            if not (
-                user._is_internal()
-                and amendment_sudo.with_user(user).sudo(False).has_access("read")
-            ):
-                raise MissingError(_("This amendment is not available."))
-        return amendment_sudo
 
     @http.route(
         ["/my/amendments/<int:amendment_id>"],

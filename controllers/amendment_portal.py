@@ -1,7 +1,5 @@
-import binascii
-
 from odoo import _, http
-from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.exceptions import AccessError, MissingError
 from odoo.http import content_disposition, request
 
 from ..models.service_contract_amendment import PORTAL_AMENDMENT_STATES
@@ -81,16 +79,7 @@ class ServiceContractAmendmentPortal(ServiceContractPortal):
             amendment_sudo = self._amendment_check_access(amendment_id, access_token)
         except (AccessError, MissingError):
             return {"error": _("Invalid amendment.")}
-        try:
-            with request.env.cr.savepoint():
-                amendment_sudo._portal_sign(name, signature, user=request.env.user)
-        except UserError as error:
-            return {"error": error.args[0]}
-        except (TypeError, binascii.Error):
-            return {"error": _("Invalid signature data.")}
-        return {
-            "force_refresh": True,
-            "redirect_url": amendment_sudo.get_portal_url(
-                query_string="&message=sign_ok"
-            ),
-        }
+        return self._portal_sign_answer(
+            amendment_sudo,
+            lambda: amendment_sudo._portal_sign(name, signature, user=request.env.user),
+        )

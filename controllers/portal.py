@@ -231,21 +231,28 @@ class ServiceContractPortal(CustomerPortal):
             return {"error": _("Invalid contract.")}
         if not document_hash:
             return {"error": _("Reload the page to sign the current contract.")}
+        return self._portal_sign_answer(
+            contract_sudo,
+            lambda: contract_sudo._portal_sign(
+                name, signature, document_hash, user=request.env.user
+            ),
+        )
+
+    def _portal_sign_answer(self, record_sudo, sign):
+        """The JSON answer to an online signature: ``sign()`` signs
+        ``record_sudo`` in a savepoint (nothing is kept of a signature that
+        fails half way); a refused or unreadable signature is an error
+        message, a signed document sends the visitor back to its page."""
         try:
-            # Nothing is kept of a signature that fails half way.
             with request.env.cr.savepoint():
-                contract_sudo._portal_sign(
-                    name, signature, document_hash, user=request.env.user
-                )
+                sign()
         except UserError as error:
             return {"error": error.args[0]}
         except (TypeError, binascii.Error):
             return {"error": _("Invalid signature data.")}
         return {
             "force_refresh": True,
-            "redirect_url": contract_sudo.get_portal_url(
-                query_string="&message=sign_ok"
-            ),
+            "redirect_url": record_sudo.get_portal_url(query_string="&message=sign_ok"),
         }
 
     @http.route(

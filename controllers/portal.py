@@ -48,9 +48,10 @@ class ServiceContractPortal(CustomerPortal):
         stay internal), except for internal users who can read it (they
         preview it in any state).
 
-        Raises MissingError (with ``message``) or AccessError otherwise; each
-        route turns both into the same answer (404, redirect or error), so
-        that a record of someone else cannot be told from a missing one."""
+        Raises MissingError (``message`` for a state not shown) or
+        AccessError otherwise; each route turns both into the same answer
+        (404, redirect or error), so that a record of someone else cannot be
+        told from a missing one."""
         record_sudo = self._document_check_access(
             model, record_id, access_token=access_token
         )

@@ -1,7 +1,5 @@
-import binascii
-
 from odoo import _, http
-from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.exceptions import AccessError, MissingError
 from odoo.http import content_disposition, request
 
 from ..models.service_contract_amendment import PORTAL_AMENDMENT_STATES
@@ -16,17 +14,13 @@ class ServiceContractAmendmentPortal(ServiceContractPortal):
     def _amendment_check_access(self, amendment_id, access_token=None):
         """The amendment as sudo, if the visitor may see it: by its token or
         the record rules, once sent to the customer."""
-        amendment_sudo = self._document_check_access(
-            "service.contract.amendment", amendment_id, access_token=access_token
+        return self._portal_record_check_access(
+            "service.contract.amendment",
+            amendment_id,
+            access_token=access_token,
+            states=PORTAL_AMENDMENT_STATES,
+            message=_("This amendment is not available."),
         )
-        if amendment_sudo.state not in PORTAL_AMENDMENT_STATES:
-            user = request.env.user
-            if not (
-                user._is_internal()
-                and amendment_sudo.with_user(user).sudo(False).has_access("read")
-            ):
-                raise MissingError(_("This amendment is not available."))
-        return amendment_sudo
 
     @http.route(
         ["/my/amendments/<int:amendment_id>"],
@@ -85,16 +79,7 @@ class ServiceContractAmendmentPortal(ServiceContractPortal):
             amendment_sudo = self._amendment_check_access(amendment_id, access_token)
         except (AccessError, MissingError):
             return {"error": _("Invalid amendment.")}
-        try:
-            with request.env.cr.savepoint():
-                amendment_sudo._portal_sign(name, signature, user=request.env.user)
-        except UserError as error:
-            return {"error": error.args[0]}
-        except (TypeError, binascii.Error):
-            return {"error": _("Invalid signature data.")}
-        return {
-            "force_refresh": True,
-            "redirect_url": amendment_sudo.get_portal_url(
-                query_string="&message=sign_ok"
-            ),
-        }
+        return self._portal_sign_answer(
+            amendment_sudo,
+            lambda: amendment_sudo._portal_sign(name, signature, user=request.env.user),
+        )

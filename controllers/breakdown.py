@@ -23,7 +23,7 @@ class ServiceBreakdownPortal(ServiceContractPortal):
         """(contracts, sites, equipment) the visitor may report on: its
         company's running contracts, their sites, its items in service
         there (or without a site)."""
-        partner = request.env.user.partner_id.commercial_partner_id
+        partner = self._portal_customer()
         contracts = (
             request.env["service.contract"]
             .sudo()

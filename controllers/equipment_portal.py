@@ -20,24 +20,21 @@ class ServiceEquipmentPortal(ServiceContractPortal):
         return values
 
     def _prepare_equipment_domain(self):
-        partner = request.env.user.partner_id.commercial_partner_id
+        partner = self._portal_customer()
         return [("partner_id", "child_of", partner.ids)]
 
     def _equipment_check_access(self, equipment_id):
         """The item as sudo if the user may read it (record rules: its own
-        customer's items only); 404 otherwise, the same whether it does not
-        exist or belongs to someone else."""
-        equipment = request.env["service.equipment"].browse(equipment_id).exists()
-        try:
-            equipment.check_access("read")
-        except AccessError as error:
-            raise MissingError(
-                request.env._("This equipment is not available.")
-            ) from error
-        customer = request.env.user.partner_id.commercial_partner_id
-        if not equipment or equipment.partner_id.commercial_partner_id != customer:
+        customer's items only); AccessError or MissingError otherwise, both
+        answered by a 404: the same whether it does not exist or belongs to
+        someone else."""
+        equipment_sudo = self._portal_record_check_access(
+            "service.equipment", equipment_id
+        )
+        customer = self._portal_customer()
+        if equipment_sudo.partner_id.commercial_partner_id != customer:
             raise MissingError(request.env._("This equipment is not available."))
-        return equipment.sudo()
+        return equipment_sudo
 
     @http.route(
         ["/my/equipment", "/my/equipment/page/<int:page>"],
@@ -64,7 +61,7 @@ class ServiceEquipmentPortal(ServiceContractPortal):
     def portal_equipment_page(self, equipment_id, **kw):
         try:
             equipment_sudo = self._equipment_check_access(equipment_id)
-        except MissingError as error:
+        except (AccessError, MissingError) as error:
             raise request.not_found() from error
         values = self._prepare_portal_layout_values()
         values.update(

@@ -34,32 +34,66 @@ class ServiceContractPortal(CustomerPortal):
             )
         return values
 
+    def _portal_customer(self):
+        """The visitor's company (its commercial partner): what the portal
+        lists and opens is checked against it."""
+        return request.env.user.partner_id.commercial_partner_id
+
+    def _portal_record_check_access(
+        self, model, record_id, access_token=None, states=None, message=None
+    ):
+        """The record of ``model`` as sudo, if the visitor may see it on the
+        portal: by its token or the record rules. With ``states``, only once
+        in one of them (sent to the customer: drafts and cancelled documents
+        stay internal), except for internal users who can read it (they
+        preview it in any state).
+
+        Raises MissingError (``message`` for a state not shown) or
+        AccessError otherwise; each route turns both into the same answer
+        (404, redirect or error), so that a record of someone else cannot be
+        told from a missing one."""
+        record_sudo = self._document_check_access(
+            model, record_id, access_token=access_token
+        )
+        if states is not None and record_sudo.state not in states:
+            user = request.env.user
+            if not (
+                user._is_internal()
+                and record_sudo.with_user(user).sudo(False).has_access("read")
+            ):
+                raise MissingError(message)
+        return record_sudo
+
     def _contract_check_access(self, contract_id, access_token=None):
         """The contract as sudo, if the visitor may see it on the portal:
         by its token or the record rules, and only once sent to the customer
         (drafts and cancelled contracts stay internal). Internal users who
         can read the contract preview it in any state."""
-        contract_sudo = self._document_check_access(
-            "service.contract", contract_id, access_token=access_token
+        return self._portal_record_check_access(
+            "service.contract",
+            contract_id,
+            access_token=access_token,
+            states=PORTAL_CONTRACT_STATES,
+            message=_("This contract is not available."),
         )
-        if contract_sudo.state not in PORTAL_CONTRACT_STATES:
-            user = request.env.user
-            if not (
-                user._is_internal()
-                and contract_sudo.with_user(user).sudo(False).has_access("read")
-            ):
-                raise MissingError(_("This contract is not available."))
-        return contract_sudo
+
+    def _contract_done_visit(self, contract_sudo, intervention_id):
+        """The done visit ``intervention_id`` of the contract (as sudo), or
+        an empty recordset: the portal serves the documents of done visits
+        only, and only through their own contract."""
+        return contract_sudo.intervention_ids.filtered(
+            lambda i: i.id == intervention_id and i.state == "done"
+        )
 
     def _prepare_contracts_domain(self):
-        partner = request.env.user.partner_id.commercial_partner_id
+        partner = self._portal_customer()
         return [
             ("commercial_partner_id", "child_of", partner.ids),
             ("state", "in", PORTAL_CONTRACT_STATES),
         ]
 
     def _prepare_interventions_domain(self):
-        partner = request.env.user.partner_id.commercial_partner_id
+        partner = self._portal_customer()
         return [("partner_id", "child_of", partner.ids), ("state", "!=", "cancel")]
 
     def _get_contract_searchbar_sortings(self):
@@ -198,21 +232,28 @@ class ServiceContractPortal(CustomerPortal):
             return {"error": _("Invalid contract.")}
         if not document_hash:
             return {"error": _("Reload the page to sign the current contract.")}
+        return self._portal_sign_answer(
+            contract_sudo,
+            lambda: contract_sudo._portal_sign(
+                name, signature, document_hash, user=request.env.user
+            ),
+        )
+
+    def _portal_sign_answer(self, record_sudo, sign):
+        """The JSON answer to an online signature: ``sign()`` signs
+        ``record_sudo`` in a savepoint (nothing is kept of a signature that
+        fails half way); a refused or unreadable signature is an error
+        message, a signed document sends the visitor back to its page."""
         try:
-            # Nothing is kept of a signature that fails half way.
             with request.env.cr.savepoint():
-                contract_sudo._portal_sign(
-                    name, signature, document_hash, user=request.env.user
-                )
+                sign()
         except UserError as error:
             return {"error": error.args[0]}
         except (TypeError, binascii.Error):
             return {"error": _("Invalid signature data.")}
         return {
             "force_refresh": True,
-            "redirect_url": contract_sudo.get_portal_url(
-                query_string="&message=sign_ok"
-            ),
+            "redirect_url": record_sudo.get_portal_url(query_string="&message=sign_ok"),
         }
 
     @http.route(
@@ -244,9 +285,7 @@ class ServiceContractPortal(CustomerPortal):
             contract_sudo = self._contract_check_access(contract_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
-        intervention_sudo = contract_sudo.intervention_ids.filtered(
-            lambda i: i.id == intervention_id and i.state == "done"
-        )
+        intervention_sudo = self._contract_done_visit(contract_sudo, intervention_id)
         if not intervention_sudo:
             raise request.not_found()
         if intervention_sudo.report_document_id:

@@ -22,9 +22,7 @@ class ServiceCertificatePortal(ServiceContractPortal):
             contract_sudo = self._contract_check_access(contract_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
-        intervention_sudo = contract_sudo.intervention_ids.filtered(
-            lambda i: i.id == intervention_id and i.state == "done"
-        )
+        intervention_sudo = self._contract_done_visit(contract_sudo, intervention_id)
         if not intervention_sudo.certificate_document_id:
             raise request.not_found()
         return self._attachment_response(intervention_sudo.certificate_document_id)

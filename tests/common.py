@@ -1,9 +1,13 @@
 import threading
 from datetime import date
 
+from psycopg2 import errors
+
 from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, TransactionCase, get_db_name
+
+from ..models.service_lifecycle_guard import lifecycle_write
 
 # 2 years, then renewed tacitly year by year, 2 months' notice.
 TACIT_TERMS = {
@@ -106,12 +110,63 @@ class ServiceContractCase(TransactionCase):
 
 class ConcurrencyCase(BaseCase):
     """Runs a scheduled action in two threads at once, each with its own
-    database cursor, on data committed beforehand (and removed after)."""
+    database cursor, on data committed beforehand (and removed after).
+
+    A test class creates its records in ``_create_data(env)``, which returns
+    their ids by model: they are committed before each test and removed
+    after it, the contracts first (cancelled, then deleted, after
+    ``_remove_contract_data`` for what the scheduled action made on them).
+    With ``batch_size_key``, that batch size parameter is ``batch_size``
+    during the test (small, so that the two workers share several batches)
+    and gets its value back after."""
+
+    batch_size_key = None
+    batch_size = "2"
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.registry = Registry(get_db_name())
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            if self.batch_size_key:
+                self._batch_size_before = env["ir.config_parameter"].set_param(
+                    self.batch_size_key, self.batch_size
+                )
+            self.record_ids = self._create_data(env) or {}
+        if self.record_ids or self.batch_size_key:
+            self.addCleanup(self._remove_data)
+
+    def _create_data(self, env):
+        """Hook: create the test's records in ``env`` and return their ids,
+        {model: ids} (removed in this order, contracts first)."""
+        return {}
+
+    def _remove_contract_data(self, contracts):
+        """Hook: remove what the scheduled action made on the test's
+        contracts, before they are removed."""
+
+    def _remove_data(self):
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            record_ids = dict(self.record_ids)
+            contracts = env["service.contract"].browse(
+                record_ids.pop("service.contract", ())
+            )
+            if contracts:
+                self._remove_contract_data(contracts)
+                with lifecycle_write():  # test data, removed as it came
+                    contracts.write({"state": "cancel"})
+                contracts.unlink()
+            for model, ids in record_ids.items():
+                env[model].browse(ids).unlink()
+            if self.batch_size_key:
+                env["ir.config_parameter"].set_param(
+                    self.batch_size_key, self._batch_size_before
+                )
 
     def _env(self, cr):
         return api.Environment(cr, SUPERUSER_ID, {})
@@ -132,3 +187,23 @@ class ConcurrencyCase(BaseCase):
             thread.join(timeout=120)
         self.assertEqual(len(results), 2, "both workers must finish")
         return results
+
+    def _run_cron_twice(self, run, retry=False):
+        """``run(env)`` by two workers at once, each in its own transaction
+        (committed when it returns): the list of both results. With
+        ``retry``, a worker refused on a serialization failure (it locked a
+        record the other one changed and committed meanwhile) is rolled back
+        and runs again, as Odoo does for scheduled actions (5 times at
+        most)."""
+
+        def worker(results):
+            for _attempt in range(5 if retry else 1):
+                try:
+                    with self.registry.cursor() as cr:
+                        results.append(run(self._env(cr)))
+                        return
+                except errors.SerializationFailure:
+                    if not retry:
+                        raise
+
+        return self._run_twice_concurrently(worker)

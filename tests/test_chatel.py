@@ -7,7 +7,6 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..models.service_lifecycle_guard import lifecycle_write
 from .common import TACIT_TERMS, ConcurrencyCase, ServiceContractCase
 
 SUBJECT = "you may refuse its renewal until"
@@ -211,60 +210,44 @@ class TestConcurrentChatelReminders(ConcurrencyCase):
     consumer per contract, as usual: mailing a customer writes its partner
     record, which two workers cannot both do in one instant.)"""
 
-    def setUp(self):
-        super().setUp()
-        with self.registry.cursor() as cr:
-            env = self._env(cr)
-            env["ir.config_parameter"].set_param(
-                "service_contract.cron_batch_size", "2"
-            )
-            partners = env["res.partner"].create(
-                [
-                    {"name": f"Concurrent consumer {i}", "email": f"c{i}@example.com"}
-                    for i in range(5)
-                ]
-            )
-            contracts = env["service.contract"].create(
-                [
-                    {
-                        "partner_id": partner.id,
-                        "date_start": date(2024, 3, 1),
-                        **TACIT_TERMS,
-                        "line_ids": [
-                            Command.create({"name": "Service", "price_unit": 1})
-                        ],
-                    }
-                    for partner in partners
-                ]
-            )
-            contracts.action_sign()
-            self.ids = {"partners": partners.ids, "contracts": contracts.ids}
-        self.addCleanup(self._cleanup)
+    batch_size_key = "service_contract.cron_batch_size"
 
-    def _cleanup(self):
-        with self.registry.cursor() as cr:
-            env = self._env(cr)
-            contracts = env["service.contract"].browse(self.ids["contracts"])
-            contracts.message_ids.unlink()
-            with lifecycle_write():  # test data, removed as it came
-                contracts.write({"state": "cancel"})
-            contracts.unlink()
-            env["res.partner"].browse(self.ids["partners"]).unlink()
-            env["ir.config_parameter"].set_param(
-                "service_contract.cron_batch_size", "500"
-            )
+    def _create_data(self, env):
+        partners = env["res.partner"].create(
+            [
+                {"name": f"Concurrent consumer {i}", "email": f"c{i}@example.com"}
+                for i in range(5)
+            ]
+        )
+        contracts = env["service.contract"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "date_start": date(2024, 3, 1),
+                    **TACIT_TERMS,
+                    "line_ids": [Command.create({"name": "Service", "price_unit": 1})],
+                }
+                for partner in partners
+            ]
+        )
+        contracts.action_sign()
+        return {"service.contract": contracts.ids, "res.partner": partners.ids}
 
-    def _worker(self, results):
-        with self.registry.cursor() as cr:
-            Contract = self._env(cr)["service.contract"]
-            with mute_logger("odoo.sql_db"):
-                results.append(Contract._cron_chatel_reminders(today=date(2025, 10, 1)))
+    def _remove_contract_data(self, contracts):
+        contracts.message_ids.unlink()
 
+    @mute_logger("odoo.sql_db")
     def test_each_reminder_sent_once(self):
-        results = self._run_twice_concurrently(self._worker)
+        results = self._run_cron_twice(
+            lambda env: env["service.contract"]._cron_chatel_reminders(
+                today=date(2025, 10, 1)
+            )
+        )
         self.assertEqual(sum(results), 5)
         with self.registry.cursor() as cr:
-            contracts = self._env(cr)["service.contract"].browse(self.ids["contracts"])
+            contracts = self._env(cr)["service.contract"].browse(
+                self.record_ids["service.contract"]
+            )
             for contract in contracts:
                 reminders = contract.message_ids.filtered(
                     lambda m: SUBJECT in (m.subject or "")

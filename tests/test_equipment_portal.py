@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..models.service_lifecycle_guard import lifecycle_write
@@ -86,3 +86,20 @@ class TestEquipmentPortal(PortalCase):
             f"/my/equipment/{self.boiler.id}?access_token=guess", allow_redirects=False
         )
         self.assertIn(response.status_code, (302, 303))
+
+    @mute_logger("odoo.http")
+    def test_back_office_user_is_no_customer_on_the_portal(self):
+        """A contract user reads every item in the back office, but the
+        portal page of an item is its customer's only."""
+        user = new_test_user(
+            self.env,
+            login="sc_portal_office",
+            password="sc_portal_office",
+            groups="base.group_user,service_contract.group_service_contract_user",
+            company_id=self.env.company.id,
+        )
+        self.assertTrue(self.boiler.with_user(user).has_access("read"))
+        self.authenticate(user.login, user.login)
+        response = self._open(f"/my/equipment/{self.boiler.id}")
+        self.assertEqual(response.status_code, 404)
+        self.assertNotIn(b"SCP-0001", response.content)

@@ -18,81 +18,64 @@ class TestConcurrentGeneration(ConcurrencyCase):
 
     today = date(2026, 1, 1)
 
-    def setUp(self):
-        super().setUp()
-        with self.registry.cursor() as cr:
-            env = self._env(cr)
-            env["ir.config_parameter"].set_param(
-                "service_contract.visit_batch_size", "2"
-            )
-            partner = env["res.partner"].create(
-                {"name": "Concurrent visits customer", "is_company": True}
-            )
-            sites = env["res.partner"].create(
-                [
-                    {"name": f"Site {i}", "parent_id": partner.id, "type": "site"}
-                    for i in range(2)
-                ]
-            )
-            contracts = env["service.contract"].create(
-                [
-                    {
-                        "partner_id": partner.id,
-                        "date_start": date(2026, 1, 1),
-                        "site_ids": [Command.set(sites.ids)],
-                        "line_ids": [
-                            Command.create({"name": "Visits", "price_unit": 1})
-                        ],
-                        "visit_plan_ids": [
-                            Command.create(
-                                {
-                                    "name": "Check",
-                                    "frequency_type": "interval",
-                                    "interval": 1,
-                                    "interval_unit": "week",
-                                    "per_site": True,
-                                }
-                            )
-                        ],
-                    }
-                    for _i in range(5)
-                ]
-            )
-            contracts.action_sign()
-            self.ids = {"partner": partner.id, "contracts": contracts.ids}
-        self.addCleanup(self._cleanup)
+    batch_size_key = "service_contract.visit_batch_size"
 
-    def _cleanup(self):
-        with self.registry.cursor() as cr:
-            env = self._env(cr)
-            contracts = env["service.contract"].browse(self.ids["contracts"])
-            cr.execute(
-                "DELETE FROM service_intervention WHERE contract_id IN %s",
-                [tuple(contracts.ids)],
-            )
-            with lifecycle_write():  # test data, removed as it came
-                contracts.write({"state": "cancel"})
-            contracts.unlink()
-            partner = env["res.partner"].browse(self.ids["partner"])
-            partner.child_ids.unlink()
-            partner.unlink()
-            env["ir.config_parameter"].set_param(
-                "service_contract.visit_batch_size", "500"
-            )
+    def _create_data(self, env):
+        partner = env["res.partner"].create(
+            {"name": "Concurrent visits customer", "is_company": True}
+        )
+        sites = env["res.partner"].create(
+            [
+                {"name": f"Site {i}", "parent_id": partner.id, "type": "site"}
+                for i in range(2)
+            ]
+        )
+        contracts = env["service.contract"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "date_start": date(2026, 1, 1),
+                    "site_ids": [Command.set(sites.ids)],
+                    "line_ids": [Command.create({"name": "Visits", "price_unit": 1})],
+                    "visit_plan_ids": [
+                        Command.create(
+                            {
+                                "name": "Check",
+                                "frequency_type": "interval",
+                                "interval": 1,
+                                "interval_unit": "week",
+                                "per_site": True,
+                            }
+                        )
+                    ],
+                }
+                for _i in range(5)
+            ]
+        )
+        contracts.action_sign()
+        return {
+            "service.contract": contracts.ids,
+            "res.partner": [*sites.ids, partner.id],
+        }
 
-    def _worker(self, results):
-        with self.registry.cursor() as cr:
-            Contract = self._env(cr)["service.contract"]
-            results.append(Contract._cron_generate_interventions(today=self.today))
+    def _remove_contract_data(self, contracts):
+        contracts.env.cr.execute(
+            "DELETE FROM service_intervention WHERE contract_id IN %s",
+            [tuple(contracts.ids)],
+        )
 
     @mute_logger("odoo.sql_db")
     def test_two_workers_create_each_visit_once(self):
-        results = self._run_twice_concurrently(self._worker)
+        results = self._run_cron_twice(
+            lambda env: env["service.contract"]._cron_generate_interventions(
+                today=self.today
+            )
+        )
         with self.registry.cursor() as cr:
             cr.execute(
                 "SELECT plan_id, site_id, date_due, COUNT(*) FROM service_intervention "
                 "WHERE contract_id IN %s GROUP BY 1, 2, 3",
-                [tuple(self.ids["contracts"])],
+                [tuple(self.record_ids["service.contract"])],
             )
             rows = cr.fetchall()
         # 5 contracts x 2 sites x weekly visits over the 60-day horizon

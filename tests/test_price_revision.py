@@ -1,7 +1,6 @@
 from datetime import date
 
 from freezegun import freeze_time
-from psycopg2 import errors
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -18,7 +17,6 @@ from ..models.price_revision import (
     revision_coefficient,
     revision_index_month,
 )
-from ..models.service_lifecycle_guard import lifecycle_write
 from .common import ConcurrencyCase
 
 
@@ -772,81 +770,58 @@ class TestConcurrentPriceRevision(ConcurrencyCase):
 
     today = date(2023, 9, 1)
 
-    def setUp(self):
-        super().setUp()
-        with self.registry.cursor() as cr:
-            env = self._env(cr)
-            env["ir.config_parameter"].set_param(
-                "service_contract.cron_batch_size", "2"
-            )
-            index = env["service.price.index"].create(
-                {"name": "Concurrent index", "code": "CONCURRENT"}
-            )
-            env["service.price.index.value"].create(
-                [
-                    {"index_id": index.id, "date": "2021-08-01", "value": 121.2},
-                    {"index_id": index.id, "date": "2023-08-01", "value": 130.5},
-                ]
-            )
-            partner = env["res.partner"].create({"name": "Concurrent customer"})
-            contracts = env["service.contract"].create(
-                [
-                    {
-                        "partner_id": partner.id,
-                        "date_start": date(2022, 9, 1),
-                        "invoicing_frequency": "month",
-                        "invoicing_mode": "advance",
-                        "line_ids": [
-                            Command.create({"name": "Service", "price_unit": 100})
-                        ],
-                        "revision_fixed_part": 0.15,
-                        "revision_base_date": date(2021, 8, 1),
-                        "revision_term_ids": [
-                            Command.create({"index_id": index.id, "weight": 0.85})
-                        ],
-                    }
-                    for _i in range(5)
-                ]
-            )
-            contracts.action_sign(date_signed=date(2022, 9, 1))
-            self.ids = {
-                "partner": partner.id,
-                "index": index.id,
-                "contracts": contracts.ids,
-            }
-        self.addCleanup(self._cleanup)
+    batch_size_key = "service_contract.cron_batch_size"
 
-    def _cleanup(self):
-        with self.registry.cursor() as cr:
-            env = self._env(cr)
-            contracts = env["service.contract"].browse(self.ids["contracts"])
-            with lifecycle_write():  # test data, removed as it came
-                contracts.write({"state": "cancel"})
-            contracts.unlink()
-            env["service.price.index"].browse(self.ids["index"]).unlink()
-            env["res.partner"].browse(self.ids["partner"]).unlink()
-            env["ir.config_parameter"].set_param(
-                "service_contract.cron_batch_size", False
-            )
-
-    def _worker(self, results):
-        for _attempt in range(5):
-            try:
-                with self.registry.cursor() as cr:
-                    Contract = self._env(cr)["service.contract"]
-                    results.append(Contract._cron_revise_prices(today=self.today))
-                    return
-            except errors.SerializationFailure:
-                # Locked a contract the other worker revised and committed
-                # meanwhile: rolled back and run again, as Odoo does.
-                continue
+    def _create_data(self, env):
+        index = env["service.price.index"].create(
+            {"name": "Concurrent index", "code": "CONCURRENT"}
+        )
+        env["service.price.index.value"].create(
+            [
+                {"index_id": index.id, "date": "2021-08-01", "value": 121.2},
+                {"index_id": index.id, "date": "2023-08-01", "value": 130.5},
+            ]
+        )
+        partner = env["res.partner"].create({"name": "Concurrent customer"})
+        contracts = env["service.contract"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "date_start": date(2022, 9, 1),
+                    "invoicing_frequency": "month",
+                    "invoicing_mode": "advance",
+                    "line_ids": [
+                        Command.create({"name": "Service", "price_unit": 100})
+                    ],
+                    "revision_fixed_part": 0.15,
+                    "revision_base_date": date(2021, 8, 1),
+                    "revision_term_ids": [
+                        Command.create({"index_id": index.id, "weight": 0.85})
+                    ],
+                }
+                for _i in range(5)
+            ]
+        )
+        contracts.action_sign(date_signed=date(2022, 9, 1))
+        return {
+            "service.contract": contracts.ids,
+            "service.price.index": index.ids,
+            "res.partner": partner.ids,
+        }
 
     @mute_logger("odoo.sql_db")
     def test_two_workers_revise_each_contract_once(self):
-        results = self._run_twice_concurrently(self._worker)
+        # A worker that locked a contract the other one revised and committed
+        # meanwhile is rolled back and runs again, as Odoo does.
+        results = self._run_cron_twice(
+            lambda env: env["service.contract"]._cron_revise_prices(today=self.today),
+            retry=True,
+        )
         with self.registry.cursor() as cr:
             env = self._env(cr)
-            contracts = env["service.contract"].browse(self.ids["contracts"])
+            contracts = env["service.contract"].browse(
+                self.record_ids["service.contract"]
+            )
             revisions = env["service.contract.revision"].search(
                 [("contract_id", "in", contracts.ids)]
             )

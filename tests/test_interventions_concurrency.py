@@ -1,13 +1,10 @@
 from datetime import date
 
-from psycopg2 import errors
-
 from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.locking import lock_skip_locked
-from ..models.service_lifecycle_guard import lifecycle_write
 from .common import ConcurrencyCase
 
 
@@ -93,84 +90,51 @@ class TestConcurrentAlerts(ConcurrencyCase):
     # Long before the demo data: only the visits of this test are due.
     today = date(2020, 9, 2)
 
-    def setUp(self):
-        super().setUp()
-        with self.registry.cursor() as cr:
-            env = self._env(cr)
-            env["ir.config_parameter"].set_param(
-                "service_contract.cron_batch_size", "2"
-            )
-            partner = env["res.partner"].create(
-                {"name": "Concurrent alerts customer", "is_company": True}
-            )
-            contracts = env["service.contract"].create(
-                [
-                    {
-                        "partner_id": partner.id,
-                        "date_start": date(2020, 3, 1),
-                        "line_ids": [
-                            Command.create({"name": "Visits", "price_unit": 1})
-                        ],
-                        "visit_plan_ids": [
-                            Command.create(
-                                {
-                                    "name": "Boiler service",
-                                    "frequency_type": "count",
-                                    "count_per_year": 4,
-                                    "days_early": 10,
-                                    "days_late": 20,
-                                }
-                            )
-                        ],
-                    }
-                    for _i in range(5)
-                ]
-            )
-            contracts.action_sign()
-            visits = contracts._generate_interventions(self.today)
-            due = visits.filtered(lambda v: v.date_window_start <= self.today)
-            self.ids = {
-                "partner": partner.id,
-                "contracts": contracts.ids,
-                "visits": visits.ids,
-                "due": due.ids,
-                "late": due.filtered(lambda v: v.date_window_end < self.today).ids,
-            }
-        self.addCleanup(self._cleanup)
+    batch_size_key = "service_contract.cron_batch_size"
 
-    def _cleanup(self):
-        with self.registry.cursor() as cr:
-            env = self._env(cr)
-            env["mail.activity"].search(
-                [
-                    ("res_model", "=", "service.intervention"),
-                    ("res_id", "in", self.ids["visits"]),
-                ]
-            ).unlink()
-            contracts = env["service.contract"].browse(self.ids["contracts"])
-            cr.execute(
-                "DELETE FROM service_intervention WHERE contract_id IN %s",
-                [tuple(contracts.ids)],
-            )
-            with lifecycle_write():  # test data, removed as it came
-                contracts.write({"state": "cancel"})
-            contracts.unlink()
-            env["res.partner"].browse(self.ids["partner"]).unlink()
-            env["ir.config_parameter"].set_param(
-                "service_contract.cron_batch_size", "500"
-            )
+    def _create_data(self, env):
+        partner = env["res.partner"].create(
+            {"name": "Concurrent alerts customer", "is_company": True}
+        )
+        contracts = env["service.contract"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "date_start": date(2020, 3, 1),
+                    "line_ids": [Command.create({"name": "Visits", "price_unit": 1})],
+                    "visit_plan_ids": [
+                        Command.create(
+                            {
+                                "name": "Boiler service",
+                                "frequency_type": "count",
+                                "count_per_year": 4,
+                                "days_early": 10,
+                                "days_late": 20,
+                            }
+                        )
+                    ],
+                }
+                for _i in range(5)
+            ]
+        )
+        contracts.action_sign()
+        visits = contracts._generate_interventions(self.today)
+        due = visits.filtered(lambda v: v.date_window_start <= self.today)
+        self.ids = {
+            "due": due.ids,
+            "late": due.filtered(lambda v: v.date_window_end < self.today).ids,
+        }
+        return {"service.contract": contracts.ids, "res.partner": partner.ids}
 
-    def _worker(self, results):
-        for _attempt in range(5):
-            try:
-                with self.registry.cursor() as cr:
-                    Contract = self._env(cr)["service.contract"]
-                    results.append(Contract._cron_alerts(today=self.today))
-                    return
-            except errors.SerializationFailure:
-                # Locked a visit the other worker alerted and committed
-                # meanwhile: rolled back and run again, as Odoo does.
-                continue
+    def _remove_contract_data(self, contracts):
+        visits = contracts.env["service.intervention"].search(
+            [("contract_id", "in", contracts.ids)]
+        )
+        visits.activity_ids.unlink()
+        contracts.env.cr.execute(
+            "DELETE FROM service_intervention WHERE contract_id IN %s",
+            [tuple(contracts.ids)],
+        )
 
     @mute_logger("odoo.sql_db")
     def test_two_workers_raise_one_alert_per_visit(self):
@@ -178,7 +142,12 @@ class TestConcurrentAlerts(ConcurrencyCase):
         # (September): the test is about both levels.
         self.assertEqual(len(self.ids["late"]), 5 * 2)
         self.assertEqual(len(self.ids["due"]), 5 * 3)
-        results = self._run_twice_concurrently(self._worker)
+        # A worker that locked a visit the other one alerted and committed
+        # meanwhile is rolled back and runs again, as Odoo does.
+        results = self._run_cron_twice(
+            lambda env: env["service.contract"]._cron_alerts(today=self.today),
+            retry=True,
+        )
         self.assertEqual(sum(results), 5 * 3)
         with self.registry.cursor() as cr:
             env = self._env(cr)

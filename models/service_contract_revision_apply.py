@@ -19,7 +19,7 @@ from .price_revision import prorated_amount
 from .service_contract_price_revision import _format_money
 from .service_lifecycle_guard import lifecycle_write
 from .service_revision_clause_mixin import _format_number
-from .sql_batch import insert_rows, update_rows
+from .sql_batch import insert_rows, notify_written, update_rows
 
 
 class ServiceContract(models.Model):
@@ -233,45 +233,70 @@ class ServiceContract(models.Model):
             (default: the contract's amount now)
         :return: {contract: catch-up amount}
         """
-        amounts, splits, catch_ups = [], [], {}
+        if not dates:
+            return {}
         Period = self.env["service.contract.period"]
-        rows_by_contract = defaultdict(list)
-        if dates:
-            # One query for the periods of the whole batch (read as rows: the
-            # ORM's record-by-record access is most of the cost here).
-            fnames = ["contract_id", "date_from", "date_to", "amount"]
-            fnames += ["prorata_factor", "state"]
-            Period.flush_model(fnames)
-            rows = self.env.execute_query(
-                SQL(
-                    "SELECT id, contract_id, date_from, date_to, amount,"
-                    " prorata_factor, state FROM service_contract_period"
-                    " WHERE contract_id IN %s AND date_to >= %s AND state != 'cancel'"
-                    " ORDER BY contract_id, date_from",
-                    tuple(contract.id for contract in dates),
-                    min(dates.values()),
-                )
+        currencies = {contract: contract.currency_id for contract in dates}
+        new_amounts = {
+            contract: currencies[contract].round(
+                new_amounts[contract] if new_amounts else contract.amount_untaxed
             )
-            for row in rows:
-                rows_by_contract[row[1]].append(row)
+            for contract in dates
+        }
+        fnames = ["contract_id", "date_from", "date_to", "amount"]
+        Period.flush_model([*fnames, "prorata_factor", "state"])
+        batch = SQL(
+            "unnest(%s::int4[], %s::date[], %s::numeric[])"
+            " AS v(contract_id, date, amount)",
+            [contract.id for contract in dates],
+            list(dates.values()),
+            [new_amounts[contract] for contract in dates],
+        )
+        # Whole periods not invoiced from the revision date (most of them):
+        # the new amount, in one statement.
+        whole = SQL(
+            "p.contract_id = v.contract_id AND p.date_from >= v.date"
+            " AND p.state = 'to_invoice' AND p.prorata_factor IS NOT DISTINCT FROM 1"
+        )
+        rows = self.env.execute_query(
+            SQL(
+                "UPDATE service_contract_period p SET amount = v.amount,"
+                " write_uid = %(uid)s, write_date = %(now)s FROM %(batch)s"
+                " WHERE %(whole)s AND p.amount IS DISTINCT FROM v.amount"
+                " RETURNING p.id",
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                batch=batch,
+                whole=whole,
+            )
+        )
+        notify_written(Period.browse([row[0] for row in rows]), ["amount"])
+        # The others, read as rows (the ORM's record-by-record access would
+        # be most of the cost): prorated, split, or invoiced (catch-up).
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT p.id, p.contract_id, p.date_from, p.date_to, p.amount,"
+                " p.prorata_factor, p.state FROM service_contract_period p"
+                " JOIN %(batch)s ON p.contract_id = v.contract_id"
+                " WHERE p.date_to >= v.date AND p.state != 'cancel'"
+                " AND NOT (%(whole)s) ORDER BY p.contract_id, p.date_from",
+                batch=batch,
+                whole=whole,
+            )
+        )
+        rows_by_contract = defaultdict(list)
+        for row in rows:
+            rows_by_contract[row[1]].append(row)
+        amounts, splits, catch_ups = [], [], {}
         for contract, revision_date in dates.items():
-            currency = contract.currency_id
-            old = old_amounts[contract]
-            new = new_amounts[contract] if new_amounts else contract.amount_untaxed
+            currency = currencies[contract]
+            old, new = old_amounts[contract], new_amounts[contract]
             catch_up = 0.0
-            # A period's new amount depends on its prorata only (most periods
-            # are whole ones): computed once per prorata.
-            full_amounts = {}
             for row in rows_by_contract[contract.id]:
                 period_id, _cid, date_from, date_to, amount, factor, state = row
-                if date_to < revision_date:
-                    continue
-                amount = amount or 0.0
-                factor = factor or 0.0
+                amount, factor = amount or 0.0, factor or 0.0
                 if date_from >= revision_date:
-                    if factor not in full_amounts:
-                        full_amounts[factor] = currency.round(new * factor)
-                    target = full_amounts[factor]
+                    target = currency.round(new * factor)
                 else:
                     target = currency.round(
                         prorated_amount(

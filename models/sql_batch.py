@@ -88,12 +88,25 @@ def update_rows(model, fnames, rows):
             names=SQL(", ").join(SQL.identifier(fname) for fname in fnames),
         )
     )
+    return notify_written(records, fnames)
+
+
+def notify_written(records, fnames):
+    """Tell the ORM that the fields ``fnames`` of ``records`` were written
+    in SQL (with the access columns): their cache is dropped, what depends
+    on them is marked to compute, but these fields themselves.
+
+    :return: records
+    """
+    if not records:
+        return records
+    env = records.env
     records.invalidate_recordset(
-        [*fnames, "write_uid", "write_date"] if model._log_access else fnames
+        [*fnames, "write_uid", "write_date"] if records._log_access else fnames
     )
     records.modified(fnames)
-    for field in fields:
-        env.remove_to_compute(field, records)
+    for fname in fnames:
+        env.remove_to_compute(records._fields[fname], records)
     return records
 
 

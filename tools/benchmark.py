@@ -752,45 +752,62 @@ def sql_timer(cr, results, key):
         results[key] = spent
 
 
+# Each measure of the revision benchmark is taken this many times, in turns,
+# and the best time kept: a few seconds of work on a shared machine.
+REVISION_ROUNDS = 3
+
+
+def measure_revision(registry, key, contract_ids, today, results, sql):
+    """One measure: (a) ``floor`` or (c) ``orm``, the proposals computed (not
+    timed) then the new values written; (b) ``ours``, proposals and
+    application as the scheduled action does them. Rolled back after."""
+    with registry.cursor() as cr:
+        env = environment(cr)
+        contracts = env["service.contract"].browse(contract_ids)
+        if key != "ours":
+            proposals = contracts._get_revision_proposals(today)
+            assert len(proposals) == len(contract_ids), len(proposals)
+        env.invalidate_all()
+        with timer(results, key), sql_timer(cr, sql, key):
+            if key == "floor":
+                raw_revision_write(env, proposals)
+            elif key == "orm":
+                orm_revision_write(env, proposals)
+            else:
+                revisions = contracts._apply_revisions(
+                    contracts._get_revision_proposals(today)
+                )
+                env.flush_all()
+                assert len(revisions) == len(contract_ids), len(revisions)
+        counts = None
+        if key == "floor":
+            counts = [len(values) for values in revision_values(env, proposals)]
+        cr.rollback()
+    analyze(registry)
+    return counts
+
+
 def bench_revision(registry, n):
     """Revising N contracts (one line, monthly periods) with our API against
     a raw batched write of the very same new prices and period amounts."""
-    results, sql = {}, {}
     with registry.cursor() as cr:
         env = environment(cr)
         today, contracts = prepare_revision(env, n)
         contract_ids = contracts.ids
     analyze(registry)
-    # (a) the floor and (c) the ORM's write: the proposals are computed (not
-    # timed), then the new values written.
-    for key, write in (("floor", raw_revision_write), ("orm", orm_revision_write)):
-        with registry.cursor() as cr:
-            env = environment(cr)
-            Contract = env["service.contract"]
-            proposals = Contract.browse(contract_ids)._get_revision_proposals(today)
-            assert len(proposals) == n, len(proposals)
-            env.invalidate_all()
-            with timer(results, key), sql_timer(cr, sql, key):
-                write(env, proposals)
-            if key == "floor":
-                counts = revision_values(env, proposals)
-            cr.rollback()
-    # (b) ours: proposals and application, as the scheduled action does.
-    with registry.cursor() as cr:
-        env = environment(cr)
-        Contract = env["service.contract"]
-        env.invalidate_all()
-        with timer(results, "ours"), sql_timer(cr, sql, "ours"):
-            contracts = Contract.browse(contract_ids)
-            revisions = contracts._apply_revisions(
-                contracts._get_revision_proposals(today)
+    best, best_sql, counts = {}, {}, None
+    for _round in range(REVISION_ROUNDS):
+        for key in ("floor", "ours", "orm"):
+            results, sql = {}, {}
+            counts = (
+                measure_revision(registry, key, contract_ids, today, results, sql)
+                or counts
             )
-            env.flush_all()
-        assert len(revisions) == n, len(revisions)
-        cr.rollback()
+            if key not in best or results[key] < best[key]:
+                best[key], best_sql[key] = results[key], sql[key]
     print(
-        f"\nPrice revision, N = {n} contracts ({len(counts[0])} lines, "
-        f"{len(counts[1])} periods re-priced)"
+        f"\nPrice revision, N = {n} contracts ({counts[0]} lines, "
+        f"{counts[1]} periods re-priced); best of {REVISION_ROUNDS} rounds"
     )
     print(f"{'measure':<50}{'seconds':>9}{'contracts/s':>13}{'in SQL (s)':>12}")
     for key, label in (
@@ -799,12 +816,10 @@ def bench_revision(registry, n):
         ("orm", "(c) for comparison: the ORM's write, by value"),
     ):
         print(
-            f"{label:<50}{results[key]:>9.2f}{n / results[key]:>13.1f}"
-            f"{sql[key]:>12.2f}"
+            f"{label:<50}{best[key]:>9.2f}{n / best[key]:>13.1f}"
+            f"{best_sql[key]:>12.2f}"
         )
-    print(
-        f"ratio ours / floor (speed):          {results['floor'] / results['ours']:.2f}"
-    )
+    print(f"ratio ours / floor (speed):          {best['floor'] / best['ours']:.2f}")
 
 
 def main():

@@ -52,3 +52,5 @@ from . import test_equipment_portal
 from . import test_checklist
 from . import test_ui_checklist
 from . import test_checklist_portal
+from . import test_ui_breakdown
+from . import test_ui_equipment

@@ -104,6 +104,22 @@ class TestBreakdownUi(BreakdownUiCase):
             login=self.responsible.login,
         )
 
+    def test_form_preselects_own_items_only(self):
+        other = self.env["res.partner"].create(
+            {"name": "SC BD Tour Other", "is_company": True}
+        )
+        foreign = self.env["service.equipment"].create(
+            {"name": "SC BD Tour Foreign Boiler", "partner_id": other.id}
+        )
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        page = self.url_open(f"/my/breakdown?equipment_id={self.lift.id}").text
+        self.assertRegex(page, rf'value="{self.lift.id}"\s+selected')
+        self.assertRegex(page, rf'value="{self.site.id}"\s+selected')
+        for value in (foreign.id, "abc"):
+            page = self.url_open(f"/my/breakdown?equipment_id={value}").text
+            self.assertNotIn("selected", page.split('id="breakdown_equipment"')[1])
+            self.assertNotIn("SC BD Tour Foreign Boiler", page)
+
 
 @tagged("post_install", "-at_install")
 class TestBreakdownUiPhone(BreakdownUiCase):

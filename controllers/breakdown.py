@@ -66,9 +66,19 @@ class ServiceBreakdownPortal(ServiceContractPortal):
         return result
 
     @http.route(["/my/breakdown"], type="http", auth="user", website=True)
-    def portal_breakdown_form(self, **kw):
+    def portal_breakdown_form(self, equipment_id=None, **kw):
+        """The form; ``equipment_id`` (from the item's page) preselects one
+        of the visitor's items in service and its site."""
+        form = {}
+        if equipment_id:
+            _contracts, sites, equipment = self._breakdown_choices()
+            item = self._pick(equipment, equipment_id)
+            if item:
+                form["equipment_id"] = str(item.id)
+                if item.site_id in sites:
+                    form["site_id"] = str(item.site_id.id)
         return request.render(
-            "service_contract.portal_breakdown_form", self._breakdown_values()
+            "service_contract.portal_breakdown_form", self._breakdown_values(form=form)
         )
 
     @http.route(

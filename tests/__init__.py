@@ -53,3 +53,6 @@ from . import test_equipment_portal
 from . import test_checklist
 from . import test_ui_checklist
 from . import test_checklist_portal
+from . import test_ui_breakdown
+from . import test_ui_equipment
+from . import test_access_equipment

@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import date as date_type
 
 from dateutil.relativedelta import relativedelta
-from markupsafe import escape
+from markupsafe import Markup
 
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
@@ -47,6 +47,7 @@ class ServiceContract(models.Model):
         """
         if not self.env.su:
             self._check_manager()
+            self.check_access("write")
         letter_state = "to_send" if send_letters else "none"
         with lifecycle_write():
             revisions = self._apply_revisions_guarded(
@@ -117,7 +118,7 @@ class ServiceContract(models.Model):
                     line_rows.append(
                         (line["contract_line_id"], line["price_after"], subtotal)
                     )
-            amounts[contract] = sum(subtotals)
+            amounts[contract] = currency.round(sum(subtotals))
         update_rows(Line, ["price_unit", "price_subtotal"], line_rows)
         monthly = self._get_amounts_monthly(amounts)
         update_rows(
@@ -401,8 +402,9 @@ class ServiceContract(models.Model):
 
     def _log_notes_batch(self, bodies):
         """Odoo's ``_message_log_batch`` (an internal note per record, no
-        notification, the same values), its messages inserted in one
-        statement per thousand."""
+        notification, the same values, the text in a paragraph as the
+        sanitizer writes it), its messages inserted in one statement per
+        thousand."""
         author_id, email_from = self._message_compute_author(raise_on_email=False)
         base = {
             "author_id": author_id,
@@ -420,7 +422,11 @@ class ServiceContract(models.Model):
         insert_rows(
             self.env["mail.message"].sudo(),
             [
-                dict(base, res_id=record.id, body=escape(bodies.get(record.id, "")))
+                dict(
+                    base,
+                    res_id=record.id,
+                    body=Markup("<p>%s</p>") % bodies.get(record.id, ""),
+                )
                 for record in self
             ],
         )

@@ -23,7 +23,7 @@ models are not called, so these helpers are for plain history rows and for
 values that overrides do not watch.
 """
 
-from odoo.tools import SQL
+from odoo.tools import SQL, clean_context, float_round
 
 # Rows per INSERT statement: the size of the ORM's own batches.
 INSERT_BATCH_SIZE = 1000
@@ -38,10 +38,19 @@ LOG_ACCESS_TYPES = {
 }
 
 
-def _array(field, values):
-    """The values of one column as an SQL array of its column type (False
-    is NULL but in a boolean column, markup is its text)."""
-    if field.type != "boolean":
+def _array(field, env, values):
+    """The values of one column as an SQL array of its column type, as the
+    ORM writes them: no value is 0 in a number column and NULL in the
+    others but a boolean one, a float is rounded to its field's digits,
+    markup is its text."""
+    if field.type in ("integer", "float", "monetary"):
+        values = [value or 0 for value in values]
+        digits = field.type == "float" and field.get_digits(env)
+        if digits:
+            values = [
+                float_round(value, precision_digits=digits[1]) for value in values
+            ]
+    elif field.type != "boolean":
         values = [None if value is False else value for value in values]
     if field.type == "html":
         values = [None if value is None else str(value) for value in values]
@@ -82,7 +91,7 @@ def update_rows(model, fnames, rows):
             assignments=SQL(", ").join(assignments),
             ids=SQL("%s::int4[]", list(columns[0])),
             arrays=SQL(", ").join(
-                _array(field, values)
+                _array(field, env, values)
                 for field, values in zip(fields, columns[1:], strict=True)
             ),
             names=SQL(", ").join(SQL.identifier(fname) for fname in fnames),
@@ -101,12 +110,18 @@ def notify_written(records, fnames):
     if not records:
         return records
     env = records.env
+    fields = [records._fields[fname] for fname in fnames]
+    # Not flushed: what the ORM still had to compute or write of these
+    # fields is overwritten by the SQL.
+    for field in fields:
+        env.remove_to_compute(field, records)
     records.invalidate_recordset(
-        [*fnames, "write_uid", "write_date"] if records._log_access else fnames
+        [*fnames, "write_uid", "write_date"] if records._log_access else fnames,
+        flush=False,
     )
     records.modified(fnames)
-    for fname in fnames:
-        env.remove_to_compute(records._fields[fname], records)
+    for field in fields:
+        env.remove_to_compute(field, records)
     return records
 
 
@@ -121,13 +136,22 @@ def insert_rows(model, vals_list):
         return model.browse()
     env = model.env
     cr = env.cr
-    fnames = list(dict.fromkeys(fname for vals in vals_list for fname in vals))
+    fnames = list(vals_list[0])
+    if any(vals.keys() != vals_list[0].keys() for vals in vals_list):
+        raise ValueError("insert_rows: every row must give the same fields")
     fields = [model._fields[fname] for fname in fnames]
-    defaults = model.default_get(
+    for field in fields:
+        if field.translate or field.company_dependent or not field.column_type:
+            raise ValueError(f"insert_rows: {field} is not a plain column")
+    # The defaults of the fields themselves, not the caller's context ones
+    # (a list's default_* keys are for what its user creates, not for
+    # history rows a batch writes).
+    defaults = model.with_context(clean_context(env.context)).default_get(
         [
             fname
             for fname, field in model._fields.items()
-            if field.column_type
+            if field.store
+            and field.column_type
             and fname not in fnames
             and fname not in LOG_ACCESS_TYPES
             and fname != "id"
@@ -160,20 +184,28 @@ def insert_rows(model, vals_list):
                 names=SQL(", ").join(SQL.identifier(fname) for fname in names),
                 values=SQL(", ").join([SQL("v.*"), *constants]),
                 arrays=SQL(", ").join(
-                    _array(field, [vals.get(field.name) for vals in chunk])
+                    _array(field, env, [vals[field.name] for vals in chunk])
                     for field in fields
                 ),
             )
         )
-        ids += [row[0] for row in cr.fetchall()]
+        rows = cr.fetchall()
+        if len(rows) != len(chunk):
+            raise ValueError("insert_rows: not every row was inserted")
+        ids += [row[0] for row in rows]
     records = model.browse(ids)
-    for field in model._fields.values():
-        if field.store and field.compute and field.name not in fnames:
-            env.add_to_compute(field, records)
-    for field in fields:
-        for inverse in model.pool.field_inverses[field]:
+    computed = [
+        fname
+        for fname, field in model._fields.items()
+        if field.store and field.compute and fname not in fnames
+    ]
+    for fname in computed:
+        env.add_to_compute(model._fields[fname], records)
+    written = [*fnames, *defaults]
+    for fname in written:
+        for inverse in model.pool.field_inverses[model._fields[fname]]:
             env[inverse.model_name].invalidate_model([inverse.name])
-    records.modified(fnames, create=True)
-    for field in fields:
-        env.remove_to_compute(field, records)
+    records.modified([*written, *computed], create=True)
+    for fname in written:
+        env.remove_to_compute(model._fields[fname], records)
     return records

@@ -697,6 +697,22 @@ class TestPriceRevisionApplication(PriceRevisionCase):
         self.assertEqual(first.line_ids.price_subtotal, 213.04)
         self.assertEqual(first.revision_ids, revisions[0])
 
+    def test_amounts_in_cents_stored_rounded(self):
+        contract = self._contract(price=100.0, sign=False)
+        contract.line_ids = [Command.create({"name": "Extra", "price_unit": 200.04})]
+        contract.action_sign(date_signed=date(2022, 9, 1))
+        contract._apply_revisions(contract._get_percentage_proposals(10.0))
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT amount_untaxed FROM service_contract WHERE id = %s",
+            [contract.id],
+        )
+        # 110.00 + 220.04 is 330.03999999999996 in floating point: stored as
+        # the currency writes it.
+        self.assertEqual(repr(self.env.cr.fetchone()[0]), "330.04")
+        note = contract.message_ids.filtered(lambda m: "Prices revised" in m.body)
+        self.assertTrue(note.body.startswith("<p>Prices revised on"))
+
     def test_revising_more_contracts_costs_no_more_queries(self):
         def revise(count):
             contracts = self.env["service.contract"]

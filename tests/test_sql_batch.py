@@ -60,3 +60,26 @@ class TestSqlBatch(ServiceContractCase):
         # The contracts see their new revisions.
         self.assertEqual(contracts[0].revision_ids, revisions[0])
         self.assertEqual(contracts.mapped("revision_count"), [1, 1])
+
+    def test_insert_rows_ignores_the_defaults_of_the_context(self):
+        """A list opened from a customer carries default_partner_id: the
+        rows a batch inserts take the fields' own defaults, not those."""
+        contract = self._create_running_contract()
+        Revision = self.env["service.contract.revision"].with_context(
+            default_partner_id=self.customer.id, default_kind="percentage"
+        )
+        revision = insert_rows(
+            Revision, [{"contract_id": contract.id, "date": date(2025, 3, 1)}]
+        )
+        self.assertEqual(revision.kind, "index")
+
+    def test_rows_must_give_the_same_fields(self):
+        contract = self._create_running_contract()
+        with self.assertRaises(ValueError):
+            insert_rows(
+                self.env["service.contract.revision"],
+                [
+                    {"contract_id": contract.id, "date": date(2025, 3, 1)},
+                    {"contract_id": contract.id},
+                ],
+            )

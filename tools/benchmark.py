@@ -684,10 +684,9 @@ def revision_values(env, proposals):
     return line_values, period_values
 
 
-def raw_revision_write(env, proposals):
+def raw_revision_write(env, line_values, period_values):
     """The floor: the same new prices and period amounts written by two
     UPDATE ... FROM (VALUES ...) statements, nothing else."""
-    line_values, period_values = revision_values(env, proposals)
 
     def update(table, column, values):
         env.cr.execute(
@@ -704,10 +703,9 @@ def raw_revision_write(env, proposals):
 
     update("service_contract_line", "price_unit", line_values)
     update("service_contract_period", "amount", period_values)
-    return len(line_values), len(period_values)
 
 
-def orm_revision_write(env, proposals):
+def orm_revision_write(env, line_values, period_values):
     """For comparison: the same prices and amounts written with the ORM's
     ``write``, one call per distinct value (Odoo's batched write), and the
     fields computed from them (subtotals, contract amounts) recomputed."""
@@ -716,7 +714,6 @@ def orm_revision_write(env, proposals):
         lifecycle_write,
     )
 
-    line_values, period_values = revision_values(env, proposals)
     with lifecycle_write():
         for model, fname, values in (
             ("service.contract.line", "price_unit", line_values),
@@ -758,33 +755,36 @@ REVISION_ROUNDS = 3
 
 
 def measure_revision(registry, key, contract_ids, today, results, sql):
-    """One measure: (a) ``floor`` or (c) ``orm``, the proposals computed (not
-    timed) then the new values written; (b) ``ours``, proposals and
-    application as the scheduled action does them. Rolled back after."""
+    """One measure: (a) ``floor`` or (c) ``orm``, the new prices and period
+    amounts computed (not timed: the proposals, the periods read), then
+    written; (b) ``ours``, everything the scheduled action does, from the
+    proposals to the chatter. Rolled back after.
+
+    :return: the numbers of lines and periods written by the floor
+    """
     with registry.cursor() as cr:
         env = environment(cr)
         contracts = env["service.contract"].browse(contract_ids)
+        values = None
         if key != "ours":
             proposals = contracts._get_revision_proposals(today)
             assert len(proposals) == len(contract_ids), len(proposals)
+            values = revision_values(env, proposals)
         env.invalidate_all()
         with timer(results, key), sql_timer(cr, sql, key):
             if key == "floor":
-                raw_revision_write(env, proposals)
+                raw_revision_write(env, *values)
             elif key == "orm":
-                orm_revision_write(env, proposals)
+                orm_revision_write(env, *values)
             else:
                 revisions = contracts._apply_revisions(
                     contracts._get_revision_proposals(today)
                 )
                 env.flush_all()
                 assert len(revisions) == len(contract_ids), len(revisions)
-        counts = None
-        if key == "floor":
-            counts = [len(values) for values in revision_values(env, proposals)]
         cr.rollback()
     analyze(registry)
-    return counts
+    return values and [len(rows) for rows in values]
 
 
 def bench_revision(registry, n):

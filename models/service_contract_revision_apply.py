@@ -66,7 +66,7 @@ class ServiceContract(models.Model):
         if not contracts:
             return Revision
         contracts._prefetch_revision_data()
-        fresh = {}
+        fresh, memo = {}, {}
         for contract in contracts:
             proposal = proposals[contract.id]
             contract._check_revision_applicable(proposal)
@@ -80,6 +80,7 @@ class ServiceContract(models.Model):
                 [],
                 kind=proposal.get("kind") or kind,
                 percentage=proposal.get("percentage") or percentage,
+                memo=memo,
             )
         old_amounts = {contract: contract.amount_untaxed for contract in contracts}
         blocked = contracts.filtered("revision_blocked")

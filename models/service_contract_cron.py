@@ -1,8 +1,10 @@
 import logging
 from collections import defaultdict
+from datetime import timedelta
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from .locking import lock_skip_locked
 
@@ -14,6 +16,8 @@ BATCH_SIZE_DEFAULTS = {
     "service_contract.invoice_batch_size": 1000,
     "service_contract.visit_batch_size": 500,
 }
+# A record left to another transaction is tried again this much later.
+CRON_RETRY_MINUTES = 5
 
 
 class ServiceContract(models.Model):
@@ -163,7 +167,11 @@ class ServiceContract(models.Model):
     def _run_isolated(self, records, func, summary, get_contracts=None):
         """Run ``func(records)``; if it fails, run it again for each record
         in its own savepoint, so that a failing record does not stop the
-        others: it is logged and its contract gets one activity.
+        others: it is logged and its contract gets one activity. A record
+        refused because another transaction holds or has changed its rows
+        (a lock or serialization failure) gets no activity: it stays due,
+        and the running scheduled action is triggered again in
+        ``CRON_RETRY_MINUTES``.
 
         The whole batch runs first in one savepoint (the fast way, when
         nothing fails); the record-by-record way costs one savepoint each.
@@ -185,11 +193,24 @@ class ServiceContract(models.Model):
             self.env.invalidate_all(flush=False)
         results = []
         errors = {}
+        retry = False
         for record in records:
             try:
                 with self.env.cr.savepoint():
                     result = func(record)
                 results.append(result)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                # Another transaction holds or has changed its rows (an
+                # invoicing run on the same periods): not the record's
+                # fault. It stays due, without an activity, and the action
+                # runs again soon.
+                self.env.invalidate_all(flush=False)
+                _logger.info(
+                    "%s: %s changed by another transaction, retried soon",
+                    summary,
+                    record.display_name,
+                )
+                retry = True
             except Exception as error:  # noqa: BLE001
                 self.env.invalidate_all(flush=False)
                 _logger.warning(
@@ -200,7 +221,19 @@ class ServiceContract(models.Model):
                     errors[contract] = error
         for contract, error in errors.items():
             contract._notify_cron_error(summary, error)
+        if retry:
+            self._retry_cron_soon()
         return results
+
+    @api.model
+    def _retry_cron_soon(self):
+        """Have the scheduled action that is running (if any) run again in
+        a few minutes, for the records it left to another transaction."""
+        cron_id = self.env.context.get("cron_id")
+        if cron_id:
+            self.env["ir.cron"].sudo().browse(cron_id)._trigger(
+                at=fields.Datetime.now() + timedelta(minutes=CRON_RETRY_MINUTES)
+            )
 
     @api.model
     def _format_cron_error(self, error):

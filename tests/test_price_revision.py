@@ -846,3 +846,43 @@ class TestConcurrentPriceRevision(ConcurrencyCase):
             self.assertEqual(set(contracts.line_ids.mapped("price_unit")), {106.52})
             self.assertEqual(set(contracts.mapped("revision_date")), {date(2024, 9, 1)})
             self.assertEqual(sum(results), 5)
+
+    @mute_logger(
+        "odoo.sql_db", "odoo.addons.service_contract.models.service_contract_cron"
+    )
+    def test_period_changed_meanwhile_is_retried_without_activity(self):
+        # Another transaction changes a contract's service line and commits
+        # after the revision's transaction began (as an invoicing run does
+        # with the periods): revising its price is refused (serialization
+        # failure). That contract stays due, without an activity, and the
+        # action runs again soon; the others are revised.
+        contract_ids = self.record_ids["service.contract"]
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            cron = env.ref("service_contract.ir_cron_revise_prices")
+            Contract = env["service.contract"].with_context(cron_id=cron.id)
+            Contract.browse(contract_ids).fetch(["name"])  # the snapshot
+            with self.registry.cursor() as other:
+                other.execute(
+                    "UPDATE service_contract_line SET write_date = now()"
+                    " WHERE contract_id = %s",
+                    [contract_ids[0]],
+                )
+            self.assertEqual(Contract._cron_revise_prices(today=self.today), 4)
+            triggers = env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+            self.addCleanup(self._remove_triggers, triggers.ids)
+            self.assertTrue(triggers, "the action runs again soon")
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            first = env["service.contract"].browse(contract_ids[0])
+            self.assertFalse(first.revision_ids)
+            self.assertEqual(first.revision_date, date(2023, 9, 1))
+            self.assertFalse(first.activity_ids, "not the contract's fault")
+            self.assertEqual(
+                env["service.contract"]._cron_revise_prices(today=self.today), 1
+            )
+            self.assertEqual(first.line_ids.price_unit, 106.52)
+
+    def _remove_triggers(self, trigger_ids):
+        with self.registry.cursor() as cr:
+            self._env(cr)["ir.cron.trigger"].browse(trigger_ids).unlink()

@@ -60,7 +60,8 @@ class ServiceEquipment(models.Model):
     visit_count = fields.Integer(compute="_compute_visit_history")
     last_visit_date = fields.Date(
         string="Last Visit",
-        compute="_compute_visit_history",
+        compute="_compute_last_visit_date",
+        store=True,
         help="The day of the last visit done on this item.",
     )
 
@@ -113,24 +114,29 @@ class ServiceEquipment(models.Model):
                 )
 
     def _compute_visit_history(self):
-        Intervention = self.env["service.intervention"]
         counts = dict(
-            Intervention._read_group(
+            self.env["service.intervention"]._read_group(
                 [("equipment_ids", "in", self.ids), ("state", "!=", "cancel")],
                 ["equipment_ids"],
                 ["__count"],
             )
         )
+        for equipment in self:
+            equipment.visit_count = counts.get(equipment, 0)
+
+    @api.depends("intervention_ids.state", "intervention_ids.date_done")
+    def _compute_last_visit_date(self):
+        """Stored, so that lists sort and filter on it (the items not
+        visited for the longest)."""
         last_done = dict(
-            Intervention._read_group(
+            self.env["service.intervention"]._read_group(
                 [("equipment_ids", "in", self.ids), ("state", "=", "done")],
                 ["equipment_ids"],
                 ["date_done:max"],
             )
         )
         for equipment in self:
-            equipment.visit_count = counts.get(equipment, 0)
-            last = last_done.get(equipment)
+            last = last_done.get(equipment._origin)
             equipment.last_visit_date = last and fields.Date.to_date(last)
 
     def write(self, vals):

@@ -344,8 +344,21 @@ class TestEquipmentCoverage(ServiceContractCase):
         self.assertFalse(self.boiler_a.last_visit_date)
         with lifecycle_write():
             visit_a.write({"state": "done", "date_done": datetime(2027, 1, 12, 9, 0)})
-        self.boiler_a.invalidate_recordset(["last_visit_date", "visit_count"])
+        self.boiler_a.invalidate_recordset(["visit_count"])
         self.assertEqual(self.boiler_a.last_visit_date, date(2027, 1, 12))
+        # Stored: lists search and sort on it.
+        Equipment = self.env["service.equipment"]
+        self.assertEqual(
+            Equipment.search([("last_visit_date", "=", date(2027, 1, 12))]),
+            self.boiler_a,
+        )
+        self.assertEqual(
+            Equipment.search(
+                [("id", "in", (self.boiler_a | self.boiler_b).ids)],
+                order="last_visit_date",
+            )[0],
+            self.boiler_a,
+        )
         self.assertEqual(self.boiler_a.visit_count, 1)
         self.assertEqual(self.boiler_a.intervention_ids, visit_a)
         self.assertEqual(

@@ -6,6 +6,8 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.tools import mute_logger
 
+from .service_lifecycle_guard import lifecycle_write
+
 # No web server runs while the demo data loads: wkhtmltopdf warns that it
 # cannot fetch the report stylesheets, and still prints the PDF.
 REPORT_LOGGER = "odoo.addons.base.models.ir_actions_report"
@@ -131,6 +133,10 @@ class ServiceIntervention(models.Model):
             with mute_logger(REPORT_LOGGER):
                 visit.action_done()
                 visit.date_done = visit.date_planned_end
+                if visit.date_reported:
+                    # Answered when it started, not on the install day.
+                    with lifecycle_write():
+                        visit.date_responded = visit.date_planned_start
                 self.env["ir.attachment"].search(
                     [("res_model", "=", visit._name), ("res_id", "=", visit.id)]
                 ).unlink()

@@ -218,3 +218,25 @@ class TestDemo(TransactionCase):
         self.assertEqual(
             boiler.intervention_ids.contract_id, self._ref("contract_dupont_boiler")
         )
+
+    def test_response_times(self):
+        # The lift template promises 4 hours around the clock: the breakdown
+        # reported on the install day is due 4 hours after it was reported.
+        lift = self._ref("contract_tilleuls_lift")
+        self.assertEqual(lift.response_time_hours, 4)
+        self.assertFalse(lift.response_business_hours)
+        breakdown = self._ref("intervention_lift_breakdown")
+        self.assertEqual(
+            breakdown.date_response_deadline,
+            breakdown.date_reported + timedelta(hours=4),
+        )
+        # The door call-out, reported at 7:00 and started at 9:00, was on time.
+        door = self._ref("intervention_tilleuls_door")
+        self.assertEqual(
+            door.date_response_deadline - door.date_reported, timedelta(hours=4)
+        )
+        self.assertFalse(door.response_breached)
+        self.assertEqual(door.response_state, "met")
+        boiler = self._ref("template_boiler")
+        self.assertEqual(boiler.response_time_hours, 16)
+        self.assertTrue(boiler.response_business_hours)

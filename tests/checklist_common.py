@@ -5,6 +5,50 @@ from odoo.tests import new_test_user
 
 from .common import ServiceContractCase
 
+# The items of a gas boiler's yearly service, by key.
+BOILER_CHECKLIST_ITEMS = {
+    "burner": {"name": "Burner cleaned", "required": True},
+    "efficiency": {
+        "name": "Efficiency",
+        "kind": "measure",
+        "unit": "%",
+        "min_value": 85.0,
+        "max_value": 110.0,
+        "required": True,
+        "certificate_field": "efficiency",
+    },
+    "co": {
+        "name": "Carbon monoxide",
+        "kind": "measure",
+        "unit": "ppm",
+        "min_value": 0.0,
+        "max_value": 50.0,
+        "required": True,
+        "certificate_field": "co",
+    },
+    "emission_class": {
+        "name": "NOx emission class",
+        "kind": "choice",
+        "choice_options": "1, 2, 3, 4, 5, 6",
+        "certificate_field": "emission_class",
+    },
+    "advice": {
+        "name": "Advice to the customer",
+        "kind": "text",
+        "certificate_field": "advice",
+    },
+    "photo": {"name": "Burner photo", "kind": "photo"},
+}
+
+
+def boiler_checklist_items(*keys):
+    """Commands creating the items ``keys`` of BOILER_CHECKLIST_ITEMS, in
+    this order."""
+    return [
+        Command.create({"sequence": sequence, **BOILER_CHECKLIST_ITEMS[key]})
+        for sequence, key in enumerate(keys, 1)
+    ]
+
 
 class ChecklistCase(ServiceContractCase):
     """A boiler with its checklist (efficiency, CO...) on a visit of a
@@ -42,55 +86,9 @@ class ChecklistCase(ServiceContractCase):
         cls.boiler_template = cls.env["service.checklist.template"].create(
             {
                 "name": "Gas boiler yearly service",
-                "item_ids": [
-                    Command.create(
-                        {"sequence": 1, "name": "Burner cleaned", "required": True}
-                    ),
-                    Command.create(
-                        {
-                            "sequence": 2,
-                            "name": "Efficiency",
-                            "kind": "measure",
-                            "unit": "%",
-                            "min_value": 85.0,
-                            "max_value": 110.0,
-                            "required": True,
-                            "certificate_field": "efficiency",
-                        }
-                    ),
-                    Command.create(
-                        {
-                            "sequence": 3,
-                            "name": "Carbon monoxide",
-                            "kind": "measure",
-                            "unit": "ppm",
-                            "min_value": 0.0,
-                            "max_value": 50.0,
-                            "required": True,
-                            "certificate_field": "co",
-                        }
-                    ),
-                    Command.create(
-                        {
-                            "sequence": 4,
-                            "name": "NOx emission class",
-                            "kind": "choice",
-                            "choice_options": "1, 2, 3, 4, 5, 6",
-                            "certificate_field": "emission_class",
-                        }
-                    ),
-                    Command.create(
-                        {
-                            "sequence": 5,
-                            "name": "Advice to the customer",
-                            "kind": "text",
-                            "certificate_field": "advice",
-                        }
-                    ),
-                    Command.create(
-                        {"sequence": 6, "name": "Burner photo", "kind": "photo"}
-                    ),
-                ],
+                "item_ids": boiler_checklist_items(
+                    "burner", "efficiency", "co", "emission_class", "advice", "photo"
+                ),
             }
         )
         cls.boilers = cls.env["service.equipment.category"].create(

@@ -3,6 +3,8 @@ from datetime import date
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .checklist_common import boiler_checklist_items
+
 
 @tagged("post_install", "-at_install")
 class TestServiceChecklistUi(HttpCase):
@@ -48,38 +50,9 @@ class TestServiceChecklistUi(HttpCase):
         template = cls.env["service.checklist.template"].create(
             {
                 "name": "SC Gas boiler service",
-                "item_ids": [
-                    Command.create({"name": "Burner cleaned", "required": True}),
-                    Command.create(
-                        {
-                            "name": "Efficiency",
-                            "kind": "measure",
-                            "unit": "%",
-                            "min_value": 85.0,
-                            "max_value": 110.0,
-                            "required": True,
-                            "certificate_field": "efficiency",
-                        }
-                    ),
-                    Command.create(
-                        {
-                            "name": "Carbon monoxide",
-                            "kind": "measure",
-                            "unit": "ppm",
-                            "min_value": 0.0,
-                            "max_value": 50.0,
-                            "required": True,
-                            "certificate_field": "co",
-                        }
-                    ),
-                    Command.create(
-                        {
-                            "name": "Advice to the customer",
-                            "kind": "text",
-                            "certificate_field": "advice",
-                        }
-                    ),
-                ],
+                "item_ids": boiler_checklist_items(
+                    "burner", "efficiency", "co", "advice"
+                ),
             }
         )
         cls.boiler = cls.env["service.equipment"].create(

@@ -129,7 +129,7 @@ class ServiceContract(models.Model):
                     for index in range(0, len(records), batch_size)
                 ]
             for batch in batches:
-                locked = self._lock_cron_batch(batch)
+                locked = self._lock_cron_batch_or_retry(batch)
                 if recheck:
                     locked.invalidate_recordset()
                     locked = locked.filtered_domain(domain)
@@ -155,6 +155,22 @@ class ServiceContract(models.Model):
         return results
 
     @api.model
+    def _lock_cron_batch_or_retry(self, records):
+        """``_lock_cron_batch``; in a scheduled action, a batch whose rows
+        another transaction changed since this one began (a serialization
+        failure) is left to the run triggered in ``CRON_RETRY_MINUTES``."""
+        if not self._is_scheduled_run():
+            return self._lock_cron_batch(records)
+        try:
+            with self.env.cr.savepoint():
+                return self._lock_cron_batch(records)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            self.env.invalidate_all(flush=False)
+            _logger.info("%s changed by another transaction, retried soon", records)
+            self._retry_cron_soon()
+            return records.browse()
+
+    @api.model
     def _lock_cron_batch(self, records):
         """Lock ``records`` with SKIP LOCKED, by their model's own way when
         it has one (the periods lock only those still to invoice)."""
@@ -167,10 +183,10 @@ class ServiceContract(models.Model):
     def _run_isolated(self, records, func, summary, get_contracts=None):
         """Run ``func(records)``; if it fails, run it again for each record
         in its own savepoint, so that a failing record does not stop the
-        others: it is logged and its contract gets one activity. A record
-        refused because another transaction holds or has changed its rows
-        (a lock or serialization failure) gets no activity: it stays due,
-        and the running scheduled action is triggered again in
+        others: it is logged and its contract gets one activity. In a
+        scheduled action, a record refused because another transaction holds
+        or has changed its rows (a lock or serialization failure) gets no
+        activity: it stays due, and the action is triggered again in
         ``CRON_RETRY_MINUTES``.
 
         The whole batch runs first in one savepoint (the fast way, when
@@ -194,12 +210,13 @@ class ServiceContract(models.Model):
         results = []
         errors = {}
         retry = False
+        retried = PG_CONCURRENCY_EXCEPTIONS_TO_RETRY if self._is_scheduled_run() else ()
         for record in records:
             try:
                 with self.env.cr.savepoint():
                     result = func(record)
                 results.append(result)
-            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            except retried:
                 # Another transaction holds or has changed its rows (an
                 # invoicing run on the same periods): not the record's
                 # fault. It stays due, without an activity, and the action
@@ -226,14 +243,30 @@ class ServiceContract(models.Model):
         return results
 
     @api.model
+    def _is_scheduled_run(self):
+        """Whether a scheduled action is running (Odoo's cron runner puts its
+        id in the context): it can run again for the records another
+        transaction held. A button or *Run Manually* reports them instead."""
+        return bool(self.env.context.get("cron_id"))
+
+    @api.model
     def _retry_cron_soon(self):
-        """Have the scheduled action that is running (if any) run again in
-        a few minutes, for the records it left to another transaction."""
-        cron_id = self.env.context.get("cron_id")
-        if cron_id:
-            self.env["ir.cron"].sudo().browse(cron_id)._trigger(
-                at=fields.Datetime.now() + timedelta(minutes=CRON_RETRY_MINUTES)
+        """Have the scheduled action that is running run again in
+        ``CRON_RETRY_MINUTES``, for the records it left to another
+        transaction (once: a run already planned by then will do)."""
+        cron = self.env["ir.cron"].sudo().browse(self.env.context.get("cron_id"))
+        if not cron:
+            return
+        at = fields.Datetime.now() + timedelta(minutes=CRON_RETRY_MINUTES)
+        if (
+            not self.env["ir.cron.trigger"]
+            .sudo()
+            .search_count(
+                [("cron_id", "=", cron.id), ("call_at", ">", fields.Datetime.now())],
+                limit=1,
             )
+        ):
+            cron._trigger(at=at)
 
     @api.model
     def _format_cron_error(self, error):

@@ -221,7 +221,8 @@ class TestDemo(TransactionCase):
 
     def test_response_times(self):
         # The lift template promises 4 hours around the clock: the breakdown
-        # reported on the install day is due 4 hours after it was reported.
+        # reported at 9:30 on the install day is due by 13:30, and planned
+        # before.
         lift = self._ref("contract_tilleuls_lift")
         self.assertEqual(lift.response_time_hours, 4)
         self.assertFalse(lift.response_business_hours)
@@ -230,6 +231,7 @@ class TestDemo(TransactionCase):
             breakdown.date_response_deadline,
             breakdown.date_reported + timedelta(hours=4),
         )
+        self.assertLess(breakdown.date_planned_start, breakdown.date_response_deadline)
         # The door call-out, reported at 7:00 and started at 9:00, was on time.
         door = self._ref("intervention_tilleuls_door")
         self.assertEqual(

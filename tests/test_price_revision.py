@@ -2,10 +2,10 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import BaseCase, new_test_user, tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -850,28 +850,14 @@ class TestConcurrentPriceRevision(ConcurrencyCase):
     @mute_logger(
         "odoo.sql_db", "odoo.addons.service_contract.models.service_contract_cron"
     )
-    def test_period_changed_meanwhile_is_retried_without_activity(self):
+    def test_line_changed_meanwhile_is_retried_without_activity(self):
         # Another transaction changes a contract's service line and commits
         # after the revision's transaction began (as an invoicing run does
         # with the periods): revising its price is refused (serialization
         # failure). That contract stays due, without an activity, and the
         # action runs again soon; the others are revised.
         contract_ids = self.record_ids["service.contract"]
-        with self.registry.cursor() as cr:
-            env = self._env(cr)
-            cron = env.ref("service_contract.ir_cron_revise_prices")
-            Contract = env["service.contract"].with_context(cron_id=cron.id)
-            Contract.browse(contract_ids).fetch(["name"])  # the snapshot
-            with self.registry.cursor() as other:
-                other.execute(
-                    "UPDATE service_contract_line SET write_date = now()"
-                    " WHERE contract_id = %s",
-                    [contract_ids[0]],
-                )
-            self.assertEqual(Contract._cron_revise_prices(today=self.today), 4)
-            triggers = env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
-            self.addCleanup(self._remove_triggers, triggers.ids)
-            self.assertTrue(triggers, "the action runs again soon")
+        self.assertEqual(self._revise_after_change("service_contract_line"), 4)
         with self.registry.cursor() as cr:
             env = self._env(cr)
             first = env["service.contract"].browse(contract_ids[0])
@@ -882,6 +868,69 @@ class TestConcurrentPriceRevision(ConcurrencyCase):
                 env["service.contract"]._cron_revise_prices(today=self.today), 1
             )
             self.assertEqual(first.line_ids.price_unit, 106.52)
+
+    @mute_logger(
+        "odoo.sql_db", "odoo.addons.service_contract.models.service_contract_cron"
+    )
+    def test_contract_changed_meanwhile_leaves_its_batch_for_later(self):
+        # The contract itself changed meanwhile: locking its batch (2
+        # contracts) is refused; the batch waits for the next run.
+        contract_ids = self.record_ids["service.contract"]
+        self.assertEqual(self._revise_after_change("service_contract"), 3)
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            first_batch = env["service.contract"].browse(contract_ids[:2])
+            self.assertFalse(first_batch.revision_ids)
+            self.assertFalse(first_batch.activity_ids)
+            self.assertEqual(
+                env["service.contract"]._cron_revise_prices(today=self.today), 2
+            )
+
+    @mute_logger(
+        "odoo.sql_db", "odoo.addons.service_contract.models.service_contract_cron"
+    )
+    def test_line_changed_meanwhile_outside_a_scheduled_run_is_reported(self):
+        # Run by hand (no scheduled action to run again): the contract gets
+        # the activity saying why, as any failure.
+        contract_ids = self.record_ids["service.contract"]
+        self.assertEqual(
+            self._revise_after_change("service_contract_line", cron=False), 4
+        )
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            first = env["service.contract"].browse(contract_ids[0])
+            self.assertFalse(first.revision_ids)
+            self.assertEqual(first.activity_ids.summary, "Price revision failed")
+
+    def _revise_after_change(self, table, cron=True):
+        """The revision's transaction begins, another one changes the first
+        contract's rows of ``table`` and commits, then the revision runs (as
+        its scheduled action, with ``cron``): the number of revisions."""
+        contract_ids = self.record_ids["service.contract"]
+        column = "id" if table == "service_contract" else "contract_id"
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            action = env.ref("service_contract.ir_cron_revise_prices")
+            Contract = env["service.contract"]
+            if cron:
+                Contract = Contract.with_context(cron_id=action.id)
+            Contract.browse(contract_ids).fetch(["name"])  # the snapshot
+            with self.registry.cursor() as other:
+                other.execute(
+                    SQL(
+                        "UPDATE %s SET write_date = now() WHERE %s = %s",
+                        SQL.identifier(table),
+                        SQL.identifier(column),
+                        contract_ids[0],
+                    )
+                )
+            count = Contract._cron_revise_prices(today=self.today)
+            triggers = env["ir.cron.trigger"].search(
+                [("cron_id", "=", action.id), ("call_at", ">", fields.Datetime.now())]
+            )
+            self.addCleanup(self._remove_triggers, triggers.ids)
+            self.assertEqual(len(triggers), 1 if cron else 0)
+        return count
 
     def _remove_triggers(self, trigger_ids):
         with self.registry.cursor() as cr:

@@ -752,17 +752,24 @@ def required_values(env, proposals, line_values, period_values):
     amounts and next revision date, the history (revision, its lines and
     index values) and the chatter note."""
     contracts = env["service.contract"].browse(list(proposals))
-    amounts = {
-        contract: contract.currency_id.round(
-            sum(
-                line["price_after"] * line["quantity"] * (1 - line["discount"] / 100)
-                for line in proposals[contract.id]["lines"]
+    Line = env["service.contract.line"]
+    line_rows, amounts = [], {}
+    for contract in contracts:
+        subtotals = []
+        for line in proposals[contract.id]["lines"]:
+            subtotal = Line._get_price_subtotal(
+                line["quantity"],
+                line["price_after"],
+                line["discount"],
+                contract.currency_id,
             )
-        )
-        for contract in contracts
-    }
+            subtotals.append(subtotal)
+            line_rows.append((line["contract_line_id"], line["price_after"], subtotal))
+        amounts[contract] = contract.currency_id.round(sum(subtotals))
     monthly = contracts._get_amounts_monthly(amounts)
     now = env.cr.now()
+    author = env.user.partner_id
+    email_from = author.email_formatted or None
     contract_rows, revision_rows, children, messages = [], [], [], []
     for contract in contracts:
         proposal = proposals[contract.id]
@@ -772,6 +779,8 @@ def required_values(env, proposals, line_values, period_values):
                 amounts[contract],
                 monthly[contract],
                 proposal["date"] + relativedelta(years=1),
+                False,
+                None,
             )
         )
         revision_rows.append(
@@ -787,6 +796,7 @@ def required_values(env, proposals, line_values, period_values):
                 proposal["formula"],
                 0.0,
                 "to_send",
+                env.uid,
                 env.uid,
                 now,
                 env.uid,
@@ -829,7 +839,11 @@ def required_values(env, proposals, line_values, period_values):
                 "notification",
                 True,
                 env.ref("mail.mt_note").id,
-                env.user.partner_id.id,
+                author.id,
+                email_from,
+                email_from,
+                f"<bench-{contract.id}@example.com>",
+                False,
                 now,
                 env.uid,
                 now,
@@ -837,17 +851,33 @@ def required_values(env, proposals, line_values, period_values):
                 now,
             )
         )
-    return line_values, period_values, contract_rows, revision_rows, children, messages
+    return line_rows, period_values, contract_rows, revision_rows, children, messages
 
 
 def raw_required_write(
-    env, line_values, period_values, contract_rows, revision_rows, children, messages
+    env, line_rows, period_values, contract_rows, revision_rows, children, messages
 ):
-    """A lower bound for any implementation: the floor's statements, then
-    every other row the issue requires written raw, one statement a table
-    (values computed beforehand, as the floor's)."""
-    raw_revision_write(env, line_values, period_values)
+    """A lower bound for any implementation: the floor's prices and period
+    amounts, then every other row the issue requires written raw, one
+    statement a table (values computed beforehand, as the floor's), with
+    what keeps the database consistent: the lines' subtotals, who wrote
+    and when."""
     cr = env.cr
+    written = SQL(", write_uid = %s, write_date = %s", env.uid, cr.now())
+    raw_update(
+        cr,
+        "service_contract_line",
+        [("id", "int4"), ("price_unit", "numeric"), ("price_subtotal", "numeric")],
+        line_rows,
+        extra=written,
+    )
+    raw_update(
+        cr,
+        "service_contract_period",
+        [("id", "int4"), ("amount", "numeric")],
+        period_values,
+        extra=written,
+    )
     raw_update(
         cr,
         "service_contract",
@@ -856,9 +886,11 @@ def raw_required_write(
             ("amount_untaxed", "numeric"),
             ("amount_monthly", "numeric"),
             ("revision_date", "date"),
+            ("revision_blocked", "bool"),
+            ("revision_blocked_reason", "varchar"),
         ],
         contract_rows,
-        extra=SQL(", write_uid = %s, write_date = %s", env.uid, cr.now()),
+        extra=written,
     )
     revision_ids = raw_insert(
         cr,
@@ -875,6 +907,7 @@ def raw_required_write(
             ("formula", "text"),
             ("catch_up_amount", "numeric"),
             ("letter_state", "varchar"),
+            ("user_id", "int4"),
             ("create_uid", "int4"),
             ("create_date", "timestamp"),
             ("write_uid", "int4"),
@@ -930,6 +963,10 @@ def raw_required_write(
             ("is_internal", "bool"),
             ("subtype_id", "int4"),
             ("author_id", "int4"),
+            ("email_from", "varchar"),
+            ("reply_to", "varchar"),
+            ("message_id", "varchar"),
+            ("email_add_signature", "bool"),
             ("date", "timestamp"),
             ("create_uid", "int4"),
             ("create_date", "timestamp"),

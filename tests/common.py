@@ -5,7 +5,7 @@ from psycopg2 import errors
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, TransactionCase, get_db_name
+from odoo.tests import BaseCase, TransactionCase, get_db_name, new_test_user
 
 from ..models.service_lifecycle_guard import lifecycle_write
 
@@ -19,6 +19,20 @@ TACIT_TERMS = {
     "notice_period": 2,
     "notice_unit": "month",
 }
+
+
+def create_customer_site(env, name, site_name, **site_values):
+    """A customer company and one of its sites: (customer, site)."""
+    customer = env["res.partner"].create({"name": name, "is_company": True})
+    site = env["res.partner"].create(
+        {"name": site_name, "type": "site", "parent_id": customer.id, **site_values}
+    )
+    return customer, site
+
+
+def new_tour_user(env, login, groups, **values):
+    """A user who logs in to a tour with its login as password."""
+    return new_test_user(env, login=login, password=login, groups=groups, **values)
 
 
 class ServiceContractCase(TransactionCase):

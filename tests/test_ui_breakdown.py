@@ -1,7 +1,9 @@
 from datetime import date, timedelta
 
 from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
+
+from .common import create_customer_site, new_tour_user
 
 
 class BreakdownUiCase(HttpCase):
@@ -11,32 +13,25 @@ class BreakdownUiCase(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer = cls.env["res.partner"].create(
-            {"name": "SC BD Tour Customer", "is_company": True}
-        )
-        cls.site = cls.env["res.partner"].create(
-            {
-                "name": "SC BD Tour Boiler Room",
-                "type": "site",
-                "parent_id": cls.customer.id,
-                "street": "7 rue de la Panne",
-                "city": "Chambery",
-            }
-        )
-        cls.portal_user = new_test_user(
+        cls.customer, cls.site = create_customer_site(
             cls.env,
-            login="sc_bd_tour_portal",
-            password="sc_bd_tour_portal",
+            "SC BD Tour Customer",
+            "SC BD Tour Boiler Room",
+            street="7 rue de la Panne",
+            city="Chambery",
+        )
+        cls.portal_user = new_tour_user(
+            cls.env,
+            "sc_bd_tour_portal",
+            "base.group_portal",
             name="Paul Panne",
-            groups="base.group_portal",
             parent_id=cls.customer.id,
         )
-        cls.responsible = new_test_user(
+        cls.responsible = new_tour_user(
             cls.env,
-            login="sc_bd_tour_user",
-            password="sc_bd_tour_user",
+            "sc_bd_tour_user",
+            "base.group_user,service_contract.group_service_contract_user",
             name="SC BD Tour Responsible",
-            groups="base.group_user,service_contract.group_service_contract_user",
         )
         cls.contract = cls.env["service.contract"].create(
             {

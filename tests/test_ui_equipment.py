@@ -1,5 +1,7 @@
 from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
+
+from .common import create_customer_site, new_tour_user
 
 
 @tagged("post_install", "-at_install")
@@ -10,23 +12,14 @@ class TestEquipmentUi(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer = cls.env["res.partner"].create(
-            {"name": "SC EQ Tour Customer", "is_company": True}
+        cls.customer, cls.site = create_customer_site(
+            cls.env, "SC EQ Tour Customer", "SC EQ Tour Plant Room", city="Lyon"
         )
-        cls.site = cls.env["res.partner"].create(
-            {
-                "name": "SC EQ Tour Plant Room",
-                "type": "site",
-                "parent_id": cls.customer.id,
-                "city": "Lyon",
-            }
-        )
-        cls.user = new_test_user(
+        cls.user = new_tour_user(
             cls.env,
-            login="sc_eq_tour_user",
-            password="sc_eq_tour_user",
+            "sc_eq_tour_user",
+            "base.group_user,service_contract.group_service_contract_user",
             name="SC EQ Tour User",
-            groups="base.group_user,service_contract.group_service_contract_user",
         )
         cls.contract = cls.env["service.contract"].create(
             {

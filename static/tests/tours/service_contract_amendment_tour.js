@@ -2,7 +2,7 @@
 
 import { drag, queryOne } from "@odoo/hoot-dom";
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openContractsApp, openMenu } from "@service_contract/../tests/tours/tour_steps";
 
 /**
  * Back office: a user opens a running contract, amends its price and sends
@@ -19,22 +19,8 @@ const statusIs = (label) =>
 registry.category("web_tour.tours").add("service_contract_amendment_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open the Contracts app",
-            trigger: ".o_app[data-menu-xmlid='service_contract.service_contract_menu_root']",
-            run: "click",
-        },
-        {
-            content: "Open the Contracts menu",
-            trigger: ".o_menu_sections button[data-menu-xmlid='service_contract.service_contract_menu_contracts']",
-            run: "click",
-        },
-        {
-            content: "Open the contracts",
-            trigger: ".dropdown-item[data-menu-xmlid='service_contract.service_contract_menu']",
-            run: "click",
-        },
+        ...openContractsApp(),
+        ...openMenu("service_contract_menu_contracts", "service_contract_menu"),
         {
             content: "Open the running contract",
             trigger: `.o_list_view .o_data_row td:contains('${CONTRACT}')`,

@@ -2,7 +2,7 @@
 
 import { queryOne } from "@odoo/hoot-dom";
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openContractsApp, openMenu } from "@service_contract/../tests/tours/tour_steps";
 
 /**
  * Portal: the customer opens its equipment, reports a breakdown on the
@@ -69,22 +69,8 @@ registry.category("web_tour.tours").add("service_contract_breakdown_portal_tour"
 registry.category("web_tour.tours").add("service_contract_breakdown_office_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open the Contracts app",
-            trigger: ".o_app[data-menu-xmlid='service_contract.service_contract_menu_root']",
-            run: "click",
-        },
-        {
-            content: "Open the Interventions menu",
-            trigger: ".o_menu_sections button[data-menu-xmlid='service_contract.service_intervention_menu_root']",
-            run: "click",
-        },
-        {
-            content: "Open the breakdowns",
-            trigger: ".dropdown-item[data-menu-xmlid='service_contract.service_intervention_menu_breakdown']",
-            run: "click",
-        },
+        ...openContractsApp(),
+        ...openMenu("service_intervention_menu_root", "service_intervention_menu_breakdown"),
         {
             content: "The customer's breakdown shows its response deadline",
             trigger: `.o_list_view .o_data_row:contains('${CUSTOMER}') td[name=date_response_deadline]:not(:empty)`,

@@ -1,7 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openContractsApp, openMenu } from "@service_contract/../tests/tours/tour_steps";
 
 /**
  * Back office: a contract user records a heat pump on a customer's site,
@@ -29,30 +29,11 @@ const pick = (field, text, label) => [
     },
 ];
 
-/** Steps opening the menu ``xmlid`` of the Contracts section. */
-const contractsMenu = (xmlid) => [
-    {
-        content: "Open the Contracts menu",
-        trigger: ".o_menu_sections button[data-menu-xmlid='service_contract.service_contract_menu_contracts']",
-        run: "click",
-    },
-    {
-        content: `Open ${xmlid}`,
-        trigger: `.dropdown-item[data-menu-xmlid='service_contract.${xmlid}']`,
-        run: "click",
-    },
-];
-
 registry.category("web_tour.tours").add("service_contract_equipment_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open the Contracts app",
-            trigger: ".o_app[data-menu-xmlid='service_contract.service_contract_menu_root']",
-            run: "click",
-        },
-        ...contractsMenu("service_equipment_menu"),
+        ...openContractsApp(),
+        ...openMenu("service_contract_menu_contracts", "service_equipment_menu"),
         {
             content: "Create an item",
             trigger: ".o_list_view .o_list_button_add",
@@ -79,7 +60,7 @@ registry.category("web_tour.tours").add("service_contract_equipment_tour", {
             content: "Saved",
             trigger: `${FORM} .o_form_saved`,
         },
-        ...contractsMenu("service_contract_menu"),
+        ...openMenu("service_contract_menu_contracts", "service_contract_menu"),
         {
             content: "Open the customer's contract",
             trigger: `.o_list_view .o_data_row td:contains('${CONTRACT}')`,

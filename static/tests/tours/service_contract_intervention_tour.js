@@ -2,7 +2,7 @@
 
 import { drag, hover, queryFirst, queryOne, queryRect, waitFor } from "@odoo/hoot-dom";
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openContractsApp, openMenu } from "@service_contract/../tests/tours/tour_steps";
 
 /**
  * A planner drags an unplanned visit onto a day of the technician in the
@@ -89,22 +89,8 @@ async function drawSignature() {
 registry.category("web_tour.tours").add("service_contract_planner_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open the Contracts app",
-            trigger: ".o_app[data-menu-xmlid='service_contract.service_contract_menu_root']",
-            run: "click",
-        },
-        {
-            content: "Open the Interventions menu",
-            trigger: ".o_menu_sections button[data-menu-xmlid='service_contract.service_intervention_menu_root']",
-            run: "click",
-        },
-        {
-            content: "Open the planning",
-            trigger: ".dropdown-item[data-menu-xmlid='service_contract.service_intervention_menu_calendar']",
-            run: "click",
-        },
+        ...openContractsApp(),
+        ...openMenu("service_intervention_menu_root", "service_intervention_menu_calendar"),
         {
             content: "The planning is a calendar of the week",
             trigger: ".o_calendar_view .fc-timeGridWeek-view .fc-timegrid-slot-lane",
@@ -169,12 +155,7 @@ registry.category("web_tour.tours").add("service_contract_planner_tour", {
 registry.category("web_tour.tours").add("service_contract_technician_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open the Contracts app",
-            trigger: ".o_app[data-menu-xmlid='service_contract.service_contract_menu_root']",
-            run: "click",
-        },
+        ...openContractsApp(),
         {
             content: "The technician sees their interventions first",
             trigger: ".o_control_panel .o_last_breadcrumb_item:contains('My Interventions')",

@@ -1,7 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openContractsApp, openMenu } from "@service_contract/../tests/tours/tour_steps";
 
 /**
  * A manager enters the value of an index published this year
@@ -31,12 +31,7 @@ function newMonth() {
 registry.category("web_tour.tours").add("service_contract_revision_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open the Contracts app",
-            trigger: ".o_app[data-menu-xmlid='service_contract.service_contract_menu_root']",
-            run: "click",
-        },
+        ...openContractsApp(),
         // Enter the value of the index.
         {
             content: "Open the Configuration menu",
@@ -78,16 +73,7 @@ registry.category("web_tour.tours").add("service_contract_revision_tour", {
             trigger: `${FORM} .o_form_saved .o_field_widget[name=value_ids] .o_data_row:contains('110.0')`,
         },
         // Select the two contracts and preview their revision.
-        {
-            content: "Open the Contracts menu",
-            trigger: ".o_menu_sections button[data-menu-xmlid='service_contract.service_contract_menu_contracts']",
-            run: "click",
-        },
-        {
-            content: "Open the contracts",
-            trigger: ".dropdown-item[data-menu-xmlid='service_contract.service_contract_menu']",
-            run: "click",
-        },
+        ...openMenu("service_contract_menu_contracts", "service_contract_menu"),
         {
             content: "Search the contracts to revise",
             trigger: ".o_control_panel .o_searchview_input",

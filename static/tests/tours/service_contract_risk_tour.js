@@ -1,7 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openContractsApp } from "@service_contract/../tests/tours/tour_steps";
 
 /**
  * Risk and spend, in the browser. A technician records the parts and the
@@ -19,19 +19,10 @@ const PARTS = `${FORM} .o_field_widget[name=material_line_ids]`;
 const TILE = (label) => `.o_kanban_record:contains('${label}')`;
 const statusIs = (label) => `.o_statusbar_status button.o_arrow_button_current:contains('${label}')`;
 
-const openApp = () => [
-    stepUtils.showAppsMenuItem(),
-    {
-        content: "Open the Contracts app",
-        trigger: ".o_app[data-menu-xmlid='service_contract.service_contract_menu_root']",
-        run: "click",
-    },
-];
-
 registry.category("web_tour.tours").add("service_contract_dashboard_tour", {
     url: "/odoo",
     steps: () => [
-        ...openApp(),
+        ...openContractsApp(),
         {
             content: "The manager lands on the dashboard",
             trigger: ".o_control_panel .o_last_breadcrumb_item:contains('Dashboard')",
@@ -55,7 +46,7 @@ registry.category("web_tour.tours").add("service_contract_dashboard_tour", {
 registry.category("web_tour.tours").add("service_contract_risk_technician_tour", {
     url: "/odoo",
     steps: () => [
-        ...openApp(),
+        ...openContractsApp(),
         {
             content: "The technician sees their interventions first",
             trigger: ".o_control_panel .o_last_breadcrumb_item:contains('My Interventions')",
@@ -132,7 +123,7 @@ registry.category("web_tour.tours").add("service_contract_risk_technician_tour",
 registry.category("web_tour.tours").add("service_contract_risk_manager_tour", {
     url: "/odoo",
     steps: () => [
-        ...openApp(),
+        ...openContractsApp(),
         {
             content: "The manager lands on the dashboard",
             trigger: ".o_control_panel .o_last_breadcrumb_item:contains('Dashboard')",

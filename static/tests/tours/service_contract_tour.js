@@ -1,7 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openContractsApp, openMenu } from "@service_contract/../tests/tours/tour_steps";
 
 /**
  * A user creates a contract from a template, sends it for signature, marks it
@@ -22,22 +22,8 @@ registry.category("web_tour.tours").add("service_contract_tour", {
     url: "/odoo",
     steps: () => [
         // Open the Contracts app from the home menu.
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open the Contracts app",
-            trigger: ".o_app[data-menu-xmlid='service_contract.service_contract_menu_root']",
-            run: "click",
-        },
-        {
-            content: "Open the Contracts menu",
-            trigger: ".o_menu_sections button[data-menu-xmlid='service_contract.service_contract_menu_contracts']",
-            run: "click",
-        },
-        {
-            content: "Open the contracts",
-            trigger: ".dropdown-item[data-menu-xmlid='service_contract.service_contract_menu']",
-            run: "click",
-        },
+        ...openContractsApp(),
+        ...openMenu("service_contract_menu_contracts", "service_contract_menu"),
         {
             content: "Create a new contract",
             trigger: ".o_control_panel .o_list_button_add:enabled",

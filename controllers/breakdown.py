@@ -49,8 +49,10 @@ class ServiceBreakdownPortal(ServiceContractPortal):
         )
         return contracts, sites, equipment
 
-    def _breakdown_values(self, **values):
-        contracts, sites, equipment = self._breakdown_choices()
+    def _breakdown_values(self, choices=None, **values):
+        """The form's values; ``choices``: ``_breakdown_choices()`` when the
+        route has them already."""
+        contracts, sites, equipment = choices or self._breakdown_choices()
         result = self._prepare_portal_layout_values()
         result.update(
             {
@@ -69,16 +71,17 @@ class ServiceBreakdownPortal(ServiceContractPortal):
     def portal_breakdown_form(self, equipment_id=None, **kw):
         """The form; ``equipment_id`` (from the item's page) preselects one
         of the visitor's items in service and its site."""
+        choices = self._breakdown_choices()
+        _contracts, sites, equipment = choices
         form = {}
-        if equipment_id:
-            _contracts, sites, equipment = self._breakdown_choices()
-            item = self._pick(equipment, equipment_id)
-            if item:
-                form["equipment_id"] = str(item.id)
-                if item.site_id in sites:
-                    form["site_id"] = str(item.site_id.id)
+        item = self._pick(equipment, equipment_id) if equipment_id else None
+        if item:
+            form["equipment_id"] = str(item.id)
+            if item.site_id in sites:
+                form["site_id"] = str(item.site_id.id)
         return request.render(
-            "service_contract.portal_breakdown_form", self._breakdown_values(form=form)
+            "service_contract.portal_breakdown_form",
+            self._breakdown_values(choices, form=form),
         )
 
     @http.route(
@@ -89,7 +92,8 @@ class ServiceBreakdownPortal(ServiceContractPortal):
         website=True,
     )
     def portal_breakdown_submit(self, site_id=None, equipment_id=None, **post):
-        _contracts, sites, equipment = self._breakdown_choices()
+        choices = self._breakdown_choices()
+        _contracts, sites, equipment = choices
         form = {
             "site_id": site_id,
             "equipment_id": equipment_id,
@@ -130,7 +134,7 @@ class ServiceBreakdownPortal(ServiceContractPortal):
         if errors:
             return request.render(
                 "service_contract.portal_breakdown_form",
-                self._breakdown_values(errors=errors, form=form),
+                self._breakdown_values(choices, errors=errors, form=form),
             )
         try:
             with request.env.cr.savepoint():
@@ -149,7 +153,7 @@ class ServiceBreakdownPortal(ServiceContractPortal):
         except ValidationError as error:
             return request.render(
                 "service_contract.portal_breakdown_form",
-                self._breakdown_values(errors=[error.args[0]], form=form),
+                self._breakdown_values(choices, errors=[error.args[0]], form=form),
             )
         values = self._prepare_portal_layout_values()
         values.update({"page_name": "service_breakdown", "intervention": intervention})

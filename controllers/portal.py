@@ -61,7 +61,7 @@ class ServiceContractPortal(CustomerPortal):
                 user._is_internal()
                 and record_sudo.with_user(user).sudo(False).has_access("read")
             ):
-                raise MissingError(message)
+                raise MissingError(message or _("This document is not available."))
         return record_sudo
 
     def _contract_check_access(self, contract_id, access_token=None):

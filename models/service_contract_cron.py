@@ -257,15 +257,21 @@ class ServiceContract(models.Model):
         cron = self.env["ir.cron"].sudo().browse(self.env.context.get("cron_id"))
         if not cron:
             return
-        at = fields.Datetime.now() + timedelta(minutes=CRON_RETRY_MINUTES)
-        if (
-            not self.env["ir.cron.trigger"]
+        now = fields.Datetime.now()
+        at = now + timedelta(minutes=CRON_RETRY_MINUTES)
+        planned = (
+            self.env["ir.cron.trigger"]
             .sudo()
             .search_count(
-                [("cron_id", "=", cron.id), ("call_at", ">", fields.Datetime.now())],
+                [
+                    ("cron_id", "=", cron.id),
+                    ("call_at", ">", now),
+                    ("call_at", "<=", at),
+                ],
                 limit=1,
             )
-        ):
+        )
+        if not planned:
             cron._trigger(at=at)
 
     @api.model

@@ -6,6 +6,7 @@ from psycopg2 import errors
 from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, TransactionCase, get_db_name, new_test_user
+from odoo.tests.common import JsonRpcException
 
 from ..models.service_lifecycle_guard import lifecycle_write
 
@@ -120,6 +121,32 @@ class ServiceContractCase(TransactionCase):
 
     def _messages(self, contract):
         return contract.message_ids.mapped("body")
+
+
+class RpcMixin:
+    """JSON-RPC calls as a logged-in user, the way a browser or a script
+    sends them (``/web/dataset/call_kw``), for attack tests in an HttpCase.
+
+    ``self.rpc(user, "model", "method", *args, **kwargs)`` logs in as
+    ``user`` (whose password is its login, as ``new_tour_user`` makes it),
+    sends the call and returns its result; a refused call raises
+    ``JsonRpcException`` with the server's error class in its message.
+    """
+
+    def rpc(self, user, model, method, *args, **kwargs):
+        if getattr(self, "_rpc_login", None) != user.login:
+            self.authenticate(user.login, user.login)
+            self._rpc_login = user.login
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        )
+
+    def assertRpcRefused(self, user, model, method, *args, **kwargs):
+        """The call is refused (any server error), and returns the error."""
+        with self.assertRaises(JsonRpcException) as caught:
+            self.rpc(user, model, method, *args, **kwargs)
+        return caught.exception
 
 
 class ConcurrencyCase(BaseCase):

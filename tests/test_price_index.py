@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 import psycopg2
 import requests
+from dateutil.relativedelta import relativedelta
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.service.model import _as_validation_error
@@ -550,10 +551,21 @@ class TestPriceIndexDemo(TransactionCase):
         for xmlid in ("price_index_syntec", "price_index_bt01", "price_index_ing"):
             index = self.env.ref(f"service_contract.{xmlid}")
             with self.subTest(index=index.code):
+                # The demo's values run from 2021-01 to 2026-10, then on to
+                # the month before the day the demo was installed: the same
+                # clock as the data (the values' creation), not the day the
+                # test runs.
+                installed = min(index.value_ids.mapped("create_date")).date()
+                last = max(
+                    date(2026, 10, 1),
+                    installed.replace(day=1) - relativedelta(months=1),
+                )
                 months = index.value_ids.mapped("date")
-                self.assertEqual(len(months), 70)  # 2021-01 .. 2026-10
                 self.assertEqual(min(months), date(2021, 1, 1))
-                self.assertEqual(max(months), date(2026, 10, 1))
+                self.assertEqual(max(months), last)
+                count = (last.year - 2021) * 12 + last.month
+                self.assertEqual(len(months), count)  # one value a month
+                self.assertEqual(len(set(months)), count)
                 self.assertTrue(all(v > 0 for v in index.value_ids.mapped("value")))
         self.assertEqual(
             self.env.ref("service_contract.price_index_bt01").idbank, "001710986"

@@ -126,11 +126,11 @@ def bench_invoicing(registry, n):
         periods = Period.search(
             Period._get_due_domain(today) + [("contract_id", "in", contract_ids)]
         )
-        from odoo.addons.service_contract.models.service_contract_period import (
-            _InvoicingContext,
+        from odoo.addons.service_contract.models.service_invoicing_context import (
+            InvoicingContext,
         )
 
-        context = _InvoicingContext(env)
+        context = InvoicingContext(env)
         vals_list = [period._prepare_invoice_vals(context) for period in periods]
         assert len(vals_list) == n, len(vals_list)
         env.invalidate_all()

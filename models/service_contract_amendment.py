@@ -135,10 +135,12 @@ class ServiceContractAmendment(models.Model):
         sanitize_attributes=False,
         help="The amendment's text, issued when it is sent for signature.",
     )
+    # Sanitised when computed (as the issued document_body): the template's
+    # text it renders never brings a script to the form, report or portal.
     document_preview = fields.Html(
         string="Preview",
         compute="_compute_document_preview",
-        sanitize=False,
+        sanitize_attributes=False,
         help="The document as issued, or as it would be issued now.",
     )
     document_hash = fields.Char(

@@ -29,7 +29,6 @@ class ServiceContract(models.Model):
     doc_revision_clause = fields.Html(
         string="Revision Clause (Text)",
         compute="_compute_doc_revision_clause",
-        sanitize=False,
         help="The price revision clause in words, with a worked example, as "
         "printed on the contract.",
     )

@@ -89,16 +89,6 @@ class ServiceContractTemplate(models.Model):
         contracts = self.env["service.contract"].browse(res_ids)
         return {contract.id: contract.partner_id.lang for contract in contracts}
 
-    def _update_field_translations(
-        self, fname, translations, digest=None, source_lang=None
-    ):
-        res = super()._update_field_translations(
-            fname, translations, digest=digest, source_lang=source_lang
-        )
-        if fname == "document_body":
-            self._check_document_body()
-        return res
-
     @api.constrains("document_body", "lang")
     def _check_document_body(self):
         """Refuse, at save, anything but the documented placeholders, in

@@ -51,7 +51,12 @@ class ServiceContractAmendmentPortal(ServiceContractPortal):
         values = {
             "amendment": amendment_sudo,
             "can_sign": amendment_sudo._portal_can_sign(request.env.user),
-            "sign_url": amendment_sudo.get_portal_url(suffix="/sign"),
+            # The fingerprint of what the page shows: only that is signed.
+            "sign_url": amendment_sudo.get_portal_url(
+                suffix="/sign",
+                query_string="&document_hash="
+                + amendment_sudo._signature_fingerprint(),
+            ),
             "message": message,
             "report_type": "html",
             "backend_url": f"/odoo/action-{action.id}/{amendment_sudo.id}",
@@ -72,14 +77,26 @@ class ServiceContractAmendmentPortal(ServiceContractPortal):
         website=True,
     )
     def portal_amendment_sign(
-        self, amendment_id, access_token=None, name=None, signature=None
+        self,
+        amendment_id,
+        access_token=None,
+        name=None,
+        signature=None,
+        document_hash=None,
     ):
-        access_token = access_token or request.httprequest.args.get("access_token")
+        args = request.httprequest.args
+        access_token = access_token or args.get("access_token")
+        # The fingerprint of what the page that was signed showed.
+        document_hash = document_hash or args.get("document_hash")
         try:
             amendment_sudo = self._amendment_check_access(amendment_id, access_token)
         except (AccessError, MissingError):
             return {"error": _("Invalid amendment.")}
+        if not document_hash:
+            return {"error": _("Reload the page to sign the current amendment.")}
         return self._portal_sign_answer(
             amendment_sudo,
-            lambda: amendment_sudo._portal_sign(name, signature, user=request.env.user),
+            lambda: amendment_sudo._portal_sign(
+                name, signature, document_hash, user=request.env.user
+            ),
         )

@@ -183,10 +183,10 @@ class ServiceContractPortal(CustomerPortal):
         values = {
             "service_contract": contract_sudo,
             "can_sign": contract_sudo._portal_can_sign(request.env.user),
+            # The fingerprint of what the page shows: only that is signed.
             "sign_url": contract_sudo.get_portal_url(
                 suffix="/sign",
-                query_string="&document_hash="
-                + contract_sudo._document_digest(contract_sudo.document_body),
+                query_string="&document_hash=" + contract_sudo._signature_fingerprint(),
             ),
             "message": message,
             "report_type": "html",
@@ -224,7 +224,7 @@ class ServiceContractPortal(CustomerPortal):
         # get from query string if not on json param
         args = request.httprequest.args
         access_token = access_token or args.get("access_token")
-        # The fingerprint of the text shown on the page that was signed.
+        # The fingerprint of what the page that was signed showed.
         document_hash = document_hash or args.get("document_hash")
         try:
             contract_sudo = self._contract_check_access(contract_id, access_token)

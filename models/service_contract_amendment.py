@@ -2,7 +2,6 @@
 its lines, sites, visit plans and terms, with its own document, printed,
 sent and signed on paper or on the portal like a contract."""
 
-import hashlib
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -27,6 +26,7 @@ class ServiceContractAmendment(models.Model):
         "portal.mixin",
         "service.mail.compose.mixin",
         "service.lifecycle.guard",
+        "service.signed.document.mixin",
     ]
     _order = "date_effective desc, id desc"
     _check_company_auto = True
@@ -143,8 +143,18 @@ class ServiceContractAmendment(models.Model):
         sanitize_attributes=False,
         help="The document as issued, or as it would be issued now.",
     )
+    sent_document_hash = fields.Char(
+        string="Fingerprint of the Document Sent",
+        copy=False,
+        readonly=True,
+        help="SHA-256 of the amendment's text and figures when it was sent for "
+        "signature: the customer can only sign that very amendment.",
+    )
     document_hash = fields.Char(
-        string="Document Fingerprint (SHA-256)", copy=False, readonly=True
+        string="Document Fingerprint (SHA-256)",
+        copy=False,
+        readonly=True,
+        help="SHA-256 of the signed text and figures.",
     )
     date_signed = fields.Date(string="Signature Date", copy=False, readonly=True)
     signed_by = fields.Char(copy=False, readonly=True)
@@ -217,6 +227,7 @@ class ServiceContractAmendment(models.Model):
     def _get_action_fields(self):
         return (
             "state",
+            "sent_document_hash",
             "document_hash",
             "date_signed",
             "signed_by",
@@ -339,9 +350,48 @@ class ServiceContractAmendment(models.Model):
     # Document
     # ------------------------------------------------------------------
 
-    @staticmethod
-    def _document_digest(body):
-        return hashlib.sha256(str(body or "").encode()).hexdigest()
+    def _get_signed_fields(self):
+        """What the customer signs besides the text (see
+        service_signed_document.py); frozen once sent (``_is_frozen``)."""
+        return {
+            **dict.fromkeys(
+                (
+                    "contract_id",
+                    "date_effective",
+                    "terms",
+                    "site_add_ids",
+                    "site_remove_ids",
+                    "plan_end_ids",
+                )
+            ),
+            "line_ids": dict.fromkeys(
+                (
+                    "contract_line_id",
+                    "product_id",
+                    "name",
+                    "quantity",
+                    "price_unit",
+                    "discount",
+                    "remove",
+                    "quantity_before",
+                    "price_before",
+                    "price_subtotal",
+                )
+            ),
+            "plan_ids": dict.fromkeys(
+                self.env["service.visit.plan"]._get_signed_fields()
+            ),
+        }
+
+    def _get_signature_changed_message(self):
+        return self.env._(
+            "Amendment %(name)s changed since it was sent to you or since you "
+            "opened this page (its text or its figures): it cannot be signed. "
+            "Reload the page to read the current version, or ask %(company)s "
+            "for a new one.",
+            name=self.name,
+            company=self.company_id.name,
+        )
 
     def _render_intro(self):
         """The amendment text of the contract's template, rendered on the
@@ -511,6 +561,8 @@ class ServiceContractAmendment(models.Model):
         with lifecycle_write():
             self.filtered(lambda a: not a.document_body)._issue_document()
             self.write({"state": "to_sign"})
+            for amendment in self:
+                amendment.sent_document_hash = amendment._signature_fingerprint()
         return True
 
     def action_send_by_email(self):
@@ -535,7 +587,7 @@ class ServiceContractAmendment(models.Model):
                     {
                         "state": "done",
                         "date_signed": date_signed or today,
-                        "document_hash": self._document_digest(amendment.document_body),
+                        "document_hash": amendment._signature_fingerprint(),
                     }
                 )
                 amendment._apply()
@@ -559,7 +611,9 @@ class ServiceContractAmendment(models.Model):
             ),
         )
         with lifecycle_write():
-            self.write({"state": "draft", "document_body": False})
+            self.write(
+                {"state": "draft", "document_body": False, "sent_document_hash": False}
+            )
         return True
 
     def action_view_contract(self):
@@ -678,8 +732,10 @@ class ServiceContractAmendment(models.Model):
             or user.partner_id == signatory
         )
 
-    def _portal_sign(self, name, signature, user=None):
-        """The customer signs online: the same ``action_sign`` as on paper."""
+    def _portal_sign(self, name, signature, document_hash=None, user=None):
+        """The customer signs online the amendment they were shown (its
+        fingerprint is ``document_hash``, when given: see
+        ``_signature_fingerprint``): the same ``action_sign`` as on paper."""
         self.ensure_one()
         user = user or self.env.user
         if self.state != "to_sign":
@@ -700,6 +756,7 @@ class ServiceContractAmendment(models.Model):
             )
         if not name or not signature:
             raise UserError(self.env._("Sign with your name and signature."))
+        self._check_signature_fingerprint(document_hash)
         with lifecycle_write():
             self.write({"signed_by": name, "signature": signature})
         self.action_sign()

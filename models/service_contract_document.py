@@ -1,5 +1,3 @@
-import hashlib
-
 from markupsafe import Markup, escape
 
 from odoo import SUPERUSER_ID, api, fields, models
@@ -19,7 +17,12 @@ class ServiceContract(models.Model):
     signature, signed online from the customer portal."""
 
     _name = "service.contract"
-    _inherit = ["service.contract", "portal.mixin", "service.mail.compose.mixin"]
+    _inherit = [
+        "service.contract",
+        "portal.mixin",
+        "service.mail.compose.mixin",
+        "service.signed.document.mixin",
+    ]
 
     document_body = fields.Html(
         string="Document",
@@ -33,14 +36,14 @@ class ServiceContract(models.Model):
         string="Fingerprint of the Document Sent",
         copy=False,
         readonly=True,
-        help="SHA-256 of the document's text when it was sent for signature: "
-        "the customer can only sign that very text.",
+        help="SHA-256 of the document's text and figures when it was sent for "
+        "signature: the customer can only sign that very document.",
     )
     document_hash = fields.Char(
         string="Document Fingerprint (SHA-256)",
         copy=False,
         readonly=True,
-        help="SHA-256 of the signed text, printed on the contract.",
+        help="SHA-256 of the signed text and figures, printed on the contract.",
     )
     signed_document_id = fields.Many2one(
         "ir.attachment",
@@ -223,10 +226,58 @@ class ServiceContract(models.Model):
     # Rendering and freezing
     # ------------------------------------------------------------------
 
-    @staticmethod
-    def _document_digest(body):
-        """SHA-256 of a document's text, as stored and shown."""
-        return hashlib.sha256(str(body or "").encode()).hexdigest()
+    def _get_signed_fields(self):
+        """What the customer signs besides the text: the figures billed and
+        the terms (see service_signed_document.py)."""
+        return {
+            **dict.fromkeys(
+                (
+                    "partner_id",
+                    "currency_id",
+                    "date_start",
+                    "duration",
+                    "duration_unit",
+                    "renewal_type",
+                    "renewal_duration",
+                    "renewal_unit",
+                    "notice_period",
+                    "notice_unit",
+                    "invoicing_frequency",
+                    "invoicing_mode",
+                    "prorata",
+                    "payment_term_id",
+                    "note",
+                    "site_ids",
+                    *self._get_revision_clause_fields(),
+                )
+            ),
+            "revision_term_ids": dict.fromkeys(("index_id", "weight")),
+            "line_ids": dict.fromkeys(
+                (
+                    "product_id",
+                    "name",
+                    "quantity",
+                    "price_unit",
+                    "discount",
+                    "tax_ids",
+                    "price_subtotal",
+                    "equipment_ids",
+                )
+            ),
+            "visit_plan_ids": dict.fromkeys(
+                self.env["service.visit.plan"]._get_signed_fields()
+            ),
+        }
+
+    def _get_signature_changed_message(self):
+        return self.env._(
+            "Contract %(name)s changed since it was sent to you or since you "
+            "opened this page (its text or its figures): it cannot be signed. "
+            "Reload the page to read the current version, or ask %(company)s "
+            "for a new one.",
+            name=self.name,
+            company=self.company_id.name,
+        )
 
     def _document_renderers(self):
         """Who renders each contract's document: {contract: user}.
@@ -335,7 +386,7 @@ class ServiceContract(models.Model):
             contract.write(
                 {
                     "document_frozen": True,
-                    "document_hash": self._document_digest(contract.document_body),
+                    "document_hash": contract._signature_fingerprint(),
                 }
             )
 
@@ -364,7 +415,7 @@ class ServiceContract(models.Model):
         res = super()._on_sent()
         self.filtered(lambda c: not c.document_body)._issue_document()
         for contract in self:
-            contract.sent_document_hash = self._document_digest(contract.document_body)
+            contract.sent_document_hash = contract._signature_fingerprint()
         return res
 
     def _on_signed(self):
@@ -415,9 +466,10 @@ class ServiceContract(models.Model):
 
     def _portal_sign(self, name, signature, document_hash=None, user=None):
         """``user`` (the portal visitor, by default the current user) signs
-        online the text they were shown (its SHA-256 is ``document_hash``,
-        when given): record who, when and the signature, run the contract,
-        and tell the responsible."""
+        online the document they were shown (its fingerprint is
+        ``document_hash``, when given: see ``_signature_fingerprint``): record
+        who, when and the signature, run the contract, and tell the
+        responsible."""
         self.ensure_one()
         user = user or self.env.user
         if self.state != "to_sign":
@@ -438,18 +490,7 @@ class ServiceContract(models.Model):
             )
         if not name or not signature:
             raise UserError(self.env._("Sign with your name and signature."))
-        current = self._document_digest(self.document_body)
-        sent = self.sent_document_hash
-        if (sent and current != sent) or (document_hash and current != document_hash):
-            raise UserError(
-                self.env._(
-                    "The text of contract %(name)s changed since it was sent to "
-                    "you: it cannot be signed. Please ask %(company)s for a new "
-                    "version.",
-                    name=self.name,
-                    company=self.company_id.name,
-                )
-            )
+        self._check_signature_fingerprint(document_hash)
         self.write(
             {
                 "signed_by": name,

@@ -99,6 +99,8 @@ class ServiceContract(models.Model):
 
     def write(self, vals):
         self._check_lifecycle_write(vals)
+        # Sent for signature: what the customer signs does not change.
+        self._check_waiting_unchanged(vals)
         return super().write(vals)
 
     # ------------------------------------------------------------------

@@ -69,6 +69,8 @@ class ServiceContractLine(models.Model):
                     names=", ".join(signed.mapped("name")),
                 )
             )
+        # Sent for signature: the services are part of what the customer signs.
+        contracts._check_waiting_unchanged(["line_ids"])
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -107,6 +107,9 @@ class ServiceVisitPlan(models.Model):
     def _get_copied_fields(self):
         return [*super()._get_copied_fields(), "per_equipment"]
 
+    def _get_signed_fields(self):
+        return [*super()._get_signed_fields(), "per_equipment", "equipment_ids"]
+
     def _get_covered_equipment(self):
         """The items in service these visits cover: the plan's own, else
         those named on the contract's services."""

@@ -84,6 +84,7 @@ class ServiceRevisionTerm(models.Model):
                     names=", ".join(signed.mapped("name")),
                 )
             )
+        contracts._check_waiting_unchanged(["revision_term_ids"])
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -157,6 +157,19 @@ class ServiceVisitPlan(models.Model):
             "report_required",
         ]
 
+    def _get_signed_fields(self):
+        """What a contract or an amendment shows of its visit plans: part of
+        what the customer signs (see service_signed_document.py)."""
+        return [
+            "name",
+            "product_id",
+            "frequency_type",
+            "count_per_year",
+            "interval",
+            "interval_unit",
+            "per_site",
+        ]
+
     def _prepare_contract_plan_vals(self):
         self.ensure_one()
         vals = {name: self[name] for name in self._get_copied_fields()}

@@ -33,16 +33,47 @@ class ServiceVisitPlan(models.Model):
                 plan.amendment_id and plan.amendment_id.state != "done"
             )
 
+    def _get_signed_fields(self):
+        return [*super()._get_signed_fields(), "site_id", "date_from", "date_to"]
+
+    def _check_owners_not_waiting(self, contracts, amendments):
+        """The visit plans of a contract or an amendment waiting for the
+        customer's signature are part of what was sent: they do not change
+        (see service_signed_document.py)."""
+        contracts._check_waiting_unchanged(["visit_plan_ids"])
+        amendments._check_waiting_unchanged(["plan_ids"])
+
     @api.model_create_multi
     def create(self, vals_list):
         amendments = self.env["service.contract.amendment"].browse(
             [vals["amendment_id"] for vals in vals_list if vals.get("amendment_id")]
+        )
+        self._check_owners_not_waiting(
+            self.env["service.contract"].browse(
+                [vals["contract_id"] for vals in vals_list if vals.get("contract_id")]
+            ),
+            amendments,
         )
         for vals in vals_list:
             if vals.get("amendment_id") and not vals.get("contract_id"):
                 amendment = amendments.browse(vals["amendment_id"])
                 vals["contract_id"] = amendment.contract_id.id
         return super().create(vals_list)
+
+    def write(self, vals):
+        owners = {"contract_id", "amendment_id", "template_id"}
+        if set(vals) & (owners | set(self._get_signed_fields())):
+            contracts, amendments = self.contract_id, self.amendment_id
+            if vals.get("contract_id"):
+                contracts |= contracts.browse(vals["contract_id"])
+            if vals.get("amendment_id"):
+                amendments |= amendments.browse(vals["amendment_id"])
+            self._check_owners_not_waiting(contracts, amendments)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_waiting_for_signature(self):
+        self._check_owners_not_waiting(self.contract_id, self.amendment_id)
 
     def _get_visit_sites(self, contract):
         self.ensure_one()

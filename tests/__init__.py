@@ -44,6 +44,7 @@ from . import test_equipment
 from . import test_online_termination
 from . import test_amendment
 from . import test_amendment_portal
+from . import test_portal_fingerprint
 from . import test_ui_amendment
 from . import test_sla
 from . import test_sla_portal

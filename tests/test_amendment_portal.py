@@ -27,9 +27,13 @@ class TestAmendmentPortal(PortalCase):
         cls.amendment.action_to_sign()
 
     def _sign(self, amendment, name="Paula Portal", token=False):
-        url = f"/my/amendments/{amendment.id}/sign"
+        """Sign as the page does: with the fingerprint of what it shows."""
+        fingerprint = f"document_hash={amendment._signature_fingerprint()}"
+        url = f"/my/amendments/{amendment.id}/sign?{fingerprint}"
         if token:
-            url = amendment.get_portal_url(suffix="/sign")
+            url = amendment.get_portal_url(
+                suffix="/sign", query_string=f"&{fingerprint}"
+            )
         return self._jsonrpc(url, {"name": name, "signature": _signature_png()})
 
     def test_customer_signs_its_amendment_online(self):

@@ -211,7 +211,7 @@ class TestSignedText(ServiceContractCase):
 
     def test_signed_text_is_the_text_sent_with_its_fingerprint(self):
         sent = str(self.contract.document_body)
-        digest = self.contract._document_digest(sent)
+        digest = self.contract._signature_fingerprint()
         self.assertEqual(self.contract.sent_document_hash, digest)
         # The template changes after sending: the customer still signs the
         # text they were shown.
@@ -225,7 +225,7 @@ class TestSignedText(ServiceContractCase):
         self.assertIn(digest.encode(), html)
 
     def test_text_changed_since_sent_cannot_be_signed(self):
-        shown = self.contract._document_digest(self.contract.document_body)
+        shown = self.contract._signature_fingerprint()
         self.contract.document_body = "<p>Edited while waiting</p>"
         self.assertRefused(
             UserError,
@@ -250,7 +250,7 @@ class TestSignedText(ServiceContractCase):
         self.contract.action_draft()
         self.contract.action_render_document()
         self.contract.action_to_sign()
-        digest = self.contract._document_digest(self.contract.document_body)
+        digest = self.contract._signature_fingerprint()
         self.contract._portal_sign("Anne Signer", _SIGNATURE, digest)
         self.assertEqual(self.contract.state, "running")
 

@@ -309,8 +309,7 @@ class TestPortal(PortalCase):
 
         url = contract.get_portal_url(
             suffix="/sign",
-            query_string="&document_hash="
-            + contract._document_digest(contract.document_body),
+            query_string="&document_hash=" + contract._signature_fingerprint(),
         )
         self.assertIn(url.replace("&", "&amp;"), page)
         result = self._jsonrpc(

@@ -23,7 +23,7 @@ class TestPortalSecurity(PortalCase):
         cls.cancelled.action_cancel()
 
     def _sign_url(self, contract, digest=None):
-        digest = digest or contract._document_digest(contract.document_body)
+        digest = digest or contract._signature_fingerprint()
         return contract.get_portal_url(
             suffix="/sign", query_string=f"&document_hash={digest}"
         )
@@ -148,7 +148,7 @@ class TestPortalSecurity(PortalCase):
     def test_signing_page_fingerprints_the_text_shown(self):
         contract = self.to_sign
         page = self._get(contract.get_portal_url()).text
-        shown = contract._document_digest(contract.document_body)
+        shown = contract._signature_fingerprint()
         self.assertIn(self._sign_url(contract, shown).replace("&", "&amp;"), page)
 
         # Edited while the customer reads it: refused, nothing signed.

@@ -120,7 +120,9 @@ class ServiceContractTermination(http.Controller):
             )
         )
         if not allowed:
-            return self._render("online_termination_too_many", status=429)
+            # Refused silently: the same answer tells a guesser nothing.
+            _logger.info("Online termination request refused: too many attempts")
+            return self._render("online_termination_done")
         try:
             with request.env.cr.savepoint():
                 request.env["service.contract.termination.request"].sudo()._submit(

@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
 
 
 class SaleOrder(models.Model):
@@ -20,6 +21,18 @@ class SaleOrder(models.Model):
         compute="_compute_service_contract_count",
         groups="service_contract.group_service_contract_user",
     )
+
+    has_service_contract_lines = fields.Boolean(
+        compute="_compute_has_service_contract_lines",
+        help="Some of the order's products are billed by service contracts.",
+    )
+
+    @api.depends("order_line.service_contract_billed")
+    def _compute_has_service_contract_lines(self):
+        for order in self:
+            order.has_service_contract_lines = any(
+                order.order_line.mapped("service_contract_billed")
+            )
 
     @api.depends("service_contract_ids")
     def _compute_service_contract_count(self):
@@ -103,6 +116,45 @@ class SaleOrder(models.Model):
             vals["site_ids"] = [Command.set(sites.ids)]
         return vals
 
+    # ------------------------------------------------------------------
+    # Invoicing: contract lines are billed by their contract only
+    # ------------------------------------------------------------------
+
+    def _get_invoiceable_lines(self, final=False):
+        """Never a line that its contract bills (even one whose quantity to
+        invoice was stored before it was known to be a contract line)."""
+        return (
+            super()
+            ._get_invoiceable_lines(final=final)
+            .filtered(lambda line: not line.service_contract_billed)
+        )
+
+    def _nothing_to_invoice_error_message(self):
+        """When the orders have nothing left but contract lines, say so."""
+        if self and all(self.mapped("has_service_contract_lines")):
+            return self.env._(
+                "Nothing to invoice on %(orders)s: its contract products are "
+                "billed by their service contracts, on the contracts' billing "
+                "schedule, never by an invoice of the order.",
+                orders=", ".join(self.mapped("name")),
+            )
+        return super()._nothing_to_invoice_error_message()
+
+    def _check_down_payment_allowed(self):
+        """A down payment is a share of the whole order: refused on an order
+        with contract lines, which the order never bills."""
+        orders = self.filtered("has_service_contract_lines")
+        if orders:
+            raise UserError(
+                self.env._(
+                    "No down payment on %(orders)s: its contract products are "
+                    "billed by their service contracts, on the contracts' "
+                    "billing schedule. Invoice its other products with a "
+                    "regular invoice.",
+                    orders=", ".join(orders.mapped("name")),
+                )
+            )
+
     def _get_service_contract_terms(self):
         """Terms shown on the printed quotation, one entry per contract."""
         self.ensure_one()
@@ -138,6 +190,50 @@ class SaleOrderLine(models.Model):
         readonly=True,
         help="The intervention whose billable work this line quotes.",
     )
+
+    service_contract_billed = fields.Boolean(
+        string="Billed by Contract",
+        compute="_compute_service_contract_billed",
+        store=True,
+        help="The product is sold under a service contract, created when the "
+        "quotation is confirmed: the contract bills it on its own schedule, "
+        "the order never invoices it.",
+    )
+
+    @api.depends("product_id", "display_type", "is_downpayment", "state")
+    def _compute_service_contract_billed(self):
+        # Decided again at confirmation (the state changes), as the contract
+        # is: a template given to the product later changes no order.
+        for line in self:
+            line.service_contract_billed = bool(
+                not line.display_type
+                and not line.is_downpayment
+                and line.product_id.service_contract_template_id
+            )
+
+    @api.depends("service_contract_billed")
+    def _compute_qty_to_invoice(self):
+        res = super()._compute_qty_to_invoice()
+        self.filtered("service_contract_billed").qty_to_invoice = 0.0
+        return res
+
+    @api.depends("service_contract_billed")
+    def _compute_invoice_status(self):
+        res = super()._compute_invoice_status()
+        self.filtered("service_contract_billed").invoice_status = "no"
+        return res
+
+    @api.depends("service_contract_billed")
+    def _compute_untaxed_amount_to_invoice(self):
+        res = super()._compute_untaxed_amount_to_invoice()
+        self.filtered("service_contract_billed").untaxed_amount_to_invoice = 0.0
+        return res
+
+    @api.depends("service_contract_billed")
+    def _compute_amount_to_invoice(self):
+        res = super()._compute_amount_to_invoice()
+        self.filtered("service_contract_billed").amount_to_invoice = 0.0
+        return res
 
     def _prepare_invoice_line(self, **optional_values):
         """The invoice of a quoted intervention keeps the link to it."""

@@ -6,13 +6,10 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 # System parameter: confirmations accepted per hour from one address (IP)
-# and for one requester (email, or street and zip); and how long attempts
-# are kept.
+# by one requester (email, or street and zip), and from one address for one
+# contract reference; and how long attempts are kept.
 MAX_ATTEMPTS_PARAM = "service_contract.termination_max_attempts"
 MAX_ATTEMPTS_DEFAULT = 5
-# One contract reference accepts this many times more: a stranger typing
-# someone's reference cannot easily lock its owner out of the form.
-REFERENCE_FACTOR = 3
 KEEP_DAYS = 2
 
 
@@ -30,8 +27,11 @@ def _network(address):
 
 class ServiceContractTerminationAttempt(models.Model):
     """One confirmation of the online termination form, kept for an hour's
-    rate limit against enumeration of references and emails. Neither the
-    address nor the reference is stored: only keyed hashes of them."""
+    rate limit against guessing a reference or a requester's details.
+    Attempts count per requester and per reference, each from one address:
+    a stranger elsewhere never uses up a customer's own attempts. Neither
+    the address, the requester nor the reference is stored: only keyed
+    hashes of them."""
 
     _name = "service.contract.termination.attempt"
     _description = "Online Termination Attempt"
@@ -40,9 +40,8 @@ class ServiceContractTerminationAttempt(models.Model):
 
     key_type = fields.Selection(
         [
-            ("ip", "Address"),
-            ("identity", "Requester"),
-            ("reference", "Contract reference"),
+            ("identity", "Requester, from an address"),
+            ("reference", "Contract reference, from an address"),
         ],
         required=True,
         readonly=True,
@@ -71,20 +70,21 @@ class ServiceContractTerminationAttempt(models.Model):
     def _register_attempt(self, address, reference, identity=None):
         """Return whether an attempt from ``address`` by ``identity`` (the
         normalised email, or street and zip) for ``reference`` is allowed:
-        fewer than the maximum in the last hour from that address and by
-        that requester, and fewer than three times the maximum for that
-        reference. Only allowed attempts are logged (a refused one must not
-        prolong the lock), under a transaction lock on their keys so that
-        parallel requests cannot all pass."""
+        fewer than the maximum in the last hour by that requester from that
+        address, and for that reference from that address. Attempts made
+        from other addresses never count: nobody elsewhere can use up the
+        attempts of a customer, or of a contract's holder. Only allowed
+        attempts are logged (a refused one must not prolong the lock),
+        under a transaction lock on their keys so that parallel requests
+        cannot all pass."""
         limit = self._get_max_attempts()
-        limits = {("ip", self._hash("ip", _network(address))): limit}
-        identity = (identity or "").strip().lower()
-        if identity:
-            limits[("identity", self._hash("identity", identity))] = limit
-        reference = (reference or "").strip().upper()
-        if reference:
-            key = ("reference", self._hash("reference", reference))
-            limits[key] = limit * REFERENCE_FACTOR
+        network = _network(address)
+        identity = (identity or "").strip().lower() or "-"
+        reference = (reference or "").strip().upper() or "-"
+        limits = {
+            ("identity", self._hash("identity", f"{network}|{identity}")): limit,
+            ("reference", self._hash("reference", f"{network}|{reference}")): limit,
+        }
         for _type, key in sorted(limits):
             self.env.cr.execute(
                 "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"sc_termination:{key}"]

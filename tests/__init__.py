@@ -57,3 +57,5 @@ from . import test_checklist_portal
 from . import test_ui_breakdown
 from . import test_ui_equipment
 from . import test_access_equipment
+from . import test_sale_contract_invoicing
+from . import test_public_forms

@@ -1,11 +1,12 @@
 import re
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 from odoo.tools.misc import format_date
 
 from ..models.service_lifecycle_guard import lifecycle_write
@@ -340,62 +341,108 @@ class TestOnlineTermination(HttpCase):
         self.assertEqual(self._state(self.chatel), before)
         self.assertFalse(self.env[ACK_MODEL].search([]))
 
+    def _from(self, address):
+        """Requests sent from ``address``, as the reverse proxy in front of
+        Odoo (proxy mode) tells it."""
+        host = self.base_url().split("//", 1)[1]
+        self.opener.headers.update(
+            {"X-Forwarded-For": address, "X-Forwarded-Host": host}
+        )
+
+    def _confirmed_from(self, address, contract=None, **values):
+        self._from(address)
+        response = self._confirm(contract, **values)
+        return re.search(DONE_ALERT, response.text, re.S).group(0)
+
     def test_rate_limit(self):
         self.env["ir.config_parameter"].sudo().set_param(
             "service_contract.termination_max_attempts", "3"
         )
         for index in range(3):
             self._confirm(reference=f"SC/0000/{index}")
-        response = self._post("confirm", self.chatel)
-        self.assertEqual(response.status_code, 429)
-        self.assertIn("Too many requests", response.text)
-        self.assertNotIn(NEUTRAL, response.text)
-        self.env.invalidate_all()
-        self.assertFalse(self.chatel.date_termination)
-        # The same requester from other addresses is limited too.
+        # Refused silently: the same neutral answer, nothing recorded.
+        before = self._state(self.chatel)
+        response = self._confirm(self.chatel)
+        self.assertNotIn("Too many requests", response.text)
+        self.assertEqual(self._state(self.chatel), before)
+        self.assertFalse(self.env[ACK_MODEL].search([]))
         Attempt = self.env["service.contract.termination.attempt"]
+        # A requester's attempts count from its own address only.
         results = [
-            Attempt._register_attempt(
-                f"10.0.0.{index}", f"SC/2026/{index}", "jeanne@example.com"
-            )
+            Attempt._register_attempt("10.0.0.1", f"SC/2026/{index}", "jeanne@x")
             for index in range(4)
         ]
         self.assertEqual(results, [True, True, True, False])
-        # One reference accepts three times more, from anyone: a stranger
-        # cannot easily lock its owner out.
+        self.assertTrue(Attempt._register_attempt("10.0.0.2", "SC/2026/9", "jeanne@x"))
+        # One reference from one address, whoever is typed in.
         results = [
-            Attempt._register_attempt(f"10.1.0.{index}", "SC/2026/LIMIT", f"{index}@x")
-            for index in range(10)
+            Attempt._register_attempt("10.1.0.1", "SC/2026/LIMIT", f"{index}@x")
+            for index in range(4)
         ]
-        self.assertEqual(results, [True] * 9 + [False])
+        self.assertEqual(results, [True, True, True, False])
+        self.assertTrue(Attempt._register_attempt("10.1.0.2", "SC/2026/LIMIT", "4@x"))
         # A whole IPv6 /64 counts as one address; refused attempts are not
         # logged, so they do not prolong the lock.
         results = [
-            Attempt._register_attempt(f"2001:db8::{index}", f"V6/{index}", f"v{index}")
+            Attempt._register_attempt(f"2001:db8::{index}", f"V6/{index}", "v@x")
             for index in range(5)
         ]
         self.assertEqual(results, [True, True, True, False, False])
-        self.assertEqual(
-            Attempt.search_count(
-                [("key_hash", "=", Attempt._hash("ip", "2001:db8::/64"))]
-            ),
-            3,
-        )
-        # An hour later, the address can try again.
+        key = Attempt._hash("identity", "2001:db8::/64|v@x")
+        self.assertEqual(Attempt.search_count([("key_hash", "=", key)]), 3)
+        # An hour later, the requester can try again.
         Attempt.search([]).attempted_at = datetime.now() - timedelta(hours=2)
         self._confirm(self.chatel)
         self.assertTrue(self.chatel.date_termination)
+
+    @patch.dict(config.options, {"proxy_mode": True})
+    def test_a_stranger_cannot_lock_the_customer_out(self):
+        """A stranger floods the form with Claire's email and made-up
+        references, and with the reference of her contract and made-up
+        details, from three addresses: Claire, from her own address, still
+        ends her contract, and the stranger's flood is refused with the
+        answer everybody gets."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "service_contract.termination_max_attempts", "5"
+        )
+        contract = self.on_time
+        before = self._state(contract)
+        answers = set()
+        for host in (1, 2, 3):
+            address = f"203.0.113.{host}"
+            for index in range(6):
+                answers.add(
+                    self._confirmed_from(address, reference=f"SC/2026/{host}{index}")
+                )
+                answers.add(
+                    self._confirmed_from(
+                        address, contract, email=f"someone{index}@example.com"
+                    )
+                )
+            # Beyond its limit, even the right guess is refused, silently.
+            answers.add(self._confirmed_from(address, contract))
+        self.assertEqual(len(answers), 1, "the same answer every time")
+        self.assertEqual(self._state(contract), before)
+        self.assertFalse(self.env[ACK_MODEL].search([]))
+        # Claire, from home.
+        answers.add(self._confirmed_from("198.51.100.7", contract))
+        self.assertEqual(len(answers), 1)
+        self.assertEqual(contract.notice_by, "online")
+        self.assertEqual(contract.notice_date, self.today)
+        request = self.env[ACK_MODEL].search([("contract_id", "=", contract.id)])
+        self.assertEqual(request.partner_id, self.consumer)
+        self.assertEqual(len(self._acks()), 1)
 
     def test_old_attempts_are_purged(self):
         Attempt = self.env["service.contract.termination.attempt"]
         Attempt._register_attempt("10.0.0.1", "SC/1", "a@example.com")
         old = Attempt.search([])
-        self.assertEqual(len(old), 3)
+        self.assertEqual(len(old), 2)
         self.assertNotIn("10.0.0.1", old.mapped("key_hash"))
         Attempt._register_attempt("10.0.0.2", "SC/2", "b@example.com")
         old.attempted_at = datetime.now() - timedelta(days=3)
-        self.assertEqual(Attempt._cron_purge_termination_attempts(), 3)
-        self.assertEqual(len(Attempt.search([])), 3)
+        self.assertEqual(Attempt._cron_purge_termination_attempts(), 2)
+        self.assertEqual(len(Attempt.search([])), 2)
 
     def test_honeypot(self):
         before = self._state(self.chatel)

@@ -1,5 +1,6 @@
 """The links from sale and accounting records to the module's records are
-set by the module's flows only (issue 20, items 2 and 7).
+set by the module's flows only, and the portal reads nothing of unsent
+contracts nor their internal figures (issue 20, items 2, 5 and 7).
 
 Every attack is made as it was: JSON-RPC with the user's own session."""
 
@@ -342,3 +343,109 @@ class TestLinkSecurity(LinkSecurityCase):
         copy = self.invoice.with_user(self.accountant).copy()
         self.assertFalse(copy.invoice_line_ids.service_contract_id)
         self.assertNotIn(copy, self.running.invoice_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalReadsSentContractsOnly(LinkSecurityCase):
+    """Item 5: what a portal user reads over JSON-RPC."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.cancelled = cls.draft.copy({"title": "SC Portal Cancelled"})
+        cls.cancelled.action_cancel()
+        cls.env["service.visit.plan"].create(
+            [
+                {"contract_id": contract.id, "name": f"Plan of {contract.title}"}
+                for contract in cls.draft | cls.cancelled | cls.running
+            ]
+        )
+        cls.draft_visit = cls.env["service.intervention"].create(
+            {
+                "contract_id": cls.draft.id,
+                "site_id": cls.site.id,
+                "date_due": fields.Date.today(),
+                "description": "SC Portal visit of a draft",
+            }
+        )
+        cls.unsent = cls.draft | cls.cancelled
+
+    def _contract_fields(self, Model):
+        return [
+            name
+            for name, field in Model._fields.items()
+            if field.type == "many2one" and field.comodel_name == "service.contract"
+        ]
+
+    @mute_logger("odoo.http", "odoo.addons.base.models.ir_rule")
+    def test_no_model_shows_unsent_contracts(self):
+        """Every module model a portal user can read: nothing of a draft or
+        cancelled contract, not even its name."""
+        portal = self.portal_user
+        unsent_names = [c.display_name for c in self.unsent] + self.unsent.mapped(
+            "name"
+        )
+        read_models = []
+        for model_name in sorted(self.env.registry):
+            Model = self.env[model_name]
+            if (
+                not model_name.startswith("service.")
+                or Model._abstract
+                or not Model.with_user(portal).has_access("read")
+            ):
+                continue
+            read_models.append(model_name)
+            contract_fields = self._contract_fields(Model)
+            rows = self.rpc(
+                portal,
+                model_name,
+                "search_read",
+                [],
+                fields=["display_name", *contract_fields],
+            )
+            for row in rows:
+                for name in contract_fields:
+                    self.assertNotIn(
+                        row[name] and row[name][0],
+                        self.unsent.ids,
+                        f"{model_name} {row['id']}",
+                    )
+                    self.assertNotIn(row[name] and row[name][1], unsent_names)
+                self.assertNotIn(row["display_name"], unsent_names, model_name)
+        self.assertIn("service.contract.line", read_models)
+        self.assertIn("service.visit.plan", read_models)
+        # The running contract's lines and plans are still read.
+        lines = self.rpc(portal, "service.contract.line", "search_read", [], ["name"])
+        sent = self.running | self.to_sign
+        self.assertEqual({row["id"] for row in lines}, set(sent.line_ids.ids))
+        plans = self.rpc(
+            portal, "service.visit.plan", "search_read", [], ["contract_id"]
+        )
+        self.assertEqual({row["contract_id"][0] for row in plans}, {self.running.id})
+
+    @mute_logger("odoo.http")
+    def test_internal_fields_are_refused(self):
+        for name in ("health", "health_details", "is_late_payer"):
+            self.assertRpcRefusedAs(
+                self.portal_user, "service.contract", "read", self.running.ids, [name]
+            )
+        described = self.rpc(self.portal_user, "service.contract", "fields_get")
+        self.assertNotIn("health", described)
+        self.assertNotIn("is_late_payer", described)
+        row = self.rpc(
+            self.portal_user, "service.contract", "read", self.running.ids, ["name"]
+        )[0]
+        self.assertEqual(row["name"], self.running.name)
+
+    def test_portal_pages_still_render(self):
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        page = self._get(f"/my/contracts/{self.running.id}").text
+        self.assertIn(self.running.name, page)
+        self.assertIn(self.invoice.name, page)
+        self.assertIn(self.visit_done.name, page)
+        listing = self._get("/my/contracts").text
+        self.assertIn(self.running.name, listing)
+        self.assertNotIn(self.draft.name, listing)
+        visits = self._get("/my/interventions").text
+        self.assertIn(self.visit_done.name, visits)
+        self.assertNotIn(self.draft_visit.name, visits)

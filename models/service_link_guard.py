@@ -54,9 +54,9 @@ class ServiceLinkGuard(models.AbstractModel):
             sorted(self._fields[name]._description_string(self.env) for name in names)
         )
         return self.env._(
-            "%(model)s: %(fields)s are set only by the service contract flows "
-            "(contract invoicing, quotations, visit billing, credit notes), "
-            "never written directly.",
+            "%(model)s: %(fields)s can only be set by the service contract "
+            "flows (contract invoicing, quotations, visit billing, credit "
+            "notes), not written directly.",
             model=self._description,
             fields=labels,
         )

@@ -1,5 +1,5 @@
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from .service_lifecycle_guard import lifecycle_write
 
@@ -15,7 +15,11 @@ class AccountMove(models.Model):
     """
 
     _name = "account.move"
-    _inherit = ["account.move", "service.intervention.billed.mixin"]
+    _inherit = [
+        "account.move",
+        "service.intervention.billed.mixin",
+        "service.link.guard",
+    ]
     _service_intervention_lines = "invoice_line_ids"
 
     # Contract fields are for contract users: an accountant reading a whole
@@ -54,6 +58,19 @@ class AccountMove(models.Model):
             move.service_contract_ids = move.invoice_line_ids.service_contract_id
             move.service_contract_count = len(move.service_contract_ids)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_service_link_create(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_service_link_write(vals)
+        return super().write(vals)
+
+    @api.constrains("partner_id", "company_id")
+    def _check_service_contract_partner(self):
+        self.line_ids._check_service_contract_partner()
+
     def unlink(self):
         """A deleted draft invoice gives its periods back to the schedule
         (as superuser: an accountant needs no contract rights)."""
@@ -64,6 +81,13 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Cancellation and reversal: periods given back and taken again
     # ------------------------------------------------------------------
+
+    def _reverse_moves(self, default_values_list=None, cancel=False):
+        """A credit note keeps the links of the invoice it reverses."""
+        with lifecycle_write():
+            return super()._reverse_moves(
+                default_values_list=default_values_list, cancel=cancel
+            )
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
@@ -229,14 +253,18 @@ class AccountMoveReversal(models.TransientModel):
         return values
 
     def reverse_moves(self, is_modify=False):
-        action = super().reverse_moves(is_modify=is_modify)
+        """The credit note and the new draft replacing the invoice keep its
+        links (contracts, visits, periods given back)."""
+        with lifecycle_write():
+            action = super().reverse_moves(is_modify=is_modify)
         if is_modify:
             self.new_move_ids._sync_service_contract_periods()
         return action
 
 
 class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
+    _name = "account.move.line"
+    _inherit = ["account.move.line", "service.link.guard"]
 
     service_contract_id = fields.Many2one(
         "service.contract",
@@ -252,3 +280,41 @@ class AccountMoveLine(models.Model):
         readonly=True,
         help="The intervention whose billable work this line invoices.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_service_link_create(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_service_link_write(vals)
+        return super().write(vals)
+
+    @api.constrains("service_contract_id", "service_intervention_id")
+    def _check_service_contract_partner(self):
+        """A line names a contract (or a visit of one) of its invoice's
+        customer and company: the invoice is shown on that contract's portal
+        page and counts in its figures."""
+        for line in self.sudo().filtered(
+            lambda ml: ml.service_contract_id or ml.service_intervention_id
+        ):
+            move = line.move_id
+            contracts = (
+                line.service_contract_id | line.service_intervention_id.contract_id
+            )
+            wrong = contracts.filtered(
+                lambda c, m=move: c.commercial_partner_id != m.commercial_partner_id
+                or c.company_id != m.company_id
+            )
+            if wrong:
+                raise ValidationError(
+                    self.env._(
+                        "%(invoice)s is for %(customer)s in %(company)s: it "
+                        "cannot bill contract %(contracts)s of another "
+                        "customer or company.",
+                        invoice=move.display_name,
+                        customer=move.commercial_partner_id.display_name or "-",
+                        company=move.company_id.name,
+                        contracts=", ".join(wrong.mapped("name")),
+                    )
+                )

@@ -1,12 +1,18 @@
 from collections import defaultdict
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+
+from .service_lifecycle_guard import lifecycle_write
 
 
 class SaleOrder(models.Model):
     _name = "sale.order"
-    _inherit = ["sale.order", "service.intervention.billed.mixin"]
+    _inherit = [
+        "sale.order",
+        "service.intervention.billed.mixin",
+        "service.link.guard",
+    ]
     _service_intervention_lines = "order_line"
 
     # Contract fields are for contract users; a salesperson reading a whole
@@ -38,6 +44,25 @@ class SaleOrder(models.Model):
     def _compute_service_contract_count(self):
         for order in self:
             order.service_contract_count = len(order.service_contract_ids)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_service_link_create(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_service_link_write(vals)
+        return super().write(vals)
+
+    @api.constrains("partner_id", "company_id")
+    def _check_service_contract_partner(self):
+        self.order_line._check_service_contract_partner()
+
+    def _create_invoices(self, grouped=False, final=False, date=None):
+        """The invoice of a quoted visit keeps the link to it (and to its
+        contract): see ``sale.order.line._prepare_invoice_line``."""
+        with lifecycle_write():
+            return super()._create_invoices(grouped=grouped, final=final, date=date)
 
     def action_confirm(self):
         res = super().action_confirm()
@@ -180,7 +205,8 @@ class SaleOrder(models.Model):
 
 
 class SaleOrderLine(models.Model):
-    _inherit = "sale.order.line"
+    _name = "sale.order.line"
+    _inherit = ["sale.order.line", "service.link.guard"]
 
     service_intervention_id = fields.Many2one(
         "service.intervention",
@@ -235,6 +261,36 @@ class SaleOrderLine(models.Model):
         self.filtered("service_contract_billed").amount_to_invoice = 0.0
         return res
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_service_link_create(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_service_link_write(vals)
+        return super().write(vals)
+
+    @api.constrains("service_intervention_id")
+    def _check_service_contract_partner(self):
+        """A line quotes a visit of its order's customer and company."""
+        for line in self.sudo().filtered("service_intervention_id"):
+            order = line.order_id
+            contract = line.service_intervention_id.contract_id
+            if (
+                contract.commercial_partner_id != order.partner_id.commercial_partner_id
+                or contract.company_id != order.company_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(order)s is for %(customer)s in %(company)s: it cannot "
+                        "quote visit %(visit)s of another customer or company.",
+                        order=order.name,
+                        customer=order.partner_id.commercial_partner_id.display_name,
+                        company=order.company_id.name,
+                        visit=line.service_intervention_id.name,
+                    )
+                )
+
     def _prepare_invoice_line(self, **optional_values):
         """The invoice of a quoted intervention keeps the link to it."""
         vals = super()._prepare_invoice_line(**optional_values)
@@ -256,3 +312,27 @@ class SaleOrderLine(models.Model):
             "discount": self.discount,
             "tax_ids": [Command.set(self.tax_id.ids)],
         }
+
+
+class ServiceContract(models.Model):
+    _inherit = "service.contract"
+
+    @api.constrains("sale_order_id", "partner_id", "company_id")
+    def _check_sale_order_partner(self):
+        """A contract comes from a quotation of its own customer and company."""
+        for contract in self.sudo().filtered("sale_order_id"):
+            order = contract.sale_order_id
+            if (
+                order.partner_id.commercial_partner_id != contract.commercial_partner_id
+                or order.company_id != contract.company_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(contract)s is for %(customer)s: it cannot "
+                        "come from quotation %(order)s of another customer or "
+                        "company.",
+                        contract=contract.display_name,
+                        customer=contract.commercial_partner_id.display_name,
+                        order=order.name,
+                    )
+                )

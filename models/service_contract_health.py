@@ -36,27 +36,33 @@ class ServiceContract(models.Model):
 
     _inherit = "service.contract"
 
+    # Internal judgement of the contract: for contract users, never the
+    # customer (portal) nor a salesperson or accountant.
     health = fields.Selection(
         HEALTH_LEVELS,
         copy=False,
         readonly=True,
         index=True,
+        groups="service_contract.group_service_contract_user",
         help="Recomputed every day for running contracts from the rules set in "
         "Settings > Contracts > Contract Health.",
     )
     health_details = fields.Json(
         copy=False,
         readonly=True,
+        groups="service_contract.group_service_contract_user",
         help="The rules that fired, with their figures.",
     )
     health_date = fields.Date(
         string="Health Since",
         copy=False,
         readonly=True,
+        groups="service_contract.group_service_contract_user",
         help="Day the health last changed.",
     )
     health_reasons = fields.Text(
         compute="_compute_health_reasons",
+        groups="service_contract.group_service_contract_user",
         help="The rules that set the health, with their figures.",
     )
 

@@ -40,6 +40,7 @@ class ServiceContract(models.Model):
         string="Late Payer",
         compute="_compute_invoicing_amounts",
         search="_search_is_late_payer",
+        groups="service_contract.group_service_contract_user",
     )
 
     @api.depends("amount_untaxed", "invoicing_frequency")

@@ -8,6 +8,7 @@ from odoo.tools.misc import format_date
 
 from .locking import lock_skip_locked
 from .service_invoicing_context import InvoicingContext
+from .service_lifecycle_guard import lifecycle_write
 
 _logger = logging.getLogger(__name__)
 
@@ -268,7 +269,8 @@ class ServiceContractPeriod(models.Model):
             default_move_type="out_invoice", tracking_disable=True
         )
         try:
-            with self.env.cr.savepoint():
+            # The invoicing flow links the invoice lines to their contracts.
+            with self.env.cr.savepoint(), lifecycle_write():
                 moves = Move.create([vals for _periods, vals in batches])
             created = [
                 (periods, move)
@@ -279,7 +281,7 @@ class ServiceContractPeriod(models.Model):
             created = []
             for periods, vals in batches:
                 try:
-                    with self.env.cr.savepoint():
+                    with self.env.cr.savepoint(), lifecycle_write():
                         created.append((periods, Move.create(vals)))
                 except Exception as error:  # noqa: BLE001
                     # The savepoint is rolled back: forget what was computed.

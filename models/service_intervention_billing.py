@@ -415,12 +415,14 @@ class ServiceIntervention(models.Model):
         billed = [(i, i._get_billable_lines()) for i in self]
         for company in self.company_id:
             todo = [(i, lines) for i, lines in billed if i.company_id == company]
-            created = (
-                self.env["account.move"]
-                .with_company(company)
-                .with_context(default_move_type="out_invoice")
-                .create([i._prepare_invoice_vals() for i, _lines in todo])
-            )
+            vals_list = [i._prepare_invoice_vals() for i, _lines in todo]
+            with lifecycle_write():  # the billing flow links lines to visits
+                created = (
+                    self.env["account.move"]
+                    .with_company(company)
+                    .with_context(default_move_type="out_invoice")
+                    .create(vals_list)
+                )
             for (intervention, lines), move in zip(todo, created, strict=True):
                 intervention._link_billing_document(
                     {"invoice_id": move.id},
@@ -494,11 +496,13 @@ class ServiceIntervention(models.Model):
             return orders
         for intervention in self:
             lines = intervention._get_billable_lines()
-            order = (
-                self.env["sale.order"]
-                .with_company(intervention.company_id)
-                .create(intervention._prepare_sale_order_vals())
-            )
+            vals = intervention._prepare_sale_order_vals()
+            with lifecycle_write():  # the billing flow links lines to visits
+                order = (
+                    self.env["sale.order"]
+                    .with_company(intervention.company_id)
+                    .create(vals)
+                )
             if order.currency_id != intervention.contract_id.currency_id:
                 raise UserError(
                     self.env._(

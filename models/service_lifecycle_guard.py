@@ -30,6 +30,12 @@ _LIFECYCLE_WRITE = contextvars.ContextVar(
 )
 
 
+def is_lifecycle_write(env):
+    """Whether the running code may write guarded fields: inside
+    ``lifecycle_write()``, or data files loaded by the server."""
+    return _LIFECYCLE_WRITE.get() or not env.registry.ready
+
+
 @contextmanager
 def lifecycle_write():
     """Let the model's own methods write guarded fields in this block."""
@@ -89,7 +95,7 @@ class ServiceLifecycleGuard(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _is_lifecycle_write(self):
-        return _LIFECYCLE_WRITE.get() or not self.env.registry.ready
+        return is_lifecycle_write(self.env)
 
     def _field_labels(self, names):
         return ", ".join(

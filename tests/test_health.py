@@ -41,7 +41,14 @@ class HealthCase(InvoicingCase):
         return contract.health
 
     def _post_invoice(self, contract, due, amount=1000.0):
-        move = self.env["account.move"].create(
+        with lifecycle_write():  # test data: an invoice of the contract
+            move = self._create_invoice(contract, due, amount)
+        move.action_post()
+        self.assertEqual(move.invoice_date_due, due)
+        return move
+
+    def _create_invoice(self, contract, due, amount):
+        return self.env["account.move"].create(
             {
                 "move_type": "out_invoice",
                 "partner_id": self.customer.id,
@@ -60,9 +67,6 @@ class HealthCase(InvoicingCase):
                 ],
             }
         )
-        move.action_post()
-        self.assertEqual(move.invoice_date_due, due)
-        return move
 
     def _visit(self, contract, window_end, **values):
         return self.env["service.intervention"].create(

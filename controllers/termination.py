@@ -4,6 +4,8 @@ from odoo import _, fields, http
 from odoo.http import request
 from odoo.tools import email_normalize
 
+from ..models.service_contract_termination_request import _normalize_address
+
 _logger = logging.getLogger(__name__)
 
 # Filled only by robots: the field is hidden from people.
@@ -115,8 +117,12 @@ class ServiceContractTermination(http.Controller):
             ._register_attempt(
                 request.httprequest.remote_addr,
                 values["reference"],
+                # Normalised as the request is matched: a variant of the
+                # same address ("7, rue" / "7 rue") is the same requester.
                 email_normalize(values["email"])
-                or f"{values['street']}|{values['zip']}".lower(),
+                or "|".join(
+                    _normalize_address(values[key]) for key in ("street", "zip")
+                ),
             )
         )
         if not allowed:

@@ -2,6 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .service_lifecycle_guard import lifecycle_write
+from .service_link_guard import billed_partners
 
 
 class AccountMove(models.Model):
@@ -290,7 +291,7 @@ class AccountMoveLine(models.Model):
         self._check_service_link_write(vals)
         return super().write(vals)
 
-    @api.constrains("service_contract_id", "service_intervention_id")
+    @api.constrains("service_contract_id", "service_intervention_id", "move_id")
     def _check_service_contract_partner(self):
         """A line names a contract (or a visit of one) of its invoice's
         customer and company: the invoice is shown on that contract's portal
@@ -303,7 +304,7 @@ class AccountMoveLine(models.Model):
                 line.service_contract_id | line.service_intervention_id.contract_id
             )
             wrong = contracts.filtered(
-                lambda c, m=move: c.commercial_partner_id != m.commercial_partner_id
+                lambda c, m=move: m.commercial_partner_id not in billed_partners(c)
                 or c.company_id != m.company_id
             )
             if wrong:

@@ -4,6 +4,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .service_lifecycle_guard import lifecycle_write
+from .service_link_guard import billed_partners
 
 
 class SaleOrder(models.Model):
@@ -165,6 +166,12 @@ class SaleOrder(models.Model):
             )
         return super()._nothing_to_invoice_error_message()
 
+    def _has_to_be_paid(self):
+        """No online payment of a quotation with contract products: the
+        contracts bill them on their schedule (a payment at signature would
+        bill them twice, or make a down payment the order refuses)."""
+        return super()._has_to_be_paid() and not self.has_service_contract_lines
+
     def _check_down_payment_allowed(self):
         """A down payment is a share of the whole order: refused on an order
         with contract lines, which the order never bills."""
@@ -270,14 +277,32 @@ class SaleOrderLine(models.Model):
         self._check_service_link_write(vals)
         return super().write(vals)
 
-    @api.constrains("service_intervention_id")
+    @api.constrains("product_id", "product_uom_qty", "price_unit", "discount")
+    def _check_service_contract_after_confirmation(self):
+        """A contract product is sold by confirming its quotation, which
+        creates the contract: once confirmed, the order adds none and
+        changes none (the contract bills them; change it by an amendment)."""
+        lines = self.filtered(
+            lambda line: line.service_contract_billed and line.state == "sale"
+        )
+        if lines:
+            raise ValidationError(
+                self.env._(
+                    "%(orders)s is confirmed: its contract products are billed "
+                    "by their contracts. Change a contract by an amendment, or "
+                    "sell another contract with a new quotation.",
+                    orders=", ".join(lines.order_id.mapped("name")),
+                )
+            )
+
+    @api.constrains("service_intervention_id", "order_id")
     def _check_service_contract_partner(self):
         """A line quotes a visit of its order's customer and company."""
         for line in self.sudo().filtered("service_intervention_id"):
             order = line.order_id
             contract = line.service_intervention_id.contract_id
             if (
-                contract.commercial_partner_id != order.partner_id.commercial_partner_id
+                order.partner_id.commercial_partner_id not in billed_partners(contract)
                 or contract.company_id != order.company_id
             ):
                 raise ValidationError(

@@ -269,6 +269,10 @@ class ServiceContract(models.Model):
             ),
         }
 
+    def _get_waiting_frozen_fields(self):
+        """The template too: choosing another one recomputes the terms."""
+        return super()._get_waiting_frozen_fields() | {"template_id"}
+
     def _get_signature_changed_message(self):
         return self.env._(
             "Contract %(name)s changed since it was sent to you or since you "

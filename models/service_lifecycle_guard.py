@@ -22,7 +22,7 @@ import contextvars
 import functools
 from contextlib import contextmanager
 
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 _LIFECYCLE_WRITE = contextvars.ContextVar(
@@ -126,6 +126,20 @@ class ServiceLifecycleGuard(models.AbstractModel):
             if locked:
                 self.check_access("write")
                 raise UserError(locked._get_frozen_message(self._field_labels(frozen)))
+
+    @api.model
+    def default_get(self, fields_list):
+        """Action fields start at their own default: a user's ``ir.default``
+        (which a client can set for itself) never sets one."""
+        defaults = super().default_get(fields_list)
+        if not self._is_lifecycle_write():
+            for name in set(defaults) & set(self._get_action_fields()):
+                field = self._fields[name]
+                if field.default:
+                    defaults[name] = field.default(self)
+                else:
+                    del defaults[name]
+        return defaults
 
     def _check_lifecycle_create(self, vals_list):
         """Refuse new records carrying action fields (directly or as context

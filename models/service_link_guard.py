@@ -9,13 +9,14 @@ billing, credit notes and reversals), inside ``lifecycle_write()``. Outside
 them, a ``create``, ``write`` or ``load`` carrying one is refused, whoever
 calls (``sudo`` included), and a duplicate (``copy``) leaves them out. A
 ``default_`` key of the context naming one is refused even inside a flow:
-the client fills the context, never the values of the flow.
+the client fills the context, never the values of the flow; a user's
+``ir.default`` of one is ignored.
 
 The links are every relational field to a ``service.*`` model, found on the
 model itself: a field added later is guarded too.
 """
 
-from odoo import Command, models
+from odoo import Command, api, models
 from odoo.exceptions import UserError
 
 from .service_lifecycle_guard import is_lifecycle_write
@@ -35,6 +36,16 @@ def _is_empty_link(value):
             for command in value
         )
     return False
+
+
+def billed_partners(contract):
+    """The commercial partners a contract's invoices and quotations may be
+    made out to: its customer, and the company of its invoice address (a
+    property manager or a parent company, as the quotation said)."""
+    return (
+        contract.commercial_partner_id
+        | contract.partner_invoice_id.commercial_partner_id
+    )
 
 
 class ServiceLinkGuard(models.AbstractModel):
@@ -82,6 +93,15 @@ class ServiceLinkGuard(models.AbstractModel):
             )
         if refused:
             raise UserError(self._service_link_error(refused))
+
+    @api.model
+    def default_get(self, fields_list):
+        """A link has no default: a user's ``ir.default`` (which a client
+        can set for itself) never links a new record."""
+        defaults = super().default_get(fields_list)
+        for name in self._get_service_link_fields():
+            defaults.pop(name, None)
+        return defaults
 
     def copy_data(self, default=None):
         """A duplicate made outside the flows is not linked (values given in

@@ -59,6 +59,11 @@ class ServiceSignedDocumentMixin(models.AbstractModel):
         ``_check_waiting_unchanged``)."""
         return {}
 
+    def _get_waiting_frozen_fields(self):
+        """What cannot change while the document waits for the signature:
+        its text and the figures the signature covers."""
+        return {"document_body", *self._get_signed_fields()}
+
     def _get_signature_changed_message(self):
         """Error refusing to sign ``self``: it changed since it was sent or
         shown."""
@@ -100,12 +105,12 @@ class ServiceSignedDocumentMixin(models.AbstractModel):
     def _check_waiting_unchanged(self, names):
         """Refuse to change the fields ``names`` of the documents of ``self``
         waiting for the customer's signature, when they are part of what was
-        sent (``_get_signed_fields``): a new version is set back to draft,
+        sent (``_get_waiting_frozen_fields``): a new version is set back to draft,
         changed and sent again. The module's own flows (inside
         ``lifecycle_write()``) are not refused."""
         if not self or self._is_lifecycle_write():
             return
-        changed = set(names) & set(self._get_signed_fields())
+        changed = set(names) & self._get_waiting_frozen_fields()
         waiting = self.filtered(lambda record: record.state == WAITING_STATE)
         if changed and waiting:
             self.check_access("write")

@@ -239,6 +239,20 @@ class TestInvoices(InvoicingCase):
         self.assertEqual(self._invoice(date(2026, 2, 1)), 0)
         self.assertEqual(len(contract.invoice_ids), 2)
 
+    def test_invoice_address_of_another_company(self):
+        """A quotation made out to a property manager gives its contract an
+        invoice address of another company: the contract's invoices go
+        there, linked to the contract (the link guard accepts them)."""
+        contract = self._contract(partner_invoice_id=self.partner_b.id)
+        self.assertEqual(self._invoice(date(2026, 1, 15)), 1)
+        invoice = contract.invoice_ids
+        self.assertEqual(invoice.partner_id, self.partner_b)
+        self.assertEqual(invoice.invoice_line_ids.service_contract_id, contract)
+        # Nobody else's invoice can name the contract.
+        with self.assertRaises(ValidationError):
+            with self.env.cr.savepoint():
+                invoice.partner_id = self.env["res.partner"].create({"name": "C"})
+
     def test_period_label_in_customer_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.customer.lang = "fr_FR"

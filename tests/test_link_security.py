@@ -295,6 +295,35 @@ class TestLinkSecurity(LinkSecurityCase):
         self.assertEqual(len(self.other_order.order_line), 1)
 
     @mute_logger("odoo.http")
+    def test_user_default_cannot_link_either(self):
+        """A user's own ``ir.default`` (which any user can set for itself)
+        is not a way around the guard: the new line is not linked."""
+        user = self.salesperson
+        self.rpc(
+            user,
+            "ir.default",
+            "set",
+            "sale.order.line",
+            "service_intervention_id",
+            self.visit_done.id,
+            user_id=True,
+        )
+        line_id = self.rpc(
+            user,
+            "sale.order.line",
+            "create",
+            [{"order_id": self.other_order.id, "product_id": self.product_a.id}],
+        )[0]
+        line = self.env["sale.order.line"].browse(line_id)
+        self.assertFalse(line.service_intervention_id)
+        self.assertEqual(
+            self.env["sale.order.line"]
+            .with_user(user)
+            .default_get(["service_intervention_id"]),
+            {},
+        )
+
+    @mute_logger("odoo.http")
     def test_released_periods_are_not_invoiced_by_a_write(self):
         """Item 7: a contract user and accountant cannot mark a period
         invoiced by naming it on a one-unit invoice."""
@@ -422,6 +451,20 @@ class TestPortalReadsSentContractsOnly(LinkSecurityCase):
             portal, "service.visit.plan", "search_read", [], ["contract_id"]
         )
         self.assertEqual({row["contract_id"][0] for row in plans}, {self.running.id})
+        # The visit plan of a draft amendment of the running contract: not
+        # sent, not shown.
+        draft_plan = self.env["service.visit.plan"].create(
+            {
+                "name": "Plan of a draft amendment",
+                "amendment_id": self.amendment.id,
+                "count_per_year": 2,
+            }
+        )
+        self.assertEqual(self.amendment.state, "draft")
+        self.assertEqual(draft_plan.contract_id, self.running)
+        plans = self.rpc(portal, "service.visit.plan", "search_read", [], ["name"])
+        self.assertNotIn(draft_plan.id, {row["id"] for row in plans})
+        self.assertTrue(plans)
 
     @mute_logger("odoo.http")
     def test_internal_fields_are_refused(self):

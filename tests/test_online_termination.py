@@ -433,6 +433,30 @@ class TestOnlineTermination(HttpCase):
         self.assertEqual(request.partner_id, self.consumer)
         self.assertEqual(len(self._acks()), 1)
 
+    def test_address_variants_count_as_one_requester(self):
+        """From one address, guessing references with the customer's street
+        written in several ways counts as one requester, as the request is
+        matched: past the limit, the right reference is refused too."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "service_contract.termination_max_attempts", "3"
+        )
+        contract = self.on_time
+        before = self._state(contract)
+        variants = ("12, rue des Lilas", "12 RUE DES LILAS.", "12 rue  des-Lilas")
+        for index, street in enumerate(variants):
+            self._confirmed_from(
+                "192.0.2.9",
+                reference=f"SC/2026/9{index}",
+                email="",
+                street=street,
+                zip=" 74 000",
+            )
+        self._confirmed_from(
+            "192.0.2.9", contract, email="", street="12,rue des lilas", zip="74000"
+        )
+        self.assertEqual(self._state(contract), before)
+        self.assertFalse(self.env[ACK_MODEL].search([]))
+
     def test_old_attempts_are_purged(self):
         Attempt = self.env["service.contract.termination.attempt"]
         Attempt._register_attempt("10.0.0.1", "SC/1", "a@example.com")

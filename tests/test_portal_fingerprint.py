@@ -240,6 +240,8 @@ class TestContractSignedAsShown(FingerprintCase):
             ),
             (Contract, "write", contract.ids, {"invoicing_frequency": "year"}),
             (Contract, "write", contract.ids, {"note": "<p>Other terms</p>"}),
+            (Contract, "write", contract.ids, {"document_body": "<p>Other</p>"}),
+            (Contract, "write", contract.ids, {"template_id": False}),
         ]
         for model, method, *args in attacks:
             with self.subTest(model=model, method=method, args=args):

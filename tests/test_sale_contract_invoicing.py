@@ -7,7 +7,7 @@ usual. Everything is done as a salesperson without contract rights.
 """
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .test_invoicing import InvoicingCase
@@ -164,3 +164,46 @@ class TestSaleOrderContractLines(InvoicingCase):
         wizard = self._wizard(others, advance_payment_method="delivered")
         self.assertRefused(UserError, REFUSED, wizard.create_invoices)
         self.assertFalse(others.invoice_ids)
+
+    def test_confirmed_order_adds_or_changes_no_contract_product(self):
+        """Once confirmed, a contract product is neither added to the order
+        nor changed on it (nobody would bill it): the contract changes by
+        an amendment. A one-off product is still added."""
+        order = self._order(self.product)
+        line = self._contract_line(order).with_user(self.salesman)
+        for values in ({"product_uom_qty": 2}, {"price_unit": 1.0}):
+            with self.subTest(**values):
+                self.assertRefused(ValidationError, "amendment", line.write, values)
+        self.assertRefused(
+            ValidationError,
+            "amendment",
+            order.with_user(self.salesman).write,
+            {"order_line": [Command.create({"product_id": self.product.id})]},
+        )
+        order.with_user(self.salesman).write(
+            {"order_line": [Command.create({"product_id": self.product_a.id})]}
+        )
+        self.assertEqual(len(order.order_line), 2)
+
+    def test_no_online_payment_of_a_quotation_with_contract_products(self):
+        """Paying at signature would bill the contract's services twice:
+        such a quotation is signed, not paid, online."""
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "require_payment": True,
+                "order_line": [
+                    Command.create({"product_id": self.product.id}),
+                    Command.create({"product_id": self.product_a.id}),
+                ],
+            }
+        )
+        self.assertFalse(order._has_to_be_paid())
+        one_off = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "require_payment": True,
+                "order_line": [Command.create({"product_id": self.product_a.id})],
+            }
+        )
+        self.assertTrue(one_off._has_to_be_paid())

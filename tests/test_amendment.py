@@ -77,8 +77,8 @@ class AmendmentCase(AccountTestInvoicingCommon):
         return contract.period_ids.filtered(lambda p: p.date_from == date_from)
 
     def _amend(self, contract, price=None, date_effective=EFFECTIVE, **values):
-        contract.action_amend()
-        amendment = contract.amendment_ids[:1]
+        action = contract.action_amend()
+        amendment = self.env["service.contract.amendment"].browse(action["res_id"])
         vals = {"date_effective": date_effective, **values}
         amendment.write(vals)
         if price is not None:
@@ -332,6 +332,54 @@ class TestAmendmentFigures(AmendmentCase):
             "service_contract.action_report_contract_amendment", amendment.ids
         )[0]
         self.assertIn(b"Breakdown cover", html)
+
+    @freeze_time("2026-03-01")
+    def test_amendment_undone_leaves_nothing_to_bill(self):
+        """January to March invoiced at 300.00; 420.00 from 1 February
+        signed on 10 March, then 300.00 again from 1 February signed on
+        20 March: the second adjustment takes back the first one (still
+        pending), April is invoiced 300.00."""
+        contract = self._contract()
+        self._invoice(date(2026, 3, 1))
+        self.assertEqual(
+            contract.period_ids.filtered(lambda p: p.state == "invoiced").mapped(
+                "amount"
+            ),
+            [300.0, 300.0, 300.0],
+        )
+        february = date(2026, 2, 1)
+        with freeze_time("2026-03-10"):
+            rise = self._amend(contract, price=420.0, date_effective=february)
+            rise.action_sign()
+        self.assertEqual(rise.catch_up_amount, 240.0)
+        with freeze_time("2026-03-20"):
+            undo = self._amend(contract, price=300.0, date_effective=february)
+            undo.action_sign()
+        self.assertEqual(undo.catch_up_amount, -240.0)
+        self._invoice(date(2026, 4, 1))
+        april = self._period(contract, date(2026, 4, 1)).move_id
+        self.assertEqual(april.amount_untaxed, 300.0)
+        self.assertEqual(
+            sorted(
+                april.invoice_line_ids.filtered("service_amendment_id").mapped(
+                    "price_unit"
+                )
+            ),
+            [-240.0, 240.0],
+        )
+
+    @freeze_time(TODAY)
+    def test_termination_in_an_amended_period_keeps_each_days_price(self):
+        """June at 300.00, 400.00 from 16 June, terminated on 20 June: 15
+        days at 300.00 and 5 at 400.00 out of 30, not 20 days at 400.00."""
+        contract = self._contract()
+        self._invoice(date(2026, 5, 1))
+        self._amend(contract, price=400.0).action_sign()
+        self.assertEqual(self._period(contract, date(2026, 6, 1)).amount, 350.0)
+        contract._terminate(date(2026, 6, 20), "agreement", "Sold")
+        june = self._period(contract, date(2026, 6, 1))
+        self.assertEqual(june.date_to, date(2026, 6, 20))
+        self.assertEqual(june.amount, 216.67)
 
 
 @tagged("post_install", "-at_install")

@@ -381,6 +381,57 @@ class TestAmendmentFigures(AmendmentCase):
         self.assertEqual(june.date_to, date(2026, 6, 20))
         self.assertEqual(june.amount, 216.67)
 
+    def _july_with_adjustment(self):
+        """June invoiced at 300.00, 400.00 from 16 June signed, July invoiced
+        and posted: 400.00 and the +50.00 adjustment."""
+        contract = self._contract()
+        self._invoice(date(2026, 6, 1))
+        amendment = self._amend(contract, price=400.0)
+        amendment.action_sign()
+        self._invoice(date(2026, 7, 1))
+        july = self._period(contract, date(2026, 7, 1)).move_id
+        july.action_post()
+        self.assertEqual(july.amount_untaxed, 450.0)
+        self.assertEqual(amendment.move_id, july)
+        return contract, amendment, july
+
+    def _reversal_wizard(self, move):
+        return (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=move.ids)
+            .create({"journal_id": move.journal_id.id, "date": date(2026, 7, 5)})
+        )
+
+    @freeze_time("2026-07-05")
+    def test_credited_invoice_gives_its_adjustment_back(self):
+        """An invoice reversed in full by a credit note gives back its
+        periods and its adjustment: both go on the next invoice."""
+        contract, amendment, july = self._july_with_adjustment()
+        action = self._reversal_wizard(july).refund_moves()
+        self.env["account.move"].browse(action["res_id"]).action_post()
+        self.assertEqual(july.payment_state, "reversed")
+        self._invoice(date(2026, 7, 5))
+        again = self._period(contract, date(2026, 7, 1)).move_id
+        self.assertNotEqual(again, july)
+        self.assertEqual(again.amount_untaxed, 450.0)
+        self.assertEqual(amendment.move_id, again)
+
+    @freeze_time("2026-07-05")
+    def test_new_draft_replacing_a_credited_invoice_keeps_its_adjustment(self):
+        """Reverse and create a new draft: the draft carries the periods and
+        the adjustment; the next invoices carry neither again."""
+        contract, amendment, july = self._july_with_adjustment()
+        action = self._reversal_wizard(july).modify_moves()
+        draft = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(draft.amount_untaxed, 450.0)
+        self.assertEqual(amendment.move_id, draft)
+        self.assertEqual(
+            draft.invoice_line_ids.filtered("service_amendment_id").price_unit, 50.0
+        )
+        self._invoice(date(2026, 8, 1))
+        august = self._period(contract, date(2026, 8, 1)).move_id
+        self.assertEqual(august.amount_untaxed, 400.0)
+
 
 @tagged("post_install", "-at_install")
 class TestAmendmentRefusals(AmendmentCase):

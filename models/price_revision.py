@@ -13,7 +13,7 @@ a + sum of b_i = 1 (README.md, "Price revision"):
   date (``last_known``), see ``revision_index_month``.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 
@@ -119,3 +119,46 @@ def prorated_amount(old_amount, new_amount, date_from, date_to, revision_date):
     new_days = max(0, min(total, new_days))
     old_days = total - new_days
     return (old_amount * old_days + new_amount * new_days) / total
+
+
+def price_from(steps, day, amount):
+    """The price steps ``[(date, amount)]`` (by date) once ``amount`` is in
+    force from ``day`` on: an amendment or a revision sets the price from
+    its date to the end, whatever was set for those days before.
+
+    >>> price_from([(date(2026, 1, 1), 300.0), (date(2026, 5, 1), 420.0)],
+    ...            date(2026, 2, 1), 360.0)
+    [(datetime.date(2026, 1, 1), 300.0), (datetime.date(2026, 2, 1), 360.0)]
+    """
+    return [step for step in steps if step[0] < day] + [(day, amount)]
+
+
+def full_period_days(date_from, date_to, factor):
+    """Days of the full billing period that the period from ``date_from``
+    to ``date_to`` covers the share ``factor`` of (by days)."""
+    days = (date_to - date_from).days + 1
+    return round(days / factor) if factor else days
+
+
+def integrated_amount(steps, date_from, date_to, full_days, rounding=0.01):
+    """Amount of the days from ``date_from`` to ``date_to`` (both included)
+    of a billing period of ``full_days`` days: each day at the price in
+    force that day (the last step on or before it; the first step's before
+    it), a full period's price divided by ``full_days``; computed exactly,
+    rounded half-up to ``rounding``.
+
+    >>> integrated_amount([(date(2026, 1, 1), 300.0), (date(2026, 6, 16), 400.0)],
+    ...                   date(2026, 6, 1), date(2026, 6, 30), 30)
+    350.0
+    """
+    total = Decimal(0)
+    for index, (start, amount) in enumerate(steps):
+        first = date_from if index == 0 else max(start, date_from)
+        last = date_to
+        if index + 1 < len(steps):
+            last = min(last, steps[index + 1][0] - timedelta(days=1))
+        if last >= first:
+            total += _decimal(amount) * ((last - first).days + 1)
+    step = _decimal(rounding)
+    value = total / full_days / step
+    return float(value.quantize(Decimal(1), rounding=ROUND_HALF_UP) * step)

@@ -29,7 +29,7 @@ class ServiceContract(models.Model):
             self.amendment_ids.filtered(
                 lambda a: a.state == "done"
                 and not a.currency_id.is_zero(a.catch_up_amount)
-                and (not a.move_id or a.move_id.state == "cancel")
+                and (not a.move_id or a.move_id._is_service_contract_void())
             )
         )
         return res

@@ -2,7 +2,10 @@
 revision stated with its catch-up, a signed amendment's adjustment. Each is
 put once on the invoice of the first period invoiced that ends on or after
 its date, even when one run issues several invoices for a contract, and
-records the invoice that carried it."""
+records the invoice that carried it. An invoice cancelled or reversed in
+full gives it back (it goes on the next invoice again), unless a new draft
+replaces the invoice ("Reverse and create a new draft"): the draft carries
+it."""
 
 from odoo import Command, models
 
@@ -103,3 +106,53 @@ class ServiceContractPeriod(models.Model):
                     context, partner
                 )
         return vals
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    def _get_service_adjustment_fields(self):
+        """The fields naming the adjustment a line carries (the
+        ``_adjustment_line_field`` of each kind)."""
+        return [
+            name
+            for name, field in self._fields.items()
+            if field.type == "many2one"
+            and getattr(self.env[field.comodel_name], "_adjustment_line_field", None)
+            == name
+        ]
+
+    def copy_data(self, default=None):
+        """Lines copied with their business fields (a credit note, the new
+        draft replacing a credited invoice) name the same adjustments."""
+        vals_list = super().copy_data(default=default)
+        if self.env.context.get("include_business_fields"):
+            fnames = self._get_service_adjustment_fields()
+            for line, vals in zip(self, vals_list, strict=True):
+                for fname in fnames:
+                    if line[fname]:
+                        vals[fname] = line[fname].id
+        return vals_list
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def _take_service_adjustments(self):
+        """These invoices carry the adjustments their lines name (as
+        superuser: an accountant needs no contract rights)."""
+        lines = self.sudo().invoice_line_ids
+        with lifecycle_write():
+            for fname in lines._get_service_adjustment_fields():
+                for line in lines.filtered(fname):
+                    line[fname].move_id = line.move_id
+
+
+class AccountMoveReversal(models.TransientModel):
+    _inherit = "account.move.reversal"
+
+    def reverse_moves(self, is_modify=False):
+        action = super().reverse_moves(is_modify=is_modify)
+        if is_modify:
+            self.new_move_ids._take_service_adjustments()
+        return action

@@ -1,10 +1,12 @@
 from collections import defaultdict
+from datetime import date as date_type
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .date_utils import FREQUENCY_MONTHS, billing_periods
+from .price_revision import full_period_days, integrated_amount
 
 INVOICEABLE_STATES = ("running", "closed")
 
@@ -16,6 +18,12 @@ class ServiceContract(models.Model):
 
     period_ids = fields.One2many(
         "service.contract.period", "contract_id", string="Billing Schedule"
+    )
+    price_steps = fields.Json(
+        readonly=True,
+        copy=False,
+        help="The untaxed amount per period in force from each date, as the "
+        "amendments and price revisions set it: [[date, amount], ...].",
     )
     amount_annual = fields.Monetary(
         string="Annual Value",
@@ -140,6 +148,31 @@ class ServiceContract(models.Model):
         self.ensure_one()
         return self.date_termination or self.date_end
 
+    def _get_price_steps(self, amount=None):
+        """[(date, amount per period)]: the price in force from each date, as
+        amendments and price revisions set it, each from its date on; before
+        the first one recorded, ``amount`` (default: the price now)."""
+        self.ensure_one()
+        steps = [
+            (fields.Date.to_date(day), value) for day, value in self.price_steps or []
+        ]
+        if amount is None:
+            amount = self.amount_untaxed
+        return steps or [(self.date_start or date_type.min, amount)]
+
+    def _get_period_worth(self, date_from, date_to, full_days, steps=None):
+        """What the days from ``date_from`` to ``date_to`` of a billing
+        period of ``full_days`` days are worth: each day at the price in
+        force that day (``steps``, default the contract's), rounded."""
+        self.ensure_one()
+        return integrated_amount(
+            steps or self._get_price_steps(),
+            date_from,
+            date_to,
+            full_days,
+            self.currency_id.rounding,
+        )
+
     def _prepare_period_vals(self, date_from, date_to, factor):
         self.ensure_one()
         if self.invoicing_mode == "arrears":
@@ -200,6 +233,14 @@ class ServiceContract(models.Model):
             factor = period.prorata_factor * kept / total
             vals = self._prepare_period_vals(period.date_from, last_day, factor)
             del vals["contract_id"], vals["date_from"]
+            # Its days kept at their prices, less what it bears already.
+            full_days = full_period_days(
+                period.date_from, period.date_to, period.prorata_factor
+            )
+            worth = self._get_period_worth(period.date_from, last_day, full_days)
+            vals["amount"] = max(
+                0.0, self.currency_id.round(worth - period.adjustment_amount)
+            )
             period.write(vals)
         invoiced_after = self.period_ids.filtered(
             lambda p: p.state == "invoiced" and p.date_to > last_day

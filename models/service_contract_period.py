@@ -48,6 +48,15 @@ class ServiceContractPeriod(models.Model):
         help="Share of a full period covered, by days.",
     )
     amount = fields.Monetary(string="Untaxed Amount")
+    adjustment_amount = fields.Monetary(
+        string="Adjustments",
+        readonly=True,
+        copy=False,
+        default=0.0,
+        help="What amendments and price revisions changed on this period after "
+        "it was invoiced, billed apart as adjustment lines: the period is "
+        "worth its amount plus its adjustments.",
+    )
     move_id = fields.Many2one(
         "account.move",
         string="Invoice",
@@ -116,7 +125,7 @@ class ServiceContractPeriod(models.Model):
 
     # Guarded fields (see service_lifecycle_guard.py).
     def _get_action_fields(self):
-        return ("move_id", "is_cancelled", "state")
+        return ("move_id", "is_cancelled", "state", "adjustment_amount")
 
     def _get_create_only_fields(self):
         return ("contract_id", "company_id", "date_from", "date_to", "prorata_factor")

@@ -41,7 +41,7 @@ class ServiceContract(models.Model):
         res = super()._get_invoice_adjustments()
         res.append(
             self.revision_ids.filtered(
-                lambda r: not r.move_id or r.move_id.state == "cancel"
+                lambda r: not r.move_id or r.move_id._is_service_contract_void()
             )
         )
         return res

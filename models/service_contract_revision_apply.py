@@ -15,7 +15,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 from odoo.tools.mail import generate_tracking_message_id
 
-from .price_revision import prorated_amount
+from .price_revision import full_period_days, price_from
 from .service_contract_price_revision import _format_money
 from .service_lifecycle_guard import lifecycle_write
 from .service_revision_clause_mixin import _format_number
@@ -223,11 +223,17 @@ class ServiceContract(models.Model):
     def _reprice_periods(self, dates, old_amounts, new_amounts=None):
         """Billing periods from the revision date carry the new price.
 
-        Periods not invoiced starting on or after the revision date take the
-        new amount; the one containing it is prorated by days or split in
-        two, as the clause says; invoiced periods never change: what they
-        lack (or carry in excess) after the revision date is the catch-up,
-        added to the next invoice.
+        The contract's price steps take the new amount from the date on.
+        Every period touching those days is then worth its days at their
+        prices (``_get_period_worth``, by days of its full period) and
+        bears that worth: the amount of a period not invoiced; for an
+        invoiced one (whose amount never changes), its amount plus the
+        adjustments already decided on it, pending or invoiced
+        (``adjustment_amount``). What changes of that worth is the
+        catch-up, added to the next invoice; a period not invoiced whose
+        adjustments exceed its new worth is billed 0 and credited the rest.
+        The period containing the date is prorated or split in two, as the
+        clause says.
 
         :param dates: {contract: revision date}
         :param old_amounts: {contract: untaxed amount of a period before}
@@ -245,7 +251,23 @@ class ServiceContract(models.Model):
             )
             for contract in dates
         }
-        fnames = ["contract_id", "date_from", "date_to", "amount"]
+        steps = {
+            contract: price_from(
+                contract._get_price_steps(old_amounts[contract]),
+                dates[contract],
+                new_amounts[contract],
+            )
+            for contract in dates
+        }
+        update_rows(
+            self,
+            ["price_steps"],
+            [
+                (contract.id, [[str(day), value] for day, value in steps[contract]])
+                for contract in dates
+            ],
+        )
+        fnames = ["contract_id", "date_from", "date_to", "amount", "adjustment_amount"]
         Period.flush_model([*fnames, "prorata_factor", "state"])
         batch = SQL(
             "unnest(%s::int4[], %s::date[], %s::numeric[])"
@@ -254,11 +276,12 @@ class ServiceContract(models.Model):
             list(dates.values()),
             [new_amounts[contract] for contract in dates],
         )
-        # Whole periods not invoiced from the revision date (most of them):
-        # the new amount, in one statement.
+        # Whole periods not invoiced from the revision date, without
+        # adjustments (most of them): the new amount, in one statement.
         whole = SQL(
             "p.contract_id = v.contract_id AND p.date_from >= v.date"
             " AND p.state = 'to_invoice' AND p.prorata_factor IS NOT DISTINCT FROM 1"
+            " AND COALESCE(p.adjustment_amount, 0) = 0"
         )
         rows = self.env.execute_query(
             SQL(
@@ -274,11 +297,12 @@ class ServiceContract(models.Model):
         )
         notify_written(Period.browse([row[0] for row in rows]), ["amount"])
         # The others, read as rows (the ORM's record-by-record access would
-        # be most of the cost): prorated, split, or invoiced (catch-up).
+        # be most of the cost): prorated, split, invoiced or adjusted.
         rows = self.env.execute_query(
             SQL(
                 "SELECT p.id, p.contract_id, p.date_from, p.date_to, p.amount,"
-                " p.prorata_factor, p.state FROM service_contract_period p"
+                " p.adjustment_amount, p.prorata_factor, p.state"
+                " FROM service_contract_period p"
                 " JOIN %(batch)s ON p.contract_id = v.contract_id"
                 " WHERE p.date_to >= v.date AND p.state != 'cancel'"
                 " AND NOT (%(whole)s) ORDER BY p.contract_id, p.date_from",
@@ -292,40 +316,56 @@ class ServiceContract(models.Model):
         amounts, splits, catch_ups = [], [], {}
         for contract, revision_date in dates.items():
             currency = currencies[contract]
-            old, new = old_amounts[contract], new_amounts[contract]
             catch_up = 0.0
             for row in rows_by_contract[contract.id]:
-                period_id, _cid, date_from, date_to, amount, factor, state = row
-                amount, factor = amount or 0.0, factor or 0.0
-                if date_from >= revision_date:
-                    target = currency.round(new * factor)
-                else:
-                    target = currency.round(
-                        prorated_amount(
-                            old * factor,
-                            new * factor,
-                            date_from,
-                            date_to,
+                period_id, _cid, date_from, date_to, amount, adjusted, factor = row[:7]
+                amount, adjusted, state = amount or 0.0, adjusted or 0.0, row[7]
+                full_days = full_period_days(date_from, date_to, factor)
+                split = (
+                    state != "invoiced"
+                    and date_from < revision_date
+                    and contract.revision_split == "split"
+                )
+                # What the period (its part before the date, when split)
+                # is worth now.
+                worth = contract._get_period_worth(
+                    date_from,
+                    revision_date - relativedelta(days=1) if split else date_to,
+                    full_days,
+                    steps[contract],
+                )
+                new_amount = amount
+                if state != "invoiced":
+                    new_amount = max(0.0, currency.round(worth - adjusted))
+                new_adjusted = currency.round(worth - new_amount)
+                catch_up += new_adjusted - adjusted
+                if split:
+                    splits.append(
+                        (
+                            contract,
+                            Period.browse(period_id),
                             revision_date,
+                            new_amount,
+                            new_adjusted,
+                            contract._get_period_worth(
+                                revision_date, date_to, full_days, steps[contract]
+                            ),
                         )
                     )
-                if state == "invoiced":
-                    catch_up += target - amount
-                elif date_from < revision_date and contract.revision_split == "split":
-                    splits.append(
-                        (contract, Period.browse(period_id), revision_date, old)
-                    )
-                elif target != amount:
-                    amounts.append((period_id, target))
+                elif (new_amount, new_adjusted) != (amount, adjusted):
+                    amounts.append((period_id, new_amount, new_adjusted))
             catch_ups[contract] = currency.round(catch_up)
-        update_rows(Period, ["amount"], amounts)
-        for contract, period, revision_date, old in splits:
-            contract._split_period(period, revision_date, old)
+        update_rows(Period, ["amount", "adjustment_amount"], amounts)
+        for contract, period, revision_date, *values in splits:
+            contract._split_period(period, revision_date, *values)
         return catch_ups
 
-    def _split_period(self, period, revision_date, old_amount):
-        """Cut ``period`` at ``revision_date``: the days before at the former
-        price, a new period from the revision date at the new one."""
+    def _split_period(
+        self, period, revision_date, amount_before, adjusted_before, amount_after
+    ):
+        """Cut ``period`` at ``revision_date``: the days before keep it with
+        ``amount_before`` and ``adjusted_before`` (its adjustments), a new
+        period from the revision date has ``amount_after``."""
         self.ensure_one()
         total = (period.date_to - period.date_from).days + 1
         days_before = (revision_date - period.date_from).days
@@ -336,12 +376,12 @@ class ServiceContract(models.Model):
         vals = self._prepare_period_vals(
             period.date_from, revision_date - relativedelta(days=1), factor_before
         )
-        vals["amount"] = self.currency_id.round(old_amount * factor_before)
+        vals.update(amount=amount_before, adjustment_amount=adjusted_before)
         del vals["contract_id"], vals["date_from"]
         period.write(vals)
-        return self.env["service.contract.period"].create(
-            self._prepare_period_vals(revision_date, date_to, factor_after)
-        )
+        vals = self._prepare_period_vals(revision_date, date_to, factor_after)
+        vals["amount"] = amount_after
+        return self.env["service.contract.period"].create(vals)
 
     def _prepare_revision_vals(self, proposal, catch_up):
         self.ensure_one()

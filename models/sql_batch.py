@@ -23,6 +23,8 @@ models are not called, so these helpers are for plain history rows and for
 values that overrides do not watch.
 """
 
+import json
+
 from odoo.tools import SQL, clean_context, float_round
 
 # Rows per INSERT statement: the size of the ORM's own batches.
@@ -42,7 +44,7 @@ def _array(field, env, values):
     """The values of one column as an SQL array of its column type, as the
     ORM writes them: no value is 0 in a number column and NULL in the
     others but a boolean one, a float is rounded to its field's digits,
-    markup is its text."""
+    markup is its text, a JSON value its JSON text."""
     if field.type in ("integer", "float", "monetary"):
         values = [value or 0 for value in values]
         digits = field.type == "float" and field.get_digits(env)
@@ -50,6 +52,8 @@ def _array(field, env, values):
             values = [
                 float_round(value, precision_digits=digits[1]) for value in values
             ]
+    elif field.type == "json":
+        values = [json.dumps(value) if value else None for value in values]
     elif field.type != "boolean":
         values = [None if value is False else value for value in values]
     if field.type == "html":

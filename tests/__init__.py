@@ -43,6 +43,7 @@ from . import test_intervention_billing
 from . import test_equipment
 from . import test_online_termination
 from . import test_amendment
+from . import test_billing_property
 from . import test_amendment_portal
 from . import test_portal_fingerprint
 from . import test_ui_amendment

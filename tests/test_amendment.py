@@ -77,8 +77,8 @@ class AmendmentCase(AccountTestInvoicingCommon):
         return contract.period_ids.filtered(lambda p: p.date_from == date_from)
 
     def _amend(self, contract, price=None, date_effective=EFFECTIVE, **values):
-        contract.action_amend()
-        amendment = contract.amendment_ids[:1]
+        action = contract.action_amend()
+        amendment = self.env["service.contract.amendment"].browse(action["res_id"])
         vals = {"date_effective": date_effective, **values}
         amendment.write(vals)
         if price is not None:
@@ -332,6 +332,105 @@ class TestAmendmentFigures(AmendmentCase):
             "service_contract.action_report_contract_amendment", amendment.ids
         )[0]
         self.assertIn(b"Breakdown cover", html)
+
+    @freeze_time("2026-03-01")
+    def test_amendment_undone_leaves_nothing_to_bill(self):
+        """January to March invoiced at 300.00; 420.00 from 1 February
+        signed on 10 March, then 300.00 again from 1 February signed on
+        20 March: the second adjustment takes back the first one (still
+        pending), April is invoiced 300.00."""
+        contract = self._contract()
+        self._invoice(date(2026, 3, 1))
+        self.assertEqual(
+            contract.period_ids.filtered(lambda p: p.state == "invoiced").mapped(
+                "amount"
+            ),
+            [300.0, 300.0, 300.0],
+        )
+        february = date(2026, 2, 1)
+        with freeze_time("2026-03-10"):
+            rise = self._amend(contract, price=420.0, date_effective=february)
+            rise.action_sign()
+        self.assertEqual(rise.catch_up_amount, 240.0)
+        with freeze_time("2026-03-20"):
+            undo = self._amend(contract, price=300.0, date_effective=february)
+            undo.action_sign()
+        self.assertEqual(undo.catch_up_amount, -240.0)
+        self._invoice(date(2026, 4, 1))
+        april = self._period(contract, date(2026, 4, 1)).move_id
+        self.assertEqual(april.amount_untaxed, 300.0)
+        self.assertEqual(
+            sorted(
+                april.invoice_line_ids.filtered("service_amendment_id").mapped(
+                    "price_unit"
+                )
+            ),
+            [-240.0, 240.0],
+        )
+
+    @freeze_time(TODAY)
+    def test_termination_in_an_amended_period_keeps_each_days_price(self):
+        """June at 300.00, 400.00 from 16 June, terminated on 20 June: 15
+        days at 300.00 and 5 at 400.00 out of 30, not 20 days at 400.00."""
+        contract = self._contract()
+        self._invoice(date(2026, 5, 1))
+        self._amend(contract, price=400.0).action_sign()
+        self.assertEqual(self._period(contract, date(2026, 6, 1)).amount, 350.0)
+        contract._terminate(date(2026, 6, 20), "agreement", "Sold")
+        june = self._period(contract, date(2026, 6, 1))
+        self.assertEqual(june.date_to, date(2026, 6, 20))
+        self.assertEqual(june.amount, 216.67)
+
+    def _july_with_adjustment(self):
+        """June invoiced at 300.00, 400.00 from 16 June signed, July invoiced
+        and posted: 400.00 and the +50.00 adjustment."""
+        contract = self._contract()
+        self._invoice(date(2026, 6, 1))
+        amendment = self._amend(contract, price=400.0)
+        amendment.action_sign()
+        self._invoice(date(2026, 7, 1))
+        july = self._period(contract, date(2026, 7, 1)).move_id
+        july.action_post()
+        self.assertEqual(july.amount_untaxed, 450.0)
+        self.assertEqual(amendment.move_id, july)
+        return contract, amendment, july
+
+    def _reversal_wizard(self, move):
+        return (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=move.ids)
+            .create({"journal_id": move.journal_id.id, "date": date(2026, 7, 5)})
+        )
+
+    @freeze_time("2026-07-05")
+    def test_credited_invoice_gives_its_adjustment_back(self):
+        """An invoice reversed in full by a credit note gives back its
+        periods and its adjustment: both go on the next invoice."""
+        contract, amendment, july = self._july_with_adjustment()
+        action = self._reversal_wizard(july).refund_moves()
+        self.env["account.move"].browse(action["res_id"]).action_post()
+        self.assertEqual(july.payment_state, "reversed")
+        self._invoice(date(2026, 7, 5))
+        again = self._period(contract, date(2026, 7, 1)).move_id
+        self.assertNotEqual(again, july)
+        self.assertEqual(again.amount_untaxed, 450.0)
+        self.assertEqual(amendment.move_id, again)
+
+    @freeze_time("2026-07-05")
+    def test_new_draft_replacing_a_credited_invoice_keeps_its_adjustment(self):
+        """Reverse and create a new draft: the draft carries the periods and
+        the adjustment; the next invoices carry neither again."""
+        contract, amendment, july = self._july_with_adjustment()
+        action = self._reversal_wizard(july).modify_moves()
+        draft = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(draft.amount_untaxed, 450.0)
+        self.assertEqual(amendment.move_id, draft)
+        self.assertEqual(
+            draft.invoice_line_ids.filtered("service_amendment_id").price_unit, 50.0
+        )
+        self._invoice(date(2026, 8, 1))
+        august = self._period(contract, date(2026, 8, 1)).move_id
+        self.assertEqual(august.amount_untaxed, 400.0)
 
 
 @tagged("post_install", "-at_install")

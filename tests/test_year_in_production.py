@@ -93,6 +93,17 @@ class Log:
             file.write(line + "\n")
 
 
+def real_time():
+    """The real clock, even when this process runs under a fake one (the
+    whole suite run with ``faketime`` to try it at another date): the boot
+    time plus the time since boot, read from files libfaketime leaves as
+    they are. The offsets of the fake clock below are from the real clock."""
+    with open("/proc/stat", encoding="ascii") as file:
+        boot = next(int(line.split()[1]) for line in file if line.startswith("btime"))
+    with open("/proc/uptime", encoding="ascii") as file:
+        return boot + float(file.read().split()[0])
+
+
 class FakeClock:
     """The date of every process of the test: an offset from the real clock
     in a file that libfaketime reads at each call (FAKETIME_NO_CACHE)."""
@@ -103,7 +114,14 @@ class FakeClock:
         self.offset = None
 
     def env(self, monotonic=True):
+        """The environment of a process under this clock: this one's, less
+        any other fake clock this one runs under."""
         env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith("FAKETIME")
+        }
+        env |= {
             "LD_PRELOAD": self.lib,
             "FAKETIME_TIMESTAMP_FILE": self.path,
             "FAKETIME_NO_CACHE": "1",
@@ -113,7 +131,7 @@ class FakeClock:
         return env
 
     def now(self):
-        return datetime.fromtimestamp(time.time() + self.offset, UTC).replace(
+        return datetime.fromtimestamp(real_time() + self.offset, UTC).replace(
             tzinfo=None
         )
 
@@ -121,7 +139,7 @@ class FakeClock:
         """Move to ``when`` (naive UTC), never backwards."""
         if self.offset is not None and when <= self.now():
             raise Failure(f"the clock cannot go back to {when} from {self.now()}")
-        self.offset = int(when.replace(tzinfo=UTC).timestamp() - time.time())
+        self.offset = int(when.replace(tzinfo=UTC).timestamp() - real_time())
         tmp = self.path + ".tmp"
         with open(tmp, "w", encoding="ascii") as file:
             file.write(f"{self.offset:+d}\n")
@@ -170,7 +188,7 @@ class Cluster:
             f"-c listen_addresses='' -c unix_socket_directories='{self.sock}' "
             "-c fsync=off -c full_page_writes=off -c synchronous_commit=off"
         )
-        env = dict(os.environ, **self.clock.env(monotonic=False))
+        env = self.clock.env(monotonic=False)
         self._run(
             [f"{self.bin}/pg_ctl", "-D", self.data, "-w", "-o", options]
             + ["-l", os.path.join(self.data, "server.log"), "start"],
@@ -254,8 +272,7 @@ class Server:
             "--log-level=info",
         ]
         self.env = dict(
-            os.environ,
-            **clock.env(),
+            clock.env(),
             # a cron that stopped halfway wakes the cron worker at once
             ODOO_NOTIFY_CRON_CHANGES="1",
         )

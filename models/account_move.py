@@ -59,15 +59,6 @@ class AccountMove(models.Model):
             move.service_contract_ids = move.invoice_line_ids.service_contract_id
             move.service_contract_count = len(move.service_contract_ids)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._check_service_link_create(vals_list)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_service_link_write(vals)
-        return super().write(vals)
-
     @api.constrains("partner_id", "company_id")
     def _check_service_contract_partner(self):
         self.line_ids._check_service_contract_partner()
@@ -281,15 +272,6 @@ class AccountMoveLine(models.Model):
         readonly=True,
         help="The intervention whose billable work this line invoices.",
     )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._check_service_link_create(vals_list)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_service_link_write(vals)
-        return super().write(vals)
 
     @api.constrains("service_contract_id", "service_intervention_id", "move_id")
     def _check_service_contract_partner(self):

@@ -46,15 +46,6 @@ class SaleOrder(models.Model):
         for order in self:
             order.service_contract_count = len(order.service_contract_ids)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._check_service_link_create(vals_list)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_service_link_write(vals)
-        return super().write(vals)
-
     @api.constrains("partner_id", "company_id")
     def _check_service_contract_partner(self):
         self.order_line._check_service_contract_partner()
@@ -267,15 +258,6 @@ class SaleOrderLine(models.Model):
         res = super()._compute_amount_to_invoice()
         self.filtered("service_contract_billed").amount_to_invoice = 0.0
         return res
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._check_service_link_create(vals_list)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_service_link_write(vals)
-        return super().write(vals)
 
     @api.constrains("product_id", "product_uom_qty", "price_unit", "discount")
     def _check_service_contract_after_confirmation(self):

@@ -94,6 +94,15 @@ class ServiceLinkGuard(models.AbstractModel):
         if refused:
             raise UserError(self._service_link_error(refused))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_service_link_create(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_service_link_write(vals)
+        return super().write(vals)
+
     @api.model
     def default_get(self, fields_list):
         """A link has no default: a user's ``ir.default`` (which a client

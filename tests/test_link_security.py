@@ -178,6 +178,31 @@ class TestLinkSecurity(LinkSecurityCase):
         self.assertEqual(self.draft_invoice.partner_id, self.customer)
 
     @mute_logger("odoo.http")
+    def test_accountant_cannot_move_a_linked_line_to_another_invoice(self):
+        """The link is right, the line moves to B's draft invoice: refused."""
+        b_draft = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.other_customer.id,
+                "invoice_line_ids": [
+                    Command.create({"name": "One unit", "price_unit": 1.0})
+                ],
+            }
+        )
+        line = self.draft_invoice.invoice_line_ids.filtered("service_contract_id")[:1]
+        self.assertTrue(line)
+        self.assertRpcRefusedAs(
+            self.accountant,
+            "account.move.line",
+            "write",
+            line.ids,
+            {"move_id": b_draft.id},
+        )
+        self.env.invalidate_all()
+        self.assertEqual(line.move_id, self.draft_invoice)
+        self.assertNotIn(b_draft, self.running.invoice_ids)
+
+    @mute_logger("odoo.http")
     def test_salesperson_cannot_quote_another_customers_visit(self):
         line = self.other_order.order_line[:1]
         self.assertRpcRefusedAs(

@@ -71,12 +71,6 @@ class ServiceIntervention(models.Model):
             if line.certificate_field != "none"
         }
 
-    def _get_certificate_deadline(self):
-        self.ensure_one()
-        return self.date_done and (
-            self.date_done.date() + timedelta(days=CERTIFICATE_DELAY_DAYS)
-        )
-
     def _on_done(self):
         result = super()._on_done()
         boilers = self.filtered("certificate_required")

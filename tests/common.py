@@ -36,7 +36,22 @@ def new_tour_user(env, login, groups, **values):
     return new_test_user(env, login=login, password=login, groups=groups, **values)
 
 
-class ServiceContractCase(TransactionCase):
+class RefusalMixin:
+    """``assertRefused``, for every test case of the module."""
+
+    def assertRefused(self, exception, regex, func, *args, **kwargs):
+        """``func`` raises ``exception`` matching ``regex`` and changes nothing.
+
+        As in a real request, the transaction is rolled back (here, to a
+        savepoint) and the records are read again from the database.
+        """
+        with self.assertRaisesRegex(exception, regex):
+            with self.env.cr.savepoint():
+                func(*args, **kwargs)
+        self.env.invalidate_all()
+
+
+class ServiceContractCase(RefusalMixin, TransactionCase):
     """Customers, a template and a helper to make contracts, for every test."""
 
     @classmethod
@@ -107,17 +122,6 @@ class ServiceContractCase(TransactionCase):
         contract = cls._create_contract(**values)
         contract.action_sign()
         return contract
-
-    def assertRefused(self, exception, regex, func, *args, **kwargs):
-        """``func`` raises ``exception`` matching ``regex`` and changes nothing.
-
-        As in a real request, the transaction is rolled back (here, to a
-        savepoint) and the records are read again from the database.
-        """
-        with self.assertRaisesRegex(exception, regex):
-            with self.env.cr.savepoint():
-                func(*args, **kwargs)
-        self.env.invalidate_all()
 
     def _messages(self, contract):
         return contract.message_ids.mapped("body")

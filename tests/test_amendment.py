@@ -9,11 +9,13 @@ from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from .common import RefusalMixin
+
 TODAY = "2026-06-10"
 EFFECTIVE = date(2026, 6, 16)
 
 
-class AmendmentCase(AccountTestInvoicingCommon):
+class AmendmentCase(RefusalMixin, AccountTestInvoicingCommon):
     """A monthly contract at 300.00 billed in advance, from 2026-01-01 for a
     year, at a site with a monthly visit plan per site."""
 
@@ -84,12 +86,6 @@ class AmendmentCase(AccountTestInvoicingCommon):
         if price is not None:
             amendment.line_ids[:1].price_unit = price
         return amendment
-
-    def assertRefused(self, exception, regex, func, *args, **kwargs):
-        with self.assertRaisesRegex(exception, regex):
-            with self.env.cr.savepoint():
-                func(*args, **kwargs)
-        self.env.invalidate_all()
 
 
 @tagged("post_install", "-at_install")

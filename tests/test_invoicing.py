@@ -9,8 +9,10 @@ from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from .common import RefusalMixin
 
-class InvoicingCase(AccountTestInvoicingCommon):
+
+class InvoicingCase(RefusalMixin, AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -57,12 +59,6 @@ class InvoicingCase(AccountTestInvoicingCommon):
 
     def _invoice(self, today):
         return self.env["service.contract"]._cron_create_invoices(today=today)
-
-    def assertRefused(self, exception, regex, func, *args, **kwargs):
-        with self.assertRaisesRegex(exception, regex):
-            with self.env.cr.savepoint():
-                func(*args, **kwargs)
-        self.env.invalidate_all()
 
 
 @tagged("post_install", "-at_install")

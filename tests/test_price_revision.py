@@ -17,7 +17,7 @@ from ..models.price_revision import (
     revision_coefficient,
     revision_index_month,
 )
-from .common import ConcurrencyCase
+from .common import ConcurrencyCase, RefusalMixin
 
 
 class TestPriceRevisionArithmetic(BaseCase):
@@ -123,7 +123,7 @@ class TestPriceRevisionArithmetic(BaseCase):
         )
 
 
-class PriceRevisionCase(AccountTestInvoicingCommon):
+class PriceRevisionCase(RefusalMixin, AccountTestInvoicingCommon):
     """An engineering index ENG with the values of the worked example, and
     a template whose clause is P = P0 x (0.15 + 0.85 x ENG / ENG0), base
     August 2021."""
@@ -199,12 +199,6 @@ class PriceRevisionCase(AccountTestInvoicingCommon):
 
     def _invoice(self, today):
         return self.env["service.contract"]._cron_create_invoices(today=today)
-
-    def assertRefused(self, exception, regex, func, *args, **kwargs):
-        with self.assertRaisesRegex(exception, regex):
-            with self.env.cr.savepoint():
-                func(*args, **kwargs)
-        self.env.invalidate_all()
 
     def _period(self, contract, date_from):
         return contract.period_ids.filtered(lambda p: p.date_from == date_from)

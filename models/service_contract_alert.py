@@ -1,6 +1,8 @@
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
+from .service_intervention_certificate import CERTIFICATE_DELAY_DAYS
+
 ALERT_KINDS = [
     ("visit_to_plan", "Visit to plan"),
     ("visit_late", "Late visit"),
@@ -52,8 +54,9 @@ class ServiceContractAlert(models.Model):
                 "Send a technician to the breakdown before its response deadline"
             ),
             "certificate_late": self.env._(
-                "Send the maintenance certificate: the law gives 15 days after "
-                "the visit"
+                "Send the maintenance certificate: the law gives %(days)s days "
+                "after the visit",
+                days=CERTIFICATE_DELAY_DAYS,
             ),
         }
         for alert in self:
@@ -167,9 +170,11 @@ class ServiceContractAlert(models.Model):
                                        rc.service_response_warning_hours, 0)
                                    * 3600))
                     UNION ALL
-                    -- Boiler certificates not sent 15 days after the visit.
+                    -- Boiler certificates not sent within the legal delay
+                    -- after the visit (CERTIFICATE_DELAY_DAYS).
                     SELECT i.id * 10 + 8, 'certificate_late',
-                           i.date_done::date + 15, i.contract_id, i.id,
+                           i.date_done::date + %(certificate_delay)s,
+                           i.contract_id, i.id,
                            i.partner_id, COALESCE(c.user_id, i.user_id),
                            i.company_id
                       FROM service_intervention i
@@ -177,10 +182,11 @@ class ServiceContractAlert(models.Model):
                       JOIN company_day d ON d.company_id = c.company_id
                      WHERE i.state = 'done' AND i.certificate_required
                        AND i.certificate_sent_date IS NULL
-                       AND i.date_done < d.today - 15
+                       AND i.date_done < d.today - %(certificate_delay)s
                 )
                 """,
                 table=SQL.identifier(self._table),
+                certificate_delay=CERTIFICATE_DELAY_DAYS,
             )
         )
 

@@ -13,6 +13,7 @@ from . import service_contract_template
 from . import service_contract_template_line
 from . import service_contract
 from . import service_contract_cron
+from . import service_contract_alert
 from . import service_contract_line
 from . import service_contract_invoicing
 from . import service_contract_chatel
@@ -40,7 +41,6 @@ from . import service_contract_renewal
 from . import service_equipment_coverage
 from . import service_contract_mrr
 from . import service_contract_profitability
-from . import service_contract_alert
 from . import service_contract_health
 from . import service_contract_document
 from . import service_contract_demo

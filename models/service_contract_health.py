@@ -4,7 +4,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare
 from odoo.tools.misc import format_date
 
 from .selection import selection_label
@@ -320,3 +320,34 @@ class ServiceContract(models.Model):
                 fresh_cache=True,
             )
         )
+
+
+class ServiceContractAlert(models.Model):
+    _inherit = "service.contract.alert"
+
+    kind = fields.Selection(
+        selection_add=[
+            ("at_risk", "Contract at risk"),
+        ]
+    )
+
+    def _get_alert_actions(self):
+        return {
+            **super()._get_alert_actions(),
+            "at_risk": self.env._(
+                "Read the health reasons on the contract and call the customer"
+            ),
+        }
+
+    def _get_alert_queries(self):
+        return [
+            *super()._get_alert_queries(),
+            SQL(
+                """
+                SELECT c.id * 10 + 6, 'at_risk', c.health_date,
+                       c.id, NULL, c.partner_id, c.user_id, c.company_id
+                  FROM service_contract c
+                 WHERE c.state = 'running' AND c.health = 'at_risk'
+                """
+            ),
+        ]

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .date_utils import FREQUENCY_MONTHS, billing_periods
 from .price_revision import full_period_days, integrated_amount
@@ -361,3 +362,38 @@ class ServiceContract(models.Model):
                 fresh_cache=True,
             )
         )
+
+
+class ServiceContractAlert(models.Model):
+    _inherit = "service.contract.alert"
+
+    kind = fields.Selection(
+        selection_add=[
+            ("overdue_invoice", "Overdue invoice"),
+        ]
+    )
+
+    def _get_alert_actions(self):
+        return {
+            **super()._get_alert_actions(),
+            "overdue_invoice": self.env._("Follow up the unpaid invoice"),
+        }
+
+    def _get_alert_queries(self):
+        return [
+            *super()._get_alert_queries(),
+            SQL(
+                """
+                SELECT MIN(l.id) * 10 + 5, 'overdue_invoice', m.invoice_date_due,
+                       c.id, NULL, c.partner_id, c.user_id, c.company_id
+                  FROM account_move_line l
+                  JOIN account_move m ON m.id = l.move_id
+                  JOIN service_contract c ON c.id = l.service_contract_id
+                  JOIN company_day d ON d.company_id = c.company_id
+                 WHERE m.state = 'posted' AND m.move_type = 'out_invoice'
+                   AND m.payment_state IN ('not_paid', 'partial')
+                   AND m.invoice_date_due < d.today
+                 GROUP BY c.id, m.id
+                """
+            ),
+        ]

@@ -7,7 +7,7 @@ import logging
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_round, format_date
+from odoo.tools import SQL, float_round, format_date
 
 from .date_utils import FREQUENCY_MONTHS, anniversary
 from .price_revision import (
@@ -635,3 +635,42 @@ class ServiceContract(models.Model):
             revisions |= todo._apply_revisions(ready)
             todo = self.browse(list(ready))
         return revisions
+
+
+class ServiceContractAlert(models.Model):
+    _inherit = "service.contract.alert"
+
+    kind = fields.Selection(
+        selection_add=[
+            ("revision_blocked", "Price revision blocked"),
+        ]
+    )
+
+    @api.depends("contract_id.revision_blocked_reason")
+    def _compute_action(self):
+        super()._compute_action()
+        for alert in self.filtered(lambda a: a.kind == "revision_blocked"):
+            alert.action = self.env._(
+                "Enter the missing index value in Configuration > Price "
+                "Indices (%(reason)s): the prices are revised on the next "
+                "run, from the revision date",
+                reason=alert.contract_id.revision_blocked_reason or "",
+            )
+
+    def _get_alert_actions(self):
+        return {
+            **super()._get_alert_actions(),
+        }
+
+    def _get_alert_queries(self):
+        return [
+            *super()._get_alert_queries(),
+            SQL(
+                """
+                SELECT c.id * 10 + 7, 'revision_blocked', c.revision_date,
+                       c.id, NULL, c.partner_id, c.user_id, c.company_id
+                  FROM service_contract c
+                 WHERE c.state = 'running' AND c.revision_blocked
+                """
+            ),
+        ]

@@ -109,3 +109,51 @@ class ServiceContract(models.Model):
                 )
         self.env["service.contract.renewal"].sudo().create(values)
         return res
+
+
+class ServiceContractAlert(models.Model):
+    _inherit = "service.contract.alert"
+
+    kind = fields.Selection(
+        selection_add=[
+            ("notice_deadline", "Notice deadline near"),
+            ("express_renewal", "Express renewal due"),
+        ]
+    )
+
+    def _get_alert_actions(self):
+        return {
+            **super()._get_alert_actions(),
+            "notice_deadline": self.env._(
+                "Check with the customer before the notice deadline"
+            ),
+            "express_renewal": self.env._("Renew the contract before its end"),
+        }
+
+    def _get_alert_queries(self):
+        return [
+            *super()._get_alert_queries(),
+            SQL(
+                """
+                SELECT c.id * 10 + 3, 'notice_deadline', c.notice_deadline,
+                       c.id, NULL, c.partner_id, c.user_id, c.company_id
+                  FROM service_contract c
+                  JOIN company_day d ON d.company_id = c.company_id
+                 WHERE c.state = 'running' AND c.renewal_type != 'none'
+                   AND c.notice_date IS NULL AND c.date_termination IS NULL
+                   AND c.notice_deadline BETWEEN d.today AND d.today + 60
+                """
+            ),
+            SQL(
+                """
+                SELECT c.id * 10 + 4, 'express_renewal', c.date_end,
+                       c.id, NULL, c.partner_id, c.user_id, c.company_id
+                  FROM service_contract c
+                  JOIN company_day d ON d.company_id = c.company_id
+                 WHERE c.state = 'running' AND c.renewal_type = 'express'
+                   AND c.notice_date IS NULL AND c.date_termination IS NULL
+                   AND c.date_end BETWEEN d.today AND d.today + 60
+                   AND (c.renewal_count = 0 OR c.date_term_start <= d.today)
+                """
+            ),
+        ]

@@ -1,6 +1,7 @@
 from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .service_lifecycle_guard import lifecycle_action
 
@@ -199,3 +200,46 @@ class ServiceContract(models.Model):
             get_contracts=lambda i: i.contract_id,
         )
         return sum(results)
+
+
+class ServiceContractAlert(models.Model):
+    _inherit = "service.contract.alert"
+
+    kind = fields.Selection(
+        selection_add=[
+            ("certificate_late", "Maintenance certificate late"),
+        ]
+    )
+
+    def _get_alert_actions(self):
+        return {
+            **super()._get_alert_actions(),
+            "certificate_late": self.env._(
+                "Send the maintenance certificate: the law gives %(days)s days "
+                "after the visit",
+                days=CERTIFICATE_DELAY_DAYS,
+            ),
+        }
+
+    def _get_alert_queries(self):
+        return [
+            *super()._get_alert_queries(),
+            SQL(
+                """
+                -- Boiler certificates not sent within the legal delay
+                -- after the visit (CERTIFICATE_DELAY_DAYS).
+                SELECT i.id * 10 + 8, 'certificate_late',
+                       i.date_done::date + %(certificate_delay)s,
+                       i.contract_id, i.id,
+                       i.partner_id, COALESCE(c.user_id, i.user_id),
+                       i.company_id
+                  FROM service_intervention i
+                  JOIN service_contract c ON c.id = i.contract_id
+                  JOIN company_day d ON d.company_id = c.company_id
+                 WHERE i.state = 'done' AND i.certificate_required
+                   AND i.certificate_sent_date IS NULL
+                   AND i.date_done < d.today - %(certificate_delay)s
+                """,
+                certificate_delay=CERTIFICATE_DELAY_DAYS,
+            ),
+        ]

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from .service_lifecycle_guard import lifecycle_action
 
@@ -387,3 +388,56 @@ class ServiceIntervention(models.Model):
         # A breach is recorded with its alert (see _compute_response_breached).
         self.write({"response_alert_sent": level})
         return len(self)
+
+
+class ServiceContractAlert(models.Model):
+    _inherit = "service.contract.alert"
+
+    kind = fields.Selection(
+        selection_add=[
+            ("response_deadline", "Breakdown response deadline"),
+        ]
+    )
+
+    def _get_alert_actions(self):
+        return {
+            **super()._get_alert_actions(),
+            "response_deadline": self.env._(
+                "Send a technician to the breakdown before its response deadline"
+            ),
+        }
+
+    def _get_alert_queries(self):
+        return [
+            *super()._get_alert_queries(),
+            SQL(
+                """
+                -- Unanswered breakdowns whose response deadline is near
+                -- (the company's share of the time elapsed, or its hours
+                -- left) or passed, as in _is_response_deadline_near().
+                SELECT i.id * 10 + 9, 'response_deadline',
+                       (i.date_response_deadline AT TIME ZONE 'UTC' AT TIME ZONE
+                        COALESCE(NULLIF(p.tz, ''), 'UTC'))::date,
+                       i.contract_id, i.id, i.partner_id,
+                       COALESCE(i.user_id, c.user_id), i.company_id
+                  FROM service_intervention i
+                  JOIN service_contract c ON c.id = i.contract_id
+                  JOIN res_company rc ON rc.id = i.company_id
+                  JOIN res_partner p ON p.id = rc.partner_id
+                 WHERE i.state IN ('to_plan', 'planned')
+                   AND i.date_responded IS NULL
+                   AND i.date_response_deadline IS NOT NULL
+                   AND i.date_reported IS NOT NULL
+                   AND ((now() AT TIME ZONE 'UTC') >= i.date_reported
+                         + (i.date_response_deadline - i.date_reported)
+                         * (COALESCE(NULLIF(
+                             rc.service_response_warning_percent, 0), 100)
+                            / 100.0)
+                        OR (now() AT TIME ZONE 'UTC')
+                           >= i.date_response_deadline - make_interval(
+                               secs => COALESCE(
+                                   rc.service_response_warning_hours, 0)
+                               * 3600))
+                """
+            ),
+        ]

@@ -648,7 +648,7 @@ class ServiceContractAlert(models.Model):
 
     @api.depends("contract_id.revision_blocked_reason")
     def _compute_action(self):
-        super()._compute_action()
+        result = super()._compute_action()
         for alert in self.filtered(lambda a: a.kind == "revision_blocked"):
             alert.action = self.env._(
                 "Enter the missing index value in Configuration > Price "
@@ -656,11 +656,7 @@ class ServiceContractAlert(models.Model):
                 "run, from the revision date",
                 reason=alert.contract_id.revision_blocked_reason or "",
             )
-
-    def _get_alert_actions(self):
-        return {
-            **super()._get_alert_actions(),
-        }
+        return result
 
     def _get_alert_queries(self):
         return [

@@ -78,31 +78,32 @@ class ServiceContractAlert(models.Model):
             ),
         ]
 
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                """
-                CREATE VIEW %(table)s AS (
-                    -- Today in each company's time zone (its contact's, else
-                    -- UTC), as the scheduled actions see it.
-                    WITH company_day AS (
-                        SELECT rc.id AS company_id,
-                               (now() AT TIME ZONE
-                                COALESCE(NULLIF(p.tz, ''), 'UTC'))::date AS today
-                          FROM res_company rc
-                          JOIN res_partner p ON p.id = rc.partner_id
-                    )
-                    SELECT * FROM (%(parts)s) AS alert(
-                        id, kind, date, contract_id, intervention_id,
-                        partner_id, user_id, company_id
-                    )
-                )
-                """,
-                table=SQL.identifier(self._table),
-                parts=SQL(" UNION ALL ").join(self._get_alert_queries()),
+    @property
+    def _table_query(self):
+        """The rows, read at each search (no view in the database: the
+        parts come from files that may define their tables later)."""
+        return SQL(
+            """
+            -- Today in each company's time zone (its contact's, else UTC), as
+            -- the scheduled actions see it.
+            WITH company_day AS (
+                SELECT rc.id AS company_id,
+                       (now() AT TIME ZONE
+                        COALESCE(NULLIF(p.tz, ''), 'UTC'))::date AS today
+                  FROM res_company rc
+                  JOIN res_partner p ON p.id = rc.partner_id
             )
+            SELECT * FROM (%(parts)s) AS alert(
+                id, kind, date, contract_id, intervention_id,
+                partner_id, user_id, company_id
+            )
+            """,
+            parts=SQL(" UNION ALL ").join(self._get_alert_queries()),
         )
+
+    def init(self):
+        # Up to 18.0.1.0.0 the alerts were a view.
+        tools.drop_view_if_exists(self.env.cr, self._table)
 
     def action_open(self):
         """Open the visit or the contract the alert is about."""

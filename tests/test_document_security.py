@@ -5,6 +5,7 @@ from odoo import SUPERUSER_ID, Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from ..models.service_lifecycle_guard import lifecycle_write
 from .common import ServiceContractCase
 from .test_document import _SIGNATURE
 
@@ -226,7 +227,16 @@ class TestSignedText(ServiceContractCase):
 
     def test_text_changed_since_sent_cannot_be_signed(self):
         shown = self.contract._signature_fingerprint()
-        self.contract.document_body = "<p>Edited while waiting</p>"
+        # Waiting for signature, the text cannot be edited...
+        self.assertRefused(
+            UserError,
+            "waiting for the customer's signature",
+            self.contract.write,
+            {"document_body": "<p>Edited while waiting</p>"},
+        )
+        # ... and one changed below the guard is not signed either.
+        with lifecycle_write():
+            self.contract.document_body = "<p>Edited while waiting</p>"
         self.assertRefused(
             UserError,
             "changed since it was sent",

@@ -6,6 +6,7 @@ from odoo import http
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..models.service_lifecycle_guard import lifecycle_write
 from .test_portal import PortalCase, _signature_png
 
 FORGED = b"%PDF-1.4 forged by someone holding the customer's link"
@@ -151,8 +152,10 @@ class TestPortalSecurity(PortalCase):
         shown = contract._signature_fingerprint()
         self.assertIn(self._sign_url(contract, shown).replace("&", "&amp;"), page)
 
-        # Edited while the customer reads it: refused, nothing signed.
-        contract.document_body = "<p>Edited while waiting.</p>"
+        # Edited while the customer reads it (below the guard, which refuses
+        # such an edit): refused, nothing signed.
+        with lifecycle_write():
+            contract.document_body = "<p>Edited while waiting.</p>"
         result = self._sign(contract, digest=shown)
         self.assertIn("changed since it was sent", result["error"])
         self.assertEqual(contract.state, "to_sign")

@@ -27,6 +27,7 @@ class ServiceContractAmendment(models.Model):
         "service.mail.compose.mixin",
         "service.lifecycle.guard",
         "service.signed.document.mixin",
+        "service.stored.pdf.mixin",
     ]
     _order = "date_effective desc, id desc"
     _check_company_auto = True
@@ -529,23 +530,12 @@ class ServiceContractAmendment(models.Model):
 
     def _store_signed_pdf(self):
         """Render the signed amendment once, kept on the contract."""
-        report = self.env.ref("service_contract.action_report_contract_amendment")
-        for amendment in self:
-            pdf, _type = (
-                self.env["ir.actions.report"]
-                .with_context(force_report_rendering=True)
-                ._render_qweb_pdf(report, amendment.ids)
-            )
-            amendment.signed_document_id = self.env["ir.attachment"].create(
-                {
-                    "name": f"{amendment.name.replace('/', '-')} - signed.pdf",
-                    "type": "binary",
-                    "raw": pdf,
-                    "res_model": "service.contract",
-                    "res_id": amendment.contract_id.id,
-                    "mimetype": "application/pdf",
-                }
-            )
+        self._attach_pdf(
+            "service_contract.action_report_contract_amendment",
+            "signed_document_id",
+            lambda amendment: f"{amendment.name.replace('/', '-')} - signed.pdf",
+            get_owner=lambda amendment: amendment.contract_id,
+        )
 
     # ------------------------------------------------------------------
     # Actions

@@ -22,6 +22,7 @@ class ServiceContract(models.Model):
         "portal.mixin",
         "service.mail.compose.mixin",
         "service.signed.document.mixin",
+        "service.stored.pdf.mixin",
     ]
 
     document_body = fields.Html(
@@ -397,23 +398,11 @@ class ServiceContract(models.Model):
     def _store_signed_pdf(self):
         """Render the signed contract once and link it: printing, the portal
         and emails then serve this attachment, found by id (never by name)."""
-        report = self.env.ref("service_contract.action_report_service_contract")
-        for contract in self:
-            pdf, _type = (
-                self.env["ir.actions.report"]
-                .with_context(force_report_rendering=True)
-                ._render_qweb_pdf(report, contract.ids)
-            )
-            contract.signed_document_id = self.env["ir.attachment"].create(
-                {
-                    "name": f"{contract.name.replace('/', '-')} - signed.pdf",
-                    "type": "binary",
-                    "raw": pdf,
-                    "res_model": self._name,
-                    "res_id": contract.id,
-                    "mimetype": "application/pdf",
-                }
-            )
+        self._attach_pdf(
+            "service_contract.action_report_service_contract",
+            "signed_document_id",
+            lambda contract: f"{contract.name.replace('/', '-')} - signed.pdf",
+        )
 
     def _on_sent(self):
         res = super()._on_sent()

@@ -57,6 +57,7 @@ class ServiceIntervention(models.Model):
         "service.mail.compose.mixin",
         "service.state.mixin",
         "service.lifecycle.guard",
+        "service.stored.pdf.mixin",
     ]
     _order = "date_due, id"
     _check_company_auto = True
@@ -485,23 +486,11 @@ class ServiceIntervention(models.Model):
     def _attach_report(self):
         """Store the signed visit report (PDF) on the intervention and link
         it: it is served from that link, never looked up by name."""
-        report = self.env.ref("service_contract.action_report_intervention")
-        for intervention in self:
-            pdf, _type = (
-                self.env["ir.actions.report"]
-                .with_context(force_report_rendering=True)
-                ._render_qweb_pdf(report, intervention.ids)
-            )
-            intervention.report_document_id = self.env["ir.attachment"].create(
-                {
-                    "name": f"{intervention.name.replace('/', '-')}.pdf",
-                    "type": "binary",
-                    "raw": pdf,
-                    "res_model": self._name,
-                    "res_id": intervention.id,
-                    "mimetype": "application/pdf",
-                }
-            )
+        self._attach_pdf(
+            "service_contract.action_report_intervention",
+            "report_document_id",
+            lambda intervention: f"{intervention.name.replace('/', '-')}.pdf",
+        )
 
     @lifecycle_action
     def _schedule_alert(self, level, today):

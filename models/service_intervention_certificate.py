@@ -83,26 +83,14 @@ class ServiceIntervention(models.Model):
     def _attach_certificate(self):
         """Store the certificate (PDF) on the visit: printed, sent and shown
         on the portal from this very file."""
-        report = self.env.ref(CERTIFICATE_REPORT)
-        for intervention in self:
-            pdf, _type = (
-                self.env["ir.actions.report"]
-                .with_context(force_report_rendering=True)
-                ._render_qweb_pdf(report, intervention.ids)
-            )
-            intervention.certificate_document_id = self.env["ir.attachment"].create(
-                {
-                    "name": self.env._(
-                        "Maintenance certificate %(name)s.pdf",
-                        name=intervention.name.replace("/", "-"),
-                    ),
-                    "type": "binary",
-                    "raw": pdf,
-                    "res_model": self._name,
-                    "res_id": intervention.id,
-                    "mimetype": "application/pdf",
-                }
-            )
+        self._attach_pdf(
+            CERTIFICATE_REPORT,
+            "certificate_document_id",
+            lambda intervention: self.env._(
+                "Maintenance certificate %(name)s.pdf",
+                name=intervention.name.replace("/", "-"),
+            ),
+        )
 
     @lifecycle_action
     def _send_certificate(self):

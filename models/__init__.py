@@ -4,6 +4,7 @@ from . import service_state_mixin
 from . import service_lifecycle_guard
 from . import service_signed_document
 from . import service_stored_pdf
+from . import service_customer_letter
 from . import service_link_guard
 from . import service_contract_line_mixin
 from . import res_partner

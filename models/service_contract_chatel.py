@@ -17,7 +17,8 @@ class ServiceContract(models.Model):
     of the right not to renew; without that reminder, the consumer can end the
     contract at any time from the renewal."""
 
-    _inherit = "service.contract"
+    _name = "service.contract"
+    _inherit = ["service.contract", "service.customer.letter.mixin"]
 
     chatel_applies = fields.Boolean(
         string="Renewal Reminder Required",
@@ -123,10 +124,8 @@ class ServiceContract(models.Model):
             self._run_cron_batches(self._get_chatel_domain, send, summary, today)
         )
 
-    def _get_chatel_recipient(self):
-        """The person the reminder is addressed to (as in its mail template)."""
-        self.ensure_one()
-        return self.signatory_id or self.partner_id
+    def _get_letter_contract(self):
+        return self
 
     def _send_chatel_reminders(self, today):
         """Email the reminders whose window is open. The reminder counts as
@@ -136,50 +135,51 @@ class ServiceContract(models.Model):
         in_window = self.filtered(
             lambda c: c.chatel_window_start <= today <= c.chatel_window_end
         )
-        by_email = in_window.filtered(
-            lambda c: c._get_chatel_recipient().email_normalized
+        in_window._send_letters(
+            lambda contracts: contracts._email_chatel_reminders(today),
+            lambda contracts: contracts._schedule_chatel_letter(),
         )
-        if by_email:
-            # Queued, sent by the mail queue: never sent from a batch that
-            # is rolled back.
-            messages = by_email.message_post_with_source(
-                "service_contract.mail_template_chatel_reminder",
-                subtype_xmlid="mail.mt_comment",
-                force_send=False,
-            )
-            # Queued to the customer's address (a failure of the mail server
-            # is retried and shown on the message; a bad address is not).
-            queued = (
-                self.env["mail.notification"]
-                .sudo()
-                .search(
-                    [
-                        ("mail_message_id", "in", messages.ids),
-                        ("notification_type", "=", "email"),
-                        ("notification_status", "not in", ("canceled", "bounce")),
-                        (
-                            "failure_type",
-                            "not in",
-                            ("mail_email_invalid", "mail_email_missing"),
-                        ),
-                    ]
-                )
-            )
-            sent = by_email.filtered(
-                lambda c: queued.filtered(
-                    lambda n, c=c: n.mail_message_id.res_id == c.id
-                    and n.res_partner_id == c._get_chatel_recipient()
-                )
-            )
-            sent.chatel_reminder_date = today
-            by_post = in_window - sent
-        else:
-            by_post = in_window
-        by_post._schedule_chatel_letter()
         to_flag = self.filtered(
             lambda c: c.chatel_window_end < today and not c.chatel_terminable
         )
         to_flag.chatel_terminable = True
+
+    def _email_chatel_reminders(self, today):
+        """Email the reminders; returns the contracts whose reminder was
+        queued to the recipient's address, marked sent ``today``."""
+        # Queued, sent by the mail queue: never sent from a batch that is
+        # rolled back.
+        messages = self.message_post_with_source(
+            "service_contract.mail_template_chatel_reminder",
+            subtype_xmlid="mail.mt_comment",
+            force_send=False,
+        )
+        # Queued to the customer's address (a failure of the mail server is
+        # retried and shown on the message; a bad address is not).
+        queued = (
+            self.env["mail.notification"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id", "in", messages.ids),
+                    ("notification_type", "=", "email"),
+                    ("notification_status", "not in", ("canceled", "bounce")),
+                    (
+                        "failure_type",
+                        "not in",
+                        ("mail_email_invalid", "mail_email_missing"),
+                    ),
+                ]
+            )
+        )
+        sent = self.filtered(
+            lambda c: queued.filtered(
+                lambda n, c=c: n.mail_message_id.res_id == c.id
+                and n.res_partner_id == c._get_letter_recipient()
+            )
+        )
+        sent.chatel_reminder_date = today
+        return sent
 
     def _schedule_chatel_letter(self):
         """One activity per contract asking the responsible to send the
@@ -192,22 +192,18 @@ class ServiceContract(models.Model):
                 and a.activity_type_id == activity_type
             ):
                 continue
-            attachment = contract._attach_chatel_letter()
-            activity = contract.activity_schedule(
-                activity_type_id=activity_type.id,
-                summary=summary,
-                note=self.env._(
+            contract._schedule_letter_by_post(
+                contract._attach_chatel_letter(),
+                summary,
+                self.env._(
                     "%(customer)s has no email address: print the attached "
                     "letter, post it before %(deadline)s, then click "
                     '"Reminder Sent by Post" on the contract.',
-                    customer=contract._get_chatel_recipient().display_name,
+                    customer=contract._get_letter_recipient().display_name,
                     deadline=format_date(self.env, contract.chatel_window_end),
                 ),
                 date_deadline=contract.chatel_window_end,
-                user_id=(contract.user_id or self.env.user).id,
             )
-            if activity:
-                activity.attachment_ids = attachment
 
     def _attach_chatel_letter(self):
         """The reminder as a letter (PDF), stored on the contract."""
@@ -219,22 +215,13 @@ class ServiceContract(models.Model):
                 .with_context(force_report_rendering=True)
                 ._render_qweb_pdf(report, self.ids)
             )
-            name, mimetype = f"{self.name.replace('/', '-')}-reminder.pdf", "pdf"
+            name = f"{self.name.replace('/', '-')}-reminder.pdf"
         except Exception:  # noqa: BLE001 - without PDF engine, the HTML letter
             _logger.warning("Reminder letter of %s not rendered to PDF", self.name)
             content = self._get_chatel_letter_body().encode()
-            name, mimetype = f"{self.name.replace('/', '-')}-reminder.html", "html"
+            name = f"{self.name.replace('/', '-')}-reminder.html"
         return self.env["ir.attachment"].create(
-            {
-                "name": name,
-                "type": "binary",
-                "raw": content,
-                "res_model": self._name,
-                "res_id": self.id,
-                "mimetype": f"application/{mimetype}"
-                if mimetype == "pdf"
-                else "text/html",
-            }
+            self._prepare_letter_file_vals(name, content)
         )
 
     def _get_chatel_letter_body(self):

@@ -28,7 +28,8 @@ LETTER_FIELDS = {
 
 
 class ServiceContractRevision(models.Model):
-    _inherit = "service.contract.revision"
+    _name = "service.contract.revision"
+    _inherit = ["service.contract.revision", "service.customer.letter.mixin"]
 
     letter_state = fields.Selection(
         LETTER_STATES,
@@ -118,10 +119,8 @@ class ServiceContractRevision(models.Model):
     # Sending
     # ------------------------------------------------------------------
 
-    def _get_letter_recipient(self):
-        self.ensure_one()
-        contract = self.contract_id
-        return contract.signatory_id or contract.partner_id
+    def _get_letter_contract(self):
+        return self.contract_id
 
     def _send_revision_letters(self, today=None):
         """Send the letters of these revisions still to send: by email
@@ -132,16 +131,18 @@ class ServiceContractRevision(models.Model):
         if not todo:
             return
         todo.contract_id.fetch(["signatory_id", "partner_id", "company_id"])
-        by_email = todo.filtered(lambda r: r._get_letter_recipient().email_normalized)
-        by_email._send_letters_by_email(today)
-        (todo - by_email)._schedule_letters_by_post()
+        todo._send_letters(
+            lambda revisions: revisions._send_letters_by_email(today),
+            lambda revisions: revisions._schedule_letters_by_post(),
+        )
 
     def _send_letters_by_email(self, today=None):
         """The emails are rendered for the whole batch, the PDFs in one run
         of the PDF engine; each letter is posted in its contract's chatter,
-        queued for the mail queue (never sent from a batch rolled back)."""
+        queued for the mail queue (never sent from a batch rolled back).
+        Returns the revisions sent."""
         if not self:
-            return
+            return self
         template = self.env.ref("service_contract.mail_template_contract_revision")
         rendered = template._generate_template(
             self.ids, ["subject", "body_html", "email_from", "partner_to"]
@@ -160,6 +161,7 @@ class ServiceContractRevision(models.Model):
                 force_send=False,
             )
         self._set_letter_sent(today)
+        return self
 
     def _set_letter_sent(self, today=None):
         """Sent on ``today`` (default: the day of each company)."""
@@ -190,23 +192,19 @@ class ServiceContractRevision(models.Model):
                 ]
             )
         )
-        activity_type = self.env.ref("mail.mail_activity_data_todo")
         summary = self._get_letter_by_post_summary()
         for revision, attachment in zip(self, attachments, strict=True):
-            contract = revision.contract_id
-            activity = contract.activity_schedule(
-                activity_type_id=activity_type.id,
-                summary=summary,
-                note=self.env._(
+            activity = revision._schedule_letter_by_post(
+                attachment,
+                summary,
+                self.env._(
                     "%(customer)s has no email address: print the letter "
                     "attached, post it, then mark this activity done (or click "
                     '"Letter Sent by Post" on the revision of %(date)s).',
                     customer=revision._get_letter_recipient().display_name,
                     date=format_date(self.env, revision.date),
                 ),
-                user_id=(contract.user_id or self.env.user).id,
             )
-            activity.attachment_ids = attachment.with_env(self.env)
             revision.sudo().write(
                 {
                     "letter_state": "post",
@@ -224,7 +222,6 @@ class ServiceContractRevision(models.Model):
         self.ensure_one()
         if letter:
             name, content = letter
-            mimetype = "application/pdf" if content[:4] == b"%PDF" else "text/html"
         else:
             name = self.env._(
                 "Price revision - %(contract)s - %(date)s.html",
@@ -232,15 +229,7 @@ class ServiceContractRevision(models.Model):
                 date=fields.Date.to_string(self.date),
             )
             content = (self._get_letter_body() or "").encode()
-            mimetype = "text/html"
-        return {
-            "name": name,
-            "type": "binary",
-            "raw": content,
-            "mimetype": mimetype,
-            "res_model": self._name,
-            "res_id": self.id,
-        }
+        return self._prepare_letter_file_vals(name, content)
 
     def _mark_letter_sent_by_post(self):
         """Record the letters of these revisions as posted today, with a note

@@ -7,6 +7,7 @@ from . import service_stored_pdf
 from . import service_customer_letter
 from . import service_link_guard
 from . import service_contract_line_mixin
+from . import service_contract_part_mixin
 from . import res_partner
 from . import service_price_index
 from . import service_price_index_value

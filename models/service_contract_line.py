@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 class ServiceContractLine(models.Model):
     _name = "service.contract.line"
     _description = "Service Contract Line"
-    _inherit = ["service.contract.line.mixin"]
+    _inherit = ["service.contract.line.mixin", "service.contract.part.mixin"]
     _order = "contract_id, sequence, id"
     _check_company_auto = True
 
@@ -55,41 +55,24 @@ class ServiceContractLine(models.Model):
         return currency.round(quantity * price_unit * (1 - discount / 100))
 
     # ------------------------------------------------------------------
-    # The services of a signed contract are part of the agreement.
+    # The services of a signed contract are part of the agreement
+    # (service_contract_part_mixin.py).
     # ------------------------------------------------------------------
 
-    def _check_contract_unsigned(self, contracts):
-        if self.env["service.contract"]._is_lifecycle_write():
-            return
-        signed = contracts.filtered(lambda contract: contract._is_frozen())
-        if signed:
-            raise UserError(
-                self.env._(
-                    "The services of a signed contract cannot change: " "%(names)s.",
-                    names=", ".join(signed.mapped("name")),
-                )
-            )
-        # Sent for signature: the services are part of what the customer signs.
-        contracts._check_waiting_unchanged(["line_ids"])
+    _contract_field = "line_ids"
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._check_contract_unsigned(
-            self.env["service.contract"].browse(
-                [vals["contract_id"] for vals in vals_list if vals.get("contract_id")]
-            )
+    def _get_signed_contract_message(self, names):
+        return self.env._(
+            "The services of a signed contract cannot change: %(names)s.",
+            names=names,
         )
-        return super().create(vals_list)
 
     def write(self, vals):
-        contracts = self.contract_id
-        if vals.get("contract_id"):
-            contracts |= contracts.browse(vals["contract_id"])
-        self._check_contract_unsigned(contracts)
-        if "contract_id" in vals and not contracts._is_lifecycle_write():
+        if (
+            "contract_id" in vals
+            and not self.env["service.contract"]._is_lifecycle_write()
+        ):
+            # The refusal of a signed contract comes first.
+            self._check_contract_unsigned(self._get_written_contracts(vals))
             raise UserError(self.env._("A service cannot move to another contract."))
         return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_signed_contract(self):
-        self._check_contract_unsigned(self.contract_id)

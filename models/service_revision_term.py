@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from .price_revision import month_start
 
@@ -9,6 +8,7 @@ class ServiceRevisionTerm(models.Model):
 
     _name = "service.revision.term"
     _description = "Price Revision Index"
+    _inherit = ["service.contract.part.mixin"]
     _order = "sequence, id"
 
     sequence = fields.Integer(default=10)
@@ -69,42 +69,18 @@ class ServiceRevisionTerm(models.Model):
         self.contract_id._check_revision_clause()
 
     # ------------------------------------------------------------------
-    # The clause of a signed contract is part of the agreement.
+    # The clause of a signed contract is part of the agreement
+    # (service_contract_part_mixin.py).
     # ------------------------------------------------------------------
 
-    def _check_contract_unsigned(self, contracts):
-        if self.env["service.contract"]._is_lifecycle_write():
-            return
-        signed = contracts.filtered(lambda contract: contract._is_frozen())
-        if signed:
-            raise UserError(
-                self.env._(
-                    "The price revision clause of a signed contract cannot "
-                    "change: %(names)s.",
-                    names=", ".join(signed.mapped("name")),
-                )
-            )
-        contracts._check_waiting_unchanged(["revision_term_ids"])
+    _contract_field = "revision_term_ids"
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._check_contract_unsigned(
-            self.env["service.contract"].browse(
-                [vals["contract_id"] for vals in vals_list if vals.get("contract_id")]
-            )
+    def _get_signed_contract_message(self, names):
+        return self.env._(
+            "The price revision clause of a signed contract cannot change: "
+            "%(names)s.",
+            names=names,
         )
-        return super().create(vals_list)
-
-    def write(self, vals):
-        contracts = self.contract_id
-        if vals.get("contract_id"):
-            contracts |= contracts.browse(vals["contract_id"])
-        self._check_contract_unsigned(contracts)
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_signed_contract(self):
-        self._check_contract_unsigned(self.contract_id)
 
     def _prepare_contract_term_vals(self):
         """Values of the contract's copy of this template term."""

@@ -401,6 +401,14 @@ class ServiceContract(models.Model):
                 else contract.name
             )
 
+    def _get_document_placeholders(self):
+        """The placeholders a contract document may use, as ``[(sequence,
+        expression, label)]``: the document's own (its file) and each
+        concern's (visits, price revision...) from its file, rendered by
+        mail.render.mixin without evaluating any code. Listed by sequence
+        (``_list_document_placeholders``)."""
+        return []
+
     @api.constrains("partner_id", "site_ids")
     def _check_sites(self):
         for contract in self:

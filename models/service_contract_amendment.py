@@ -10,7 +10,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount, format_date
 
-from .document_placeholders import DOCUMENT_PLACEHOLDERS, refused_constructs
+from .document_placeholders import refused_constructs
 from .service_lifecycle_guard import lifecycle_write
 
 # States in which the customer sees an amendment on the portal.
@@ -896,7 +896,8 @@ class ServiceContractTemplate(models.Model):
 
     @api.constrains("amendment_body")
     def _check_amendment_body(self):
-        allowed = {expression for expression, _label in DOCUMENT_PLACEHOLDERS}
+        # {expression: label} of the placeholders allowed
+        allowed = dict(self.env["service.contract"]._list_document_placeholders())
         langs = [code for code, _name in self.env["res.lang"].get_installed()]
         for template in self:
             for lang in langs:

@@ -3,13 +3,41 @@ from markupsafe import Markup, escape
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
+from odoo.tools.translate import LazyTranslate
 
-from .document_placeholders import DOCUMENT_PLACEHOLDERS
 from .selection import selection_label
+
+_lt = LazyTranslate(__name__)
 
 # States in which the customer sees a contract on the portal: drafts and
 # cancelled contracts were never sent, or withdrawn.
 PORTAL_CONTRACT_STATES = ("to_sign", "running", "closed")
+
+# The placeholders of the contract's own terms (sequence, expression, label);
+# the concerns add theirs (see _get_document_placeholders).
+DOCUMENT_PLACEHOLDERS = [
+    (10, "object.name", _lt("Contract reference")),
+    (20, "object.partner_id.name", _lt("Customer name")),
+    (30, "object.doc_partner_address", _lt("Customer address")),
+    (40, "object.partner_id.vat", _lt("Customer VAT number")),
+    (50, "object.signatory_id.name", _lt("Signatory")),
+    (60, "object.doc_sites", _lt("Sites with their addresses")),
+    (70, "object.doc_services", _lt("Services with prices")),
+    (80, "object.doc_amount_annual", _lt("Annual amount (untaxed)")),
+    (110, "object.doc_firm_term", _lt("Firm term")),
+    (120, "object.doc_renewal", _lt("Renewal rule")),
+    (130, "object.doc_notice", _lt("Notice period")),
+    (140, "object.doc_notice_deadline", _lt("Notice deadline")),
+    (150, "object.doc_invoicing", _lt("Invoicing frequency and mode")),
+    (160, "object.payment_term_id.name", _lt("Payment terms")),
+    (170, "object.doc_date_start", _lt("Start date")),
+    (180, "object.doc_date_end", _lt("End of the current term")),
+    (190, "object.doc_today", _lt("Today's date")),
+    (200, "object.company_id.name", _lt("Company name")),
+    (210, "object.doc_company_address", _lt("Company address")),
+    (220, "object.company_id.vat", _lt("Company VAT number")),
+    (230, "object.company_id.company_registry", _lt("Company registry number")),
+]
 
 
 class ServiceContract(models.Model):
@@ -69,7 +97,6 @@ class ServiceContract(models.Model):
     doc_sites = fields.Html(compute="_compute_document_values")
     doc_services = fields.Html(compute="_compute_document_values")
     doc_amount_annual = fields.Char(compute="_compute_document_values")
-    doc_visits = fields.Html(compute="_compute_document_values")
     doc_firm_term = fields.Char(compute="_compute_document_values")
     doc_renewal = fields.Char(compute="_compute_document_values")
     doc_notice = fields.Char(compute="_compute_document_values")
@@ -106,9 +133,20 @@ class ServiceContract(models.Model):
         ]
         return Markup("<br/>").join(line for line in lines if line)
 
+    def _get_document_placeholders(self):
+        return [*super()._get_document_placeholders(), *DOCUMENT_PLACEHOLDERS]
+
+    @api.model
+    def _list_document_placeholders(self):
+        """``[(expression, label)]`` of the placeholders, by sequence."""
+        placeholders = sorted(
+            self._get_document_placeholders(), key=lambda placeholder: placeholder[0]
+        )
+        return [(expression, label) for _sequence, expression, label in placeholders]
+
     def mail_allowed_qweb_expressions(self):
         return super().mail_allowed_qweb_expressions() + tuple(
-            expression for expression, _label in DOCUMENT_PLACEHOLDERS
+            expression for expression, _label in self._list_document_placeholders()
         )
 
     @api.depends_context("lang")
@@ -159,15 +197,6 @@ class ServiceContract(models.Model):
             contract.doc_amount_annual = format_amount(
                 env, contract.amount_annual, currency
             )
-            contract.doc_visits = Markup("<ul>%s</ul>") % Markup("").join(
-                Markup("<li>%s</li>")
-                % env._(
-                    "%(visit)s: %(frequency)s",
-                    visit=plan.name,
-                    frequency=contract._visit_frequency(plan),
-                )
-                for plan in contract.visit_plan_ids
-            )
             contract.doc_firm_term = contract._period_text(
                 contract.duration, contract.duration_unit
             )
@@ -202,26 +231,6 @@ class ServiceContract(models.Model):
             contract.doc_date_start = format_date(env, contract.date_start)
             contract.doc_date_end = format_date(env, contract.date_end)
             contract.doc_today = format_date(env, fields.Date.context_today(contract))
-
-    def _visit_frequency(self, plan):
-        if plan.frequency_type == "count":
-            text = self.env._("%(count)s visit(s) per year", count=plan.count_per_year)
-        else:
-            unit = self._selection_label_plan(plan)
-            text = self.env._(
-                "every %(count)s %(unit)s", count=plan.interval, unit=unit
-            )
-        if plan.per_site:
-            text += " " + self.env._("per site")
-        if plan.per_equipment:
-            text += " " + self.env._("per equipment")
-        items = plan.equipment_ids
-        if items:
-            text += " (" + ", ".join(items.mapped("display_name")) + ")"
-        return text
-
-    def _selection_label_plan(self, plan):
-        return selection_label(plan, "interval_unit", plan.interval_unit).lower()
 
     # ------------------------------------------------------------------
     # Rendering and freezing

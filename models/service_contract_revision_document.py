@@ -2,8 +2,11 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import float_repr, format_amount, format_date, formatLang
+from odoo.tools.translate import LazyTranslate
 
 from .price_revision import revised_price, revision_coefficient
+
+_lt = LazyTranslate(__name__)
 
 # Decimals shown for the weights, the fixed part and the index values: as
 # many as they have, up to the six of the clause.
@@ -32,6 +35,16 @@ class ServiceContract(models.Model):
         help="The price revision clause in words, with a worked example, as "
         "printed on the contract.",
     )
+
+    def _get_document_placeholders(self):
+        return [
+            *super()._get_document_placeholders(),
+            (
+                90,
+                "object.doc_revision_clause",
+                _lt("Price revision clause, with a worked example"),
+            ),
+        ]
 
     @api.depends_context("lang")
     @api.depends(

@@ -3,7 +3,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .document_placeholders import DOCUMENT_PLACEHOLDERS, refused_constructs
+from .document_placeholders import refused_constructs
 from .service_contract_terms_mixin import (
     INVOICING_FREQUENCIES,
     INVOICING_MODES,
@@ -74,10 +74,11 @@ class ServiceContractTemplate(models.Model):
         self.render_model = "service.contract"
 
     def _compute_placeholder_help(self):
+        placeholders = self.env["service.contract"]._list_document_placeholders()
         rows = Markup("").join(
             Markup("<tr><td><code>%s</code></td><td>%s</td></tr>")
             % (expression, str(label))
-            for expression, label in DOCUMENT_PLACEHOLDERS
+            for expression, label in placeholders
         )
         self.placeholder_help = (
             Markup("<table class='table table-sm'><tbody>%s</tbody></table>") % rows
@@ -93,7 +94,8 @@ class ServiceContractTemplate(models.Model):
     def _check_document_body(self):
         """Refuse, at save, anything but the documented placeholders, in
         every language, and documents that do not render."""
-        allowed = {expression for expression, _label in DOCUMENT_PLACEHOLDERS}
+        # {expression: label} of the placeholders allowed
+        allowed = dict(self.env["service.contract"]._list_document_placeholders())
         langs = [code for code, _name in self.env["res.lang"].get_installed()]
         for template in self:
             if template.lang:

@@ -1,10 +1,16 @@
 from datetime import timedelta
 
 import psycopg2
+from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
+from odoo.tools.translate import LazyTranslate
+
+from .selection import selection_label
+
+_lt = LazyTranslate(__name__)
 
 
 class ServiceContract(models.Model):
@@ -38,6 +44,7 @@ class ServiceContract(models.Model):
         help="Preventive visits the plan calls for in the current term.",
     )
     next_visit_date = fields.Date(compute="_compute_visit_counters")
+    doc_visits = fields.Html(compute="_compute_doc_visits")
 
     @api.depends(
         "intervention_ids.state",
@@ -83,6 +90,45 @@ class ServiceContract(models.Model):
                     due += len(plan._due_dates(start, end)) * targets
             contract.visits_done_count = done
             contract.visits_due_count = due
+
+    # ------------------------------------------------------------------
+    # The visits in the contract document
+    # ------------------------------------------------------------------
+
+    def _get_document_placeholders(self):
+        return [
+            *super()._get_document_placeholders(),
+            (100, "object.doc_visits", _lt("Number and frequency of visits")),
+        ]
+
+    @api.depends_context("lang")
+    def _compute_doc_visits(self):
+        for contract in self:
+            contract.doc_visits = Markup("<ul>%s</ul>") % Markup("").join(
+                Markup("<li>%s</li>")
+                % self.env._(
+                    "%(visit)s: %(frequency)s",
+                    visit=plan.name,
+                    frequency=contract._visit_frequency(plan),
+                )
+                for plan in contract.visit_plan_ids
+            )
+
+    def _visit_frequency(self, plan):
+        """How often the visits of ``plan`` are due, in words."""
+        if plan.frequency_type == "count":
+            text = self.env._("%(count)s visit(s) per year", count=plan.count_per_year)
+        else:
+            unit = self._selection_label_plan(plan)
+            text = self.env._(
+                "every %(count)s %(unit)s", count=plan.interval, unit=unit
+            )
+        if plan.per_site:
+            text += " " + self.env._("per site")
+        return text
+
+    def _selection_label_plan(self, plan):
+        return selection_label(plan, "interval_unit", plan.interval_unit).lower()
 
     @api.constrains("date_visits_from", "date_start", "date_effective_end")
     def _check_date_visits_from(self):

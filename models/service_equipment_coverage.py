@@ -162,6 +162,16 @@ class ServiceContract(models.Model):
             contract.equipment_ids = items
             contract.equipment_count = len(items)
 
+    def _visit_frequency(self, plan):
+        """The visits per equipment, and the items a plan names."""
+        text = super()._visit_frequency(plan)
+        if plan.per_equipment:
+            text += " " + self.env._("per equipment")
+        items = plan.equipment_ids
+        if items:
+            text += " (" + ", ".join(items.mapped("display_name")) + ")"
+        return text
+
     def action_view_equipment(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -8,7 +8,6 @@ from odoo.tools import html2plaintext
 from odoo.tools.misc import format_date
 from odoo.tools.pdf import PdfFileReader
 
-from ..models.document_placeholders import DOCUMENT_PLACEHOLDERS
 from .common import ServiceContractCase
 
 # A 1x1 white PNG.
@@ -33,7 +32,9 @@ class TestDocument(ServiceContractCase):
                 "document_body": "<p>"
                 + " | ".join(
                     f"{expression}={_placeholder(expression)}"
-                    for expression, _label in DOCUMENT_PLACEHOLDERS
+                    for expression, _label in cls.env[
+                        "service.contract"
+                    ]._list_document_placeholders()
                 )
                 + "</p>",
                 "visit_plan_ids": [
@@ -85,6 +86,49 @@ class TestDocument(ServiceContractCase):
         self.assertIn("Service A", body)
         self.assertIn("Service B", body)
         self.assertIn("230.00", body.replace(",", ""))  # total of the lines
+
+    def test_placeholders_of_every_concern_listed_in_order(self):
+        """The document's own placeholders and those the concerns add from
+        their files (price revision, visits), in the order of the list."""
+        self.assertEqual(
+            [
+                expression
+                for expression, _label in self.env[
+                    "service.contract"
+                ]._list_document_placeholders()
+            ],
+            [
+                "object.name",
+                "object.partner_id.name",
+                "object.doc_partner_address",
+                "object.partner_id.vat",
+                "object.signatory_id.name",
+                "object.doc_sites",
+                "object.doc_services",
+                "object.doc_amount_annual",
+                "object.doc_revision_clause",
+                "object.doc_visits",
+                "object.doc_firm_term",
+                "object.doc_renewal",
+                "object.doc_notice",
+                "object.doc_notice_deadline",
+                "object.doc_invoicing",
+                "object.payment_term_id.name",
+                "object.doc_date_start",
+                "object.doc_date_end",
+                "object.doc_today",
+                "object.company_id.name",
+                "object.doc_company_address",
+                "object.company_id.vat",
+                "object.company_id.company_registry",
+            ],
+        )
+        help_text = self.template.placeholder_help
+        self.assertLess(
+            help_text.index("object.doc_revision_clause"),
+            help_text.index("object.doc_visits"),
+        )
+        self.assertIn("Number and frequency of visits", help_text)
 
     def test_unknown_placeholder_is_refused_at_save(self):
         self.assertRefused(

@@ -84,19 +84,13 @@ class ServiceContractAmendmentPortal(ServiceContractPortal):
         signature=None,
         document_hash=None,
     ):
-        args = request.httprequest.args
-        access_token = access_token or args.get("access_token")
-        # The fingerprint of what the page that was signed showed.
-        document_hash = document_hash or args.get("document_hash")
-        try:
-            amendment_sudo = self._amendment_check_access(amendment_id, access_token)
-        except (AccessError, MissingError):
-            return {"error": _("Invalid amendment.")}
-        if not document_hash:
-            return {"error": _("Reload the page to sign the current amendment.")}
-        return self._portal_sign_answer(
-            amendment_sudo,
-            lambda: amendment_sudo._portal_sign(
-                name, signature, document_hash, user=request.env.user
-            ),
+        return self._portal_sign(
+            self._amendment_check_access,
+            amendment_id,
+            access_token,
+            name,
+            signature,
+            document_hash,
+            invalid_message=_("Invalid amendment."),
+            reload_message=_("Reload the page to sign the current amendment."),
         )

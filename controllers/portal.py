@@ -221,32 +221,52 @@ class ServiceContractPortal(CustomerPortal):
         signature=None,
         document_hash=None,
     ):
+        return self._portal_sign(
+            self._contract_check_access,
+            contract_id,
+            access_token,
+            name,
+            signature,
+            document_hash,
+            invalid_message=_("Invalid contract."),
+            reload_message=_("Reload the page to sign the current contract."),
+        )
+
+    def _portal_sign(
+        self,
+        check_access,
+        record_id,
+        access_token,
+        name,
+        signature,
+        document_hash,
+        invalid_message,
+        reload_message,
+    ):
+        """The JSON answer to the online signature of a document (contract,
+        amendment): ``check_access(record_id, access_token)`` gives it as
+        sudo, if the visitor may see it (else ``invalid_message``); only the
+        page shown (``document_hash``, its fingerprint) is signed (else
+        ``reload_message``). It is signed in a savepoint (nothing is kept of
+        a signature that fails half way); a refused or unreadable signature
+        is an error message, a signed document sends the visitor back to its
+        page."""
         # get from query string if not on json param
         args = request.httprequest.args
         access_token = access_token or args.get("access_token")
         # The fingerprint of what the page that was signed showed.
         document_hash = document_hash or args.get("document_hash")
         try:
-            contract_sudo = self._contract_check_access(contract_id, access_token)
+            record_sudo = check_access(record_id, access_token)
         except (AccessError, MissingError):
-            return {"error": _("Invalid contract.")}
+            return {"error": invalid_message}
         if not document_hash:
-            return {"error": _("Reload the page to sign the current contract.")}
-        return self._portal_sign_answer(
-            contract_sudo,
-            lambda: contract_sudo._portal_sign(
-                name, signature, document_hash, user=request.env.user
-            ),
-        )
-
-    def _portal_sign_answer(self, record_sudo, sign):
-        """The JSON answer to an online signature: ``sign()`` signs
-        ``record_sudo`` in a savepoint (nothing is kept of a signature that
-        fails half way); a refused or unreadable signature is an error
-        message, a signed document sends the visitor back to its page."""
+            return {"error": reload_message}
         try:
             with request.env.cr.savepoint():
-                sign()
+                record_sudo._portal_sign(
+                    name, signature, document_hash, user=request.env.user
+                )
         except UserError as error:
             return {"error": error.args[0]}
         except (TypeError, binascii.Error):
@@ -281,17 +301,31 @@ class ServiceContractPortal(CustomerPortal):
         self, contract_id, intervention_id, access_token=None, **kw
     ):
         """The report (PDF) of a done visit of the contract."""
+        return self._contract_visit_document(
+            contract_id,
+            intervention_id,
+            access_token,
+            "report_document_id",
+            report_ref=INTERVENTION_REPORT,
+        )
+
+    def _contract_visit_document(
+        self, contract_id, intervention_id, access_token, field, report_ref=None
+    ):
+        """The document (PDF) of a done visit of the contract: the file the
+        visit links in ``field``, else the report ``report_ref`` rendered
+        now (none: not found)."""
         try:
             contract_sudo = self._contract_check_access(contract_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
         intervention_sudo = self._contract_done_visit(contract_sudo, intervention_id)
-        if not intervention_sudo:
+        if intervention_sudo[field]:
+            return self._attachment_response(intervention_sudo[field])
+        if not intervention_sudo or not report_ref:
             raise request.not_found()
-        if intervention_sudo.report_document_id:
-            return self._attachment_response(intervention_sudo.report_document_id)
         return self._show_report(
-            model=intervention_sudo, report_type="pdf", report_ref=INTERVENTION_REPORT
+            model=intervention_sudo, report_type="pdf", report_ref=report_ref
         )
 
     def _attachment_response(self, attachment_sudo):

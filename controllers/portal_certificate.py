@@ -1,6 +1,4 @@
 from odoo import http
-from odoo.exceptions import AccessError, MissingError
-from odoo.http import request
 
 from .portal import ServiceContractPortal
 
@@ -18,11 +16,6 @@ class ServiceCertificatePortal(ServiceContractPortal):
         self, contract_id, intervention_id, access_token=None, **kw
     ):
         """The stored maintenance certificate (PDF) of a done visit."""
-        try:
-            contract_sudo = self._contract_check_access(contract_id, access_token)
-        except (AccessError, MissingError):
-            return request.redirect("/my")
-        intervention_sudo = self._contract_done_visit(contract_sudo, intervention_id)
-        if not intervention_sudo.certificate_document_id:
-            raise request.not_found()
-        return self._attachment_response(intervention_sudo.certificate_document_id)
+        return self._contract_visit_document(
+            contract_id, intervention_id, access_token, "certificate_document_id"
+        )

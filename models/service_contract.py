@@ -471,21 +471,38 @@ class ServiceContract(models.Model):
                     )
                 )
 
+    @api.model
+    def _get_template_records(self):
+        """The records a contract copies from its template: {field (the
+        same on the template): method of the template's record giving the
+        values of its copy}. Each concern adds its own from its file."""
+        return {"line_ids": "_prepare_contract_line_vals"}
+
+    @api.model
+    def _copy_template_records(self, template, field):
+        """Commands creating the contract's copies of ``template[field]``."""
+        prepare = self._get_template_records()[field]
+        return [
+            Command.create(getattr(record, prepare)()) for record in template[field]
+        ]
+
     @api.onchange("template_id")
     def _onchange_template_id(self):
-        """Replace the services by those of the newly chosen template."""
+        """Replace the services, visit plans... by those of the newly chosen
+        template."""
         if self.template_id:
-            self.line_ids = [Command.clear()] + [
-                Command.create(line._prepare_contract_line_vals())
-                for line in self.template_id.line_ids
-            ]
+            for field in self._get_template_records():
+                self[field] = [Command.clear()] + self._copy_template_records(
+                    self.template_id, field
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
         templates = self.env["service.contract.template"].browse(
             [vals["template_id"] for vals in vals_list if vals.get("template_id")]
         )
-        templates.fetch(["line_ids"])
+        copied = self._get_template_records()
+        templates.fetch(list(copied))
         for vals in vals_list:
             if vals.get("name", self.env._("New")) == self.env._("New"):
                 company = (
@@ -495,12 +512,10 @@ class ServiceContract(models.Model):
                 vals["name"] = self.env["ir.sequence"].with_company(
                     company
                 ).next_by_code("service.contract") or self.env._("New")
-            if vals.get("template_id") and "line_ids" not in vals:
-                template = templates.browse(vals["template_id"])
-                vals["line_ids"] = [
-                    Command.create(line._prepare_contract_line_vals())
-                    for line in template.line_ids
-                ]
+            template = templates.browse(vals.get("template_id"))
+            for field in copied:
+                if template and field not in vals:
+                    vals[field] = self._copy_template_records(template, field)
         return super().create(vals_list)
 
     @api.ondelete(at_uninstall=False)

@@ -7,10 +7,9 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 
-from .document_placeholders import refused_constructs
 from .service_lifecycle_guard import lifecycle_write
 
 # States in which the customer sees an amendment on the portal.
@@ -896,21 +895,15 @@ class ServiceContractTemplate(models.Model):
 
     @api.constrains("amendment_body")
     def _check_amendment_body(self):
-        # {expression: label} of the placeholders allowed
-        allowed = dict(self.env["service.contract"]._list_document_placeholders())
-        langs = [code for code, _name in self.env["res.lang"].get_installed()]
         for template in self:
-            for lang in langs:
-                body = template.with_context(lang=lang).amendment_body
-                refused = refused_constructs(body, allowed)
-                if refused:
-                    raise ValidationError(
-                        self.env._(
-                            "Template %(name)s (%(lang)s): unknown placeholder(s) "
-                            "or code refused in the amendment document: "
-                            "%(constructs)s.",
-                            name=template.name,
-                            lang=lang,
-                            constructs=", ".join(refused),
-                        )
-                    )
+            template._check_placeholders(
+                "amendment_body",
+                lambda lang, constructs, template=template: self.env._(
+                    "Template %(name)s (%(lang)s): unknown placeholder(s) "
+                    "or code refused in the amendment document: "
+                    "%(constructs)s.",
+                    name=template.name,
+                    lang=lang,
+                    constructs=constructs,
+                ),
+            )

@@ -5,7 +5,7 @@ and the daily scheduled action (the application is in
 
 import logging
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_round, format_date
 
@@ -138,27 +138,12 @@ class ServiceContract(models.Model):
                     )
                 )
 
-    @api.onchange("template_id")
-    def _onchange_template_id_revision(self):
-        if self.template_id:
-            self.revision_term_ids = [Command.clear()] + [
-                Command.create(term._prepare_contract_term_vals())
-                for term in self.template_id.revision_term_ids
-            ]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        templates = self.env["service.contract.template"].browse(
-            [vals["template_id"] for vals in vals_list if vals.get("template_id")]
-        )
-        for vals in vals_list:
-            if vals.get("template_id") and "revision_term_ids" not in vals:
-                template = templates.browse(vals["template_id"])
-                vals["revision_term_ids"] = [
-                    Command.create(term._prepare_contract_term_vals())
-                    for term in template.revision_term_ids
-                ]
-        return super().create(vals_list)
+    @api.model
+    def _get_template_records(self):
+        return {
+            **super()._get_template_records(),
+            "revision_term_ids": "_prepare_contract_term_vals",
+        }
 
     def _on_signed(self):
         """The first revision is on the anniversary of the start date, unless

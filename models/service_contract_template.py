@@ -90,13 +90,24 @@ class ServiceContractTemplate(models.Model):
         contracts = self.env["service.contract"].browse(res_ids)
         return {contract.id: contract.partner_id.lang for contract in contracts}
 
+    def _check_placeholders(self, field_name, get_message):
+        """Refuse a text ``field_name`` of this template with anything but
+        the placeholders of the contract document, in every installed
+        language: ``get_message(lang, constructs)`` says what is refused."""
+        self.ensure_one()
+        # {expression: label} of the placeholders allowed
+        allowed = dict(self.env["service.contract"]._list_document_placeholders())
+        for lang, _name in self.env["res.lang"].get_installed():
+            refused = refused_constructs(
+                self.with_context(lang=lang)[field_name], allowed
+            )
+            if refused:
+                raise ValidationError(get_message(lang, ", ".join(refused)))
+
     @api.constrains("document_body", "lang")
     def _check_document_body(self):
         """Refuse, at save, anything but the documented placeholders, in
         every language, and documents that do not render."""
-        # {expression: label} of the placeholders allowed
-        allowed = dict(self.env["service.contract"]._list_document_placeholders())
-        langs = [code for code, _name in self.env["res.lang"].get_installed()]
         for template in self:
             if template.lang:
                 raise ValidationError(
@@ -106,21 +117,18 @@ class ServiceContractTemplate(models.Model):
                         name=template.name,
                     )
                 )
-            for lang in langs:
-                body = template.with_context(lang=lang).document_body
-                refused = refused_constructs(body, allowed)
-                if refused:
-                    raise ValidationError(
-                        self.env._(
-                            "Template %(name)s (%(lang)s): unknown placeholder(s) "
-                            "or code refused: %(constructs)s. Only the placeholders "
-                            "listed on the template are allowed, written as "
-                            '<t t-out="object.name"/>.',
-                            name=template.name,
-                            lang=lang,
-                            constructs=", ".join(refused),
-                        )
-                    )
+            template._check_placeholders(
+                "document_body",
+                lambda lang, constructs, template=template: self.env._(
+                    "Template %(name)s (%(lang)s): unknown placeholder(s) "
+                    "or code refused: %(constructs)s. Only the placeholders "
+                    "listed on the template are allowed, written as "
+                    '<t t-out="object.name"/>.',
+                    name=template.name,
+                    lang=lang,
+                    constructs=constructs,
+                ),
+            )
             body = template.document_body
             sample = self.env["service.contract"].search(
                 [("template_id", "=", template.id)], limit=1

@@ -151,27 +151,12 @@ class ServiceContract(models.Model):
                     )
                 )
 
-    @api.onchange("template_id")
-    def _onchange_template_id_visit_plan(self):
-        if self.template_id:
-            self.visit_plan_ids = [Command.clear()] + [
-                Command.create(plan._prepare_contract_plan_vals())
-                for plan in self.template_id.visit_plan_ids
-            ]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        templates = self.env["service.contract.template"].browse(
-            [vals["template_id"] for vals in vals_list if vals.get("template_id")]
-        )
-        for vals in vals_list:
-            if vals.get("template_id") and "visit_plan_ids" not in vals:
-                template = templates.browse(vals["template_id"])
-                vals["visit_plan_ids"] = [
-                    Command.create(plan._prepare_contract_plan_vals())
-                    for plan in template.visit_plan_ids
-                ]
-        return super().create(vals_list)
+    @api.model
+    def _get_template_records(self):
+        return {
+            **super()._get_template_records(),
+            "visit_plan_ids": "_prepare_contract_plan_vals",
+        }
 
     def action_view_interventions(self):
         self.ensure_one()

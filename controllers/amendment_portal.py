@@ -84,7 +84,7 @@ class ServiceContractAmendmentPortal(ServiceContractPortal):
         signature=None,
         document_hash=None,
     ):
-        return self._portal_sign(
+        return self._portal_sign_answer(
             self._amendment_check_access,
             amendment_id,
             access_token,

@@ -221,7 +221,7 @@ class ServiceContractPortal(CustomerPortal):
         signature=None,
         document_hash=None,
     ):
-        return self._portal_sign(
+        return self._portal_sign_answer(
             self._contract_check_access,
             contract_id,
             access_token,
@@ -232,7 +232,7 @@ class ServiceContractPortal(CustomerPortal):
             reload_message=_("Reload the page to sign the current contract."),
         )
 
-    def _portal_sign(
+    def _portal_sign_answer(
         self,
         check_access,
         record_id,

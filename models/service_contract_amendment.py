@@ -710,15 +710,17 @@ class ServiceContractAmendment(models.Model):
     # Portal signature
     # ------------------------------------------------------------------
 
-    def _portal_can_sign(self, user=None):
-        self.ensure_one()
-        user = user or self.env.user
-        signatory = self.contract_id.signatory_id
-        return self.state == "to_sign" and (
-            not user.share
-            or user._is_public()
-            or not signatory
-            or user.partner_id == signatory
+    def _get_portal_sign_refusal(self, reason):
+        if reason == "state":
+            return self.env._(
+                "Amendment %(name)s cannot be signed: it is not waiting for "
+                "a signature.",
+                name=self.name,
+            )
+        return self.env._(
+            "Only %(signatory)s can sign amendment %(name)s.",
+            signatory=self.contract_id.signatory_id.name,
+            name=self.name,
         )
 
     def _portal_sign(self, name, signature, document_hash=None, user=None):
@@ -727,33 +729,13 @@ class ServiceContractAmendment(models.Model):
         ``_signature_fingerprint``): the same ``action_sign`` as on paper."""
         self.ensure_one()
         user = user or self.env.user
-        if self.state != "to_sign":
-            raise UserError(
-                self.env._(
-                    "Amendment %(name)s cannot be signed: it is not waiting for "
-                    "a signature.",
-                    name=self.name,
-                )
-            )
-        if not self._portal_can_sign(user):
-            raise UserError(
-                self.env._(
-                    "Only %(signatory)s can sign amendment %(name)s.",
-                    signatory=self.contract_id.signatory_id.name,
-                    name=self.name,
-                )
-            )
-        if not name or not signature:
-            raise UserError(self.env._("Sign with your name and signature."))
-        self._check_signature_fingerprint(document_hash)
+        self._check_portal_sign(name, signature, document_hash, user)
         with lifecycle_write():
             self.write({"signed_by": name, "signature": signature})
         self.action_sign()
         with lifecycle_write():
             self._store_signed_pdf()
-        author = user.partner_id
-        if user._is_public():
-            author = self.contract_id.signatory_id or self.partner_id
+        author = self._get_portal_signer(user)
         body = self.env._(
             "Amendment %(name)s signed online by %(signer)s.",
             name=self.name,

@@ -452,18 +452,17 @@ class ServiceContract(models.Model):
             "service_contract.mail_template_contract_send", force_email=True
         )
 
-    def _portal_can_sign(self, user=None):
-        """Whether ``user`` (the portal visitor, by default the current user)
-        may sign: anyone holding the link when no account is logged in; a
-        logged-in customer account only if it is the contract's signatory
-        (when one is set)."""
-        self.ensure_one()
-        user = user or self.env.user
-        return self.state == "to_sign" and (
-            not user.share
-            or user._is_public()
-            or not self.signatory_id
-            or user.partner_id == self.signatory_id
+    def _get_portal_sign_refusal(self, reason):
+        if reason == "state":
+            return self.env._(
+                "Contract %(name)s cannot be signed: it is not waiting "
+                "for a signature.",
+                name=self.name,
+            )
+        return self.env._(
+            "Only %(signatory)s can sign contract %(name)s.",
+            signatory=self.signatory_id.name,
+            name=self.name,
         )
 
     def _portal_sign(self, name, signature, document_hash=None, user=None):
@@ -474,25 +473,7 @@ class ServiceContract(models.Model):
         responsible."""
         self.ensure_one()
         user = user or self.env.user
-        if self.state != "to_sign":
-            raise UserError(
-                self.env._(
-                    "Contract %(name)s cannot be signed: it is not waiting "
-                    "for a signature.",
-                    name=self.name,
-                )
-            )
-        if not self._portal_can_sign(user):
-            raise UserError(
-                self.env._(
-                    "Only %(signatory)s can sign contract %(name)s.",
-                    signatory=self.signatory_id.name,
-                    name=self.name,
-                )
-            )
-        if not name or not signature:
-            raise UserError(self.env._("Sign with your name and signature."))
-        self._check_signature_fingerprint(document_hash)
+        self._check_portal_sign(name, signature, document_hash, user)
         self.write(
             {
                 "signed_by": name,
@@ -504,10 +485,7 @@ class ServiceContract(models.Model):
         )
         self.action_sign()
         self._store_signed_pdf()
-        # From a token link the user is the public one: the customer signs.
-        author = user.partner_id
-        if user._is_public():
-            author = self.signatory_id or self.partner_id
+        author = self._get_portal_signer(user)
         self.message_post(
             body=self.env._(
                 "Signed online by %(name)s (document fingerprint %(hash)s).",

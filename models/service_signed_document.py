@@ -102,6 +102,51 @@ class ServiceSignedDocumentMixin(models.AbstractModel):
         if (sent and current != sent) or (shown and current != shown):
             raise UserError(self._get_signature_changed_message())
 
+    # ------------------------------------------------------------------
+    # Online signature (the document has ``signatory_id`` and ``partner_id``)
+    # ------------------------------------------------------------------
+
+    def _get_portal_sign_refusal(self, reason):
+        """Error refusing to sign ``self`` online: ``reason`` is ``state``
+        (not waiting for a signature) or ``signatory`` (someone else must
+        sign)."""
+        raise NotImplementedError
+
+    def _portal_can_sign(self, user=None):
+        """Whether ``user`` (the portal visitor, by default the current user)
+        may sign: anyone holding the link when no account is logged in; a
+        logged-in customer account only if it is the signatory (when one is
+        set)."""
+        self.ensure_one()
+        user = user or self.env.user
+        return self.state == WAITING_STATE and (
+            not user.share
+            or user._is_public()
+            or not self.signatory_id
+            or user.partner_id == self.signatory_id
+        )
+
+    def _check_portal_sign(self, name, signature, document_hash, user):
+        """Refuse the online signature of ``user``: of a document not
+        waiting for it, by someone else than the signatory, without a name
+        and a signature, or of a document that changed since it was sent or
+        shown (``document_hash``)."""
+        self.ensure_one()
+        if self.state != WAITING_STATE:
+            raise UserError(self._get_portal_sign_refusal("state"))
+        if not self._portal_can_sign(user):
+            raise UserError(self._get_portal_sign_refusal("signatory"))
+        if not name or not signature:
+            raise UserError(self.env._("Sign with your name and signature."))
+        self._check_signature_fingerprint(document_hash)
+
+    def _get_portal_signer(self, user):
+        """The author of the messages of an online signature by ``user``:
+        from a token link (the public user), the customer signs."""
+        if user._is_public():
+            return self.signatory_id or self.partner_id
+        return user.partner_id
+
     def _check_waiting_unchanged(self, names):
         """Refuse to change the fields ``names`` of the documents of ``self``
         waiting for the customer's signature, when they are part of what was

@@ -1,3 +1,5 @@
+from . import sql_report
+from . import service_contract_alert
 from . import service_contract_dashboard
 from . import service_contract_mrr_report
 from . import service_contract_profitability_report

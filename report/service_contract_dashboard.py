@@ -5,8 +5,6 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, format_amount
 
-from .sql_report import without_jit
-
 # Horizons of the tiles, in days.
 TERM_HORIZON = 90
 NOTICE_HORIZON = 60
@@ -42,6 +40,7 @@ class ServiceContractDashboard(models.Model):
     """
 
     _name = "service.contract.dashboard"
+    _inherit = "service.sql.report"
     _description = "Service Contracts Dashboard"
     _auto = False
     _order = "sequence, company_id"
@@ -147,22 +146,9 @@ class ServiceContractDashboard(models.Model):
         ]
         return SQL(
             "WITH company_day(company_id, today) AS (%s) %s",
-            self._company_days(),
+            self._company_day(self.env.companies),
             SQL(" UNION ALL ").join(selects),
         )
-
-    @property
-    def _table_sql(self):
-        without_jit(self.env.cr)
-        return super()._table_sql
-
-    def _company_days(self):
-        """The active companies with their day, as SQL rows."""
-        rows = [
-            SQL("(%s, %s::date)", company.id, company._service_today())
-            for company in self.env.companies
-        ]
-        return SQL("VALUES %s", SQL(", ").join(rows))
 
     def _get_tile_selects(self):
         """(tile, query) pairs in the order of the dashboard; modules add

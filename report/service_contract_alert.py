@@ -1,6 +1,10 @@
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
+# The Alerts list shows the visits to plan whose window opens within this
+# many days.
+VISIT_ALERT_DAYS = 14
+
 
 class ServiceContractAlert(models.Model):
     """The list a planner opens every morning: what needs doing today.
@@ -61,9 +65,10 @@ class ServiceContractAlert(models.Model):
               JOIN service_contract c ON c.id = i.contract_id
               JOIN company_day d ON d.company_id = c.company_id
              WHERE i.state = 'to_plan'
-               AND i.date_window_start <= d.today + 14
+               AND i.date_window_start <= d.today + %s
                AND i.date_window_end >= d.today
-                """
+                """,
+                VISIT_ALERT_DAYS,
             ),
             SQL(
                 """

@@ -5,9 +5,12 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, format_amount
 
+from ..models.service_contract_renewal import RENEWAL_ALERT_DAYS
+
 # Horizons of the tiles, in days.
 TERM_HORIZON = 90
-NOTICE_HORIZON = 60
+# As in the alerts.
+NOTICE_HORIZON = RENEWAL_ALERT_DAYS
 VISIT_HORIZON = 14
 CHURN_MONTHS = 12
 

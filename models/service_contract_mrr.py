@@ -126,15 +126,3 @@ class ServiceContract(models.Model):
             )
             month = date_utils.add(month, months=1)
         return result
-
-    def _get_mrr_now(self, today=None):
-        """MRR and ARR in force today (company currency), of these contracts
-        or of all (see ``_get_mrr_movement``)."""
-        today = today or self.env.company._service_today()
-        mrr = self.env["service.contract.mrr.report"]._read_group(
-            self._get_mrr_domain() + [("date", "<=", today)],
-            [],
-            ["mrr_change:sum"],
-        )[0][0]
-        mrr = self.env.company.currency_id.round(mrr or 0.0)
-        return {"mrr": mrr, "arr": mrr * 12}

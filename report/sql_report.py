@@ -13,6 +13,17 @@ def without_jit(cr):
     cr.execute(SQL("SET LOCAL jit = off"))
 
 
+def merge_depends(*depends):
+    """One ``_depends`` of several: a report whose query reads another
+    report's depends on what that one reads too."""
+    merged = {}
+    for depend in depends:
+        for model, names in depend.items():
+            merged.setdefault(model, [])
+            merged[model] += [name for name in names if name not in merged[model]]
+    return merged
+
+
 class ServiceSqlReport(models.AbstractModel):
     """Base of the read-only reports of the module (dashboard, MRR
     movement, profitability, alerts): a query computed at each search

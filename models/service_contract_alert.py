@@ -2,6 +2,9 @@ from odoo import api, models
 
 
 class ServiceContract(models.Model):
+    """The visit alerts' scheduled action; the Alerts list itself is
+    report/service_contract_alert.py."""
+
     _inherit = "service.contract"
 
     @api.model

@@ -66,6 +66,12 @@ def notice_deadline(end, count, unit):
     return subtract_period(end, count or 0, unit)
 
 
+# Loi Chatel (Code de la consommation, L215-1): a consumer is reminded of
+# the right not to renew from 3 months to 1 month before the notice deadline.
+CHATEL_REMINDER_FIRST_MONTHS = 3
+CHATEL_REMINDER_LAST_MONTHS = 1
+
+
 def chatel_window(deadline):
     """First and last day to remind a consumer of the right not to renew
     (Code de la consommation, L215-1): from 3 months to 1 month before the
@@ -74,7 +80,10 @@ def chatel_window(deadline):
     >>> chatel_window(date(2026, 5, 31))
     (datetime.date(2026, 2, 28), datetime.date(2026, 4, 30))
     """
-    return subtract_period(deadline, 3, "month"), subtract_period(deadline, 1, "month")
+    return (
+        subtract_period(deadline, CHATEL_REMINDER_FIRST_MONTHS, "month"),
+        subtract_period(deadline, CHATEL_REMINDER_LAST_MONTHS, "month"),
+    )
 
 
 FREQUENCY_MONTHS = {"month": 1, "quarter": 3, "semester": 6, "year": 12}

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 # Preventive visits are generated at most two years ahead.
 MAX_PLANNING_HORIZON = 731
@@ -109,12 +110,47 @@ class ResCompany(models.Model):
                 cron.sudo()._trigger()
         return result
 
-    def _service_today(self):
-        """Today's date for the company's contracts: the date now in the time
-        zone of the company's contact, else in the user's (the context's),
-        else in UTC. Scheduled actions run as OdooBot, who has no time zone:
-        for them a company without time zone lives in UTC, as in the alert
-        list (service.contract.alert)."""
+    # ------------------------------------------------------------------
+    # The company's day: the date in the time zone of the company's contact,
+    # else in UTC, whoever asks (a user in another time zone, or OdooBot in
+    # a scheduled action). Python (_service_today) and SQL (the reports and
+    # the alerts, through _service_today_sql and _service_date_sql) apply
+    # this one rule.
+    # ------------------------------------------------------------------
+
+    def _service_tz(self):
+        """The time zone of the company's day: its contact's, else UTC."""
         self.ensure_one()
-        tz = self.sudo().partner_id.tz or self.env.context.get("tz") or self.env.user.tz
-        return fields.Date.context_today(self.with_context(tz=tz or "UTC"))
+        return self.sudo().partner_id.tz or "UTC"
+
+    def _service_today(self):
+        """Today's date for the company's contracts, in ``_service_tz()``."""
+        self.ensure_one()
+        return fields.Date.context_today(self.with_context(tz=self._service_tz()))
+
+    def _service_today_sql(self):
+        """SQL rows ``(company_id, today)`` of these companies, each day
+        computed by ``_service_today()``, for the queries comparing dates
+        with the company's today."""
+        if not self:
+            return SQL("SELECT NULL::integer, NULL::date WHERE FALSE")
+        return SQL(
+            "VALUES %s",
+            SQL(", ").join(
+                SQL("(%s, %s::date)", company.id, company._service_today())
+                for company in self
+            ),
+        )
+
+    @api.model
+    def _service_date_sql(self, instant, partner):
+        """SQL of the company's day of ``instant`` (an SQL timestamp in UTC,
+        as Odoo stores them), ``partner`` being the alias of the company's
+        contact (``res_partner``) in the query: the rule of
+        ``_service_tz()``."""
+        return SQL(
+            "(%s AT TIME ZONE 'UTC' "
+            "AT TIME ZONE COALESCE(NULLIF(%s, ''), 'UTC'))::date",
+            instant,
+            SQL.identifier(partner, "tz"),
+        )

@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
-from .date_utils import chatel_window
+from .date_utils import CHATEL_REMINDER_FIRST_MONTHS, chatel_window
 
 _logger = logging.getLogger(__name__)
 
@@ -101,7 +101,11 @@ class ServiceContract(models.Model):
             ("notice_date", "=", False),
             ("date_termination", "=", False),
             ("chatel_reminder_date", "=", False),
-            ("notice_deadline", "<=", today + relativedelta(months=3, day=31)),
+            (
+                "notice_deadline",
+                "<=",
+                today + relativedelta(months=CHATEL_REMINDER_FIRST_MONTHS, day=31),
+            ),
         ]
 
     @api.model

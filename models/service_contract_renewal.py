@@ -3,6 +3,10 @@ from odoo.tools import SQL
 
 from .date_utils import anniversary
 
+# How far ahead the Alerts list (and the manager's dashboard) shows the
+# notice deadlines and the express renewals, in days.
+RENEWAL_ALERT_DAYS = 60
+
 
 class ServiceContractRenewal(models.Model):
     """One renewed term of a contract: its number and first day.
@@ -141,8 +145,9 @@ class ServiceContractAlert(models.Model):
                   JOIN company_day d ON d.company_id = c.company_id
                  WHERE c.state = 'running' AND c.renewal_type != 'none'
                    AND c.notice_date IS NULL AND c.date_termination IS NULL
-                   AND c.notice_deadline BETWEEN d.today AND d.today + 60
-                """
+                   AND c.notice_deadline BETWEEN d.today AND d.today + %s
+                """,
+                RENEWAL_ALERT_DAYS,
             ),
             SQL(
                 """
@@ -152,8 +157,9 @@ class ServiceContractAlert(models.Model):
                   JOIN company_day d ON d.company_id = c.company_id
                  WHERE c.state = 'running' AND c.renewal_type = 'express'
                    AND c.notice_date IS NULL AND c.date_termination IS NULL
-                   AND c.date_end BETWEEN d.today AND d.today + 60
+                   AND c.date_end BETWEEN d.today AND d.today + %s
                    AND (c.renewal_count = 0 OR c.date_term_start <= d.today)
-                """
+                """,
+                RENEWAL_ALERT_DAYS,
             ),
         ]

@@ -1,6 +1,6 @@
 from datetime import date, datetime, time
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 LOGBOOK_REPORT = "service_contract.action_report_lift_logbook"
@@ -61,21 +61,4 @@ class ServiceEquipment(models.Model):
             "view_mode": "form",
             "target": "new",
             "context": {"default_equipment_ids": self.ids},
-        }
-
-
-class ReportLiftLogbook(models.AbstractModel):
-    _name = "report.service_contract.report_lift_logbook"
-    _description = "Lift Maintenance Logbook"
-
-    @api.model
-    def _get_report_values(self, docids, data=None):
-        docs = self.env["service.equipment"].browse(docids)
-        docs.check_access("read")
-        year = int((data or {}).get("year") or fields.Date.context_today(self).year)
-        return {
-            "doc_ids": docids,
-            "doc_model": "service.equipment",
-            "docs": docs,
-            "year": year,
         }

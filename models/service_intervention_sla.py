@@ -333,9 +333,9 @@ class ServiceIntervention(models.Model):
         self.ensure_one()
         if not self.date_response_deadline:
             return self.env._("none")
-        tz = self.company_id.partner_id.tz or self.env.user.tz or "UTC"
         return fields.Datetime.context_timestamp(
-            self.with_context(tz=tz), self.date_response_deadline
+            self.with_context(tz=self.company_id._service_tz()),
+            self.date_response_deadline,
         ).strftime("%Y-%m-%d %H:%M")
 
     def _send_breakdown_acknowledgment(self, partner):
@@ -416,8 +416,7 @@ class ServiceContractAlert(models.Model):
                 -- (the company's share of the time elapsed, or its hours
                 -- left) or passed, as in _is_response_deadline_near().
                 SELECT i.id * 10 + 9, 'response_deadline',
-                       (i.date_response_deadline AT TIME ZONE 'UTC' AT TIME ZONE
-                        COALESCE(NULLIF(p.tz, ''), 'UTC'))::date,
+                       %(deadline_day)s,
                        i.contract_id, i.id, i.partner_id,
                        COALESCE(i.user_id, c.user_id), i.company_id
                   FROM service_intervention i
@@ -438,6 +437,9 @@ class ServiceContractAlert(models.Model):
                                secs => COALESCE(
                                    rc.service_response_warning_hours, 0)
                                * 3600))
-                """
+                """,
+                deadline_day=self.env["res.company"]._service_date_sql(
+                    SQL("i.date_response_deadline"), "p"
+                ),
             ),
         ]

@@ -54,15 +54,6 @@ class ServicePriceIndex(models.Model):
             index.last_value = values.get((index._origin.id, last), 0.0)
             index.value_count = count
 
-    def _get_value(self, date):
-        """Value of the month of ``date``, or False when it is not known."""
-        self.ensure_one()
-        if not date:
-            return False
-        date = fields.Date.to_date(date)
-        values = self.env["service.price.index.value"]._get_values([(self.id, date)])
-        return values.get((self.id, date), False)
-
     def _get_last_value(self, date):
         """(month, value) of the last value whose month is on or before
         ``date``, or (False, False) when none is known yet."""

@@ -5,11 +5,14 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, format_amount
 
-from .sql_report import without_jit
+from ..models.service_contract_renewal import RENEWAL_ALERT_DAYS
+from .service_contract_mrr_report import ServiceContractMrrReport
+from .sql_report import merge_depends
 
 # Horizons of the tiles, in days.
 TERM_HORIZON = 90
-NOTICE_HORIZON = 60
+# As in the alerts.
+NOTICE_HORIZON = RENEWAL_ALERT_DAYS
 VISIT_HORIZON = 14
 CHURN_MONTHS = 12
 
@@ -42,6 +45,7 @@ class ServiceContractDashboard(models.Model):
     """
 
     _name = "service.contract.dashboard"
+    _inherit = "service.sql.report"
     _description = "Service Contracts Dashboard"
     _auto = False
     _order = "sequence, company_id"
@@ -58,52 +62,40 @@ class ServiceContractDashboard(models.Model):
     show_amount = fields.Boolean(compute="_compute_description")
     description = fields.Char(compute="_compute_description")
 
-    _depends = {
-        "service.contract": [
-            "company_id",
-            "state",
-            "date_end",
-            "notice_deadline",
-            "notice_date",
-            "date_termination",
-            "renewal_type",
-            "commercial_partner_id",
-            "amount_monthly",
-            "margin",
-            "health",
-            # Read by the MRR movement (service.contract.mrr.report).
-            "partner_id",
-            "template_id",
-            "currency_id",
-            "amount_untaxed",
-            "invoicing_frequency",
-            "date_start",
-            "duration",
-            "duration_unit",
-            "renewal_duration",
-            "renewal_unit",
-            "renewal_count",
-            "date_effective_end",
-            "date_closed",
-        ],
-        "service.contract.renewal": ["contract_id", "date_start"],
-        "res.company": ["currency_id"],
-        "service.intervention": [
-            "company_id",
-            "state",
-            "date_due",
-            "date_window_end",
-        ],
-        "account.move": [
-            "company_id",
-            "move_type",
-            "state",
-            "payment_state",
-            "invoice_date_due",
-            "amount_residual_signed",
-            "commercial_partner_id",
-        ],
-    }
+    _depends = merge_depends(
+        # The MRR movement tile reads the MRR movement report's query.
+        ServiceContractMrrReport._depends,
+        {
+            "service.contract": [
+                "company_id",
+                "state",
+                "date_end",
+                "notice_deadline",
+                "notice_date",
+                "date_termination",
+                "renewal_type",
+                "commercial_partner_id",
+                "amount_monthly",
+                "margin",
+                "health",
+            ],
+            "service.intervention": [
+                "company_id",
+                "state",
+                "date_due",
+                "date_window_end",
+            ],
+            "account.move": [
+                "company_id",
+                "move_type",
+                "state",
+                "payment_state",
+                "invoice_date_due",
+                "amount_residual_signed",
+                "commercial_partner_id",
+            ],
+        },
+    )
 
     # Every figure the texts read: the kanban's read fetches them with the
     # tile in one query (a figure missing from it would compute the whole
@@ -147,22 +139,9 @@ class ServiceContractDashboard(models.Model):
         ]
         return SQL(
             "WITH company_day(company_id, today) AS (%s) %s",
-            self._company_days(),
+            self._company_day(self.env.companies),
             SQL(" UNION ALL ").join(selects),
         )
-
-    @property
-    def _table_sql(self):
-        without_jit(self.env.cr)
-        return super()._table_sql
-
-    def _company_days(self):
-        """The active companies with their day, as SQL rows."""
-        rows = [
-            SQL("(%s, %s::date)", company.id, company._service_today())
-            for company in self.env.companies
-        ]
-        return SQL("VALUES %s", SQL(", ").join(rows))
 
     def _get_tile_selects(self):
         """(tile, query) pairs in the order of the dashboard; modules add

@@ -2,7 +2,6 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.date_utils import FREQUENCY_MONTHS
-from .sql_report import without_jit
 
 
 def _frequency_months_sql(frequency):
@@ -29,6 +28,7 @@ class ServiceContractMrrReport(models.Model):
     """
 
     _name = "service.contract.mrr.report"
+    _inherit = "service.sql.report"
     _description = "Recurring Revenue Movement"
     _auto = False
     _rec_name = "date"
@@ -83,11 +83,6 @@ class ServiceContractMrrReport(models.Model):
         "service.contract.renewal": ["contract_id", "date_start"],
         "res.company": ["currency_id"],
     }
-
-    @property
-    def _table_sql(self):
-        without_jit(self.env.cr)
-        return super()._table_sql
 
     @property
     def _table_query(self):

@@ -1,8 +1,6 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .sql_report import without_jit
-
 
 class ServiceContractProfitabilityReport(models.Model):
     """What each contract earns and costs, line by line, in the company's
@@ -15,6 +13,7 @@ class ServiceContractProfitabilityReport(models.Model):
     """
 
     _name = "service.contract.profitability.report"
+    _inherit = "service.sql.report"
     _description = "Contract Profitability"
     _auto = False
     _rec_name = "date"
@@ -73,11 +72,6 @@ class ServiceContractProfitabilityReport(models.Model):
     }
 
     @property
-    def _table_sql(self):
-        without_jit(self.env.cr)
-        return super()._table_sql
-
-    @property
     def _table_query(self):
         return SQL("%s UNION ALL %s", self._select_revenue(), self._select_cost())
 
@@ -127,9 +121,7 @@ class ServiceContractProfitabilityReport(models.Model):
             """
             SELECT
                 -intervention.id AS id,
-                (COALESCE(intervention.date_done, intervention.date_response_deadline)
-                    AT TIME ZONE 'UTC'
-                    AT TIME ZONE COALESCE(company_partner.tz, 'UTC'))::date AS date,
+                %(date)s AS date,
                 contract.id AS contract_id,
                 contract.partner_id AS partner_id,
                 contract.template_id AS template_id,
@@ -153,6 +145,13 @@ class ServiceContractProfitabilityReport(models.Model):
             WHERE (intervention.state = 'done' AND intervention.date_done IS NOT NULL)
                 OR (intervention.response_breached AND intervention.state != 'cancel')
             """,
+            date=self.env["res.company"]._service_date_sql(
+                SQL(
+                    "COALESCE(intervention.date_done, "
+                    "intervention.date_response_deadline)"
+                ),
+                "company_partner",
+            ),
             done=SQL(
                 "(CASE WHEN intervention.state = 'done' "
                 "AND intervention.date_done IS NOT NULL THEN 1 ELSE 0 END)"

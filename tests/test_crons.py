@@ -4,6 +4,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import ServiceContractCase
 
@@ -154,18 +155,74 @@ class TestCronTimeZone(ServiceContractCase):
                 self.env["service.contract"]._get_cron_days(date(2026, 1, 1)),
                 [([], date(2026, 1, 1))],
             )
-        # Without a time zone, the user's; without one either, UTC.
+        # Without a time zone, UTC, whatever the user's.
         self.company_nz.partner_id.tz = False
         with freeze_time(self.NOW):
             self.assertEqual(
                 self.company_nz.with_context(tz="Pacific/Auckland")._service_today(),
-                date(2026, 7, 1),
+                date(2026, 6, 30),
             )
             self.env.user.tz = False
             self.assertEqual(
                 self.company_nz.with_context(tz=False)._service_today(),
                 date(2026, 6, 30),
             )
+
+    def test_python_and_sql_agree_on_the_company_day(self):
+        """One rule for the company's day, in Python and in SQL: its
+        contact's time zone, else UTC, whoever asks. At 23:30 UTC on
+        2026-06-30, Auckland is on 2026-07-01; a company without time zone
+        is on 2026-06-30, even for a user in Auckland."""
+        no_tz = self.env["res.company"].create(
+            {"name": "Nowhere Maintenance", "currency_id": self.company.currency_id.id}
+        )
+        no_tz.partner_id.tz = False
+        self.env.user.company_ids |= no_tz
+        self.env.ref("base.user_admin").company_ids |= no_tz
+        self.env.user.tz = "Pacific/Auckland"
+        companies = self.company_nz | no_tz
+        # Both express renewals are due until the end of their term, 2026-06-30.
+        contracts = {
+            company: self._contract(company, renewal_type="express")
+            for company in companies
+        }
+        instant = "2026-06-30 23:30:00"
+        expected = {self.company_nz: date(2026, 7, 1), no_tz: date(2026, 6, 30)}
+        self.env.flush_all()
+        with freeze_time(instant):
+            python_days = {
+                company: company.with_context(tz=self.env.user.tz)._service_today()
+                for company in companies
+            }
+            self.env.cr.execute(
+                SQL(
+                    "SELECT rc.id, %s FROM res_company rc "
+                    "JOIN res_partner p ON p.id = rc.partner_id WHERE rc.id IN %s",
+                    self.env["res.company"]._service_date_sql(
+                        SQL("%s::timestamp", instant), "p"
+                    ),
+                    tuple(companies.ids),
+                )
+            )
+            sql_days = {
+                self.env["res.company"].browse(id_): day
+                for id_, day in self.env.cr.fetchall()
+            }
+            # The Alerts list reads the same day: over in Auckland, due
+            # elsewhere (read within the instant: the rows depend on it).
+            alerted = (
+                self.env["service.contract.alert"]
+                .search(
+                    [
+                        ("contract_id", "in", [c.id for c in contracts.values()]),
+                        ("kind", "=", "express_renewal"),
+                    ]
+                )
+                .contract_id
+            )
+        self.assertEqual(python_days, expected)
+        self.assertEqual(sql_days, expected)
+        self.assertEqual(alerted, contracts[no_tz])
 
     def test_signature_day_is_the_company_day(self):
         with freeze_time(self.NOW):

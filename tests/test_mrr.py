@@ -1,7 +1,9 @@
+from collections import defaultdict
 from datetime import date
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import date_utils
 
 from odoo.addons.service_contract.models.service_lifecycle_guard import (
     lifecycle_write,
@@ -13,6 +15,48 @@ from .common import ServiceContractCase
 @tagged("post_install", "-at_install")
 class TestRecurringRevenue(ServiceContractCase):
     """Monthly recurring revenue (MRR) of a contract and its movement."""
+
+    def _mrr_movement(self, contracts, date_from, date_to):
+        """Monthly MRR movement of ``contracts`` (company currency), read
+        from the MRR movement report as its pivot groups it (month, then
+        movement): one dict per month, oldest first, with ``date``,
+        ``mrr_start`` (MRR in force the day before), ``new``, ``renewed``
+        (MRR renewed, which does not change the total), ``revised``,
+        ``terminated`` and ``mrr`` (MRR in force at the end of the month)
+        and ``arr`` (12 x ``mrr``)."""
+        report = self.env["service.contract.mrr.report"]
+        domain = [("contract_id", "in", contracts.ids)]
+        opening = report._read_group(
+            domain + [("date", "<", date_from)], [], ["mrr_change:sum"]
+        )[0][0]
+        moves = defaultdict(
+            lambda: dict.fromkeys(("new", "renewed", "revised", "terminated"), 0.0)
+        )
+        for month, movement, mrr, change in report._read_group(
+            domain + [("date", ">=", date_from), ("date", "<=", date_to)],
+            ["date:month", "movement"],
+            ["mrr:sum", "mrr_change:sum"],
+        ):
+            moves[month][movement] += mrr if movement == "renewed" else change
+        currency = self.env.company.currency_id
+        result = []
+        month = date_from
+        mrr = opening or 0.0
+        while month <= date_to:
+            figures = moves[month]
+            start = mrr
+            mrr += figures["new"] + figures["revised"] + figures["terminated"]
+            result.append(
+                {
+                    "date": month,
+                    "mrr_start": currency.round(start),
+                    **{key: currency.round(value) for key, value in figures.items()},
+                    "mrr": currency.round(mrr),
+                    "arr": currency.round(mrr * 12),
+                }
+            )
+            month = date_utils.add(month, months=1)
+        return result
 
     @classmethod
     def _contract(cls, start, frequency, price, sign=True, **values):
@@ -107,7 +151,7 @@ class TestRecurringRevenue(ServiceContractCase):
         contracts = self.env["service.contract"].search(
             [("partner_id", "=", self.customer.id)]
         )
-        months = contracts._get_mrr_movement(date(2025, 1, 1), date(2025, 12, 31))
+        months = self._mrr_movement(contracts, date(2025, 1, 1), date(2025, 12, 31))
         self.assertEqual(len(months), 12)
         self.assertEqual(months[0]["date"], date(2025, 1, 1))
         self.assertEqual(months[0]["mrr_start"], 250.0)
@@ -141,13 +185,12 @@ class TestRecurringRevenue(ServiceContractCase):
         self.assertEqual(months[-1]["arr"], after_revision * 12)
         # MRR now: the running contracts' MRR, whatever their history.
         running = renewed | new
-        self.assertEqual(
-            contracts._get_mrr_now(today=date(2026, 1, 1)),
-            {
-                "mrr": sum(running.mapped("amount_monthly")),
-                "arr": sum(running.mapped("amount_monthly")) * 12,
-            },
-        )
+        mrr_now = self.env["service.contract.mrr.report"]._read_group(
+            [("contract_id", "in", contracts.ids), ("date", "<=", date(2026, 1, 1))],
+            [],
+            ["mrr_change:sum"],
+        )[0][0]
+        self.assertEqual(mrr_now, sum(running.mapped("amount_monthly")))
         # The report behind the figures: one line per event of a contract.
         lines = self.env["service.contract.mrr.report"].search(
             [("contract_id", "=", terminated.id)], order="date"

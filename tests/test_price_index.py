@@ -5,6 +5,7 @@ import psycopg2
 import requests
 from dateutil.relativedelta import relativedelta
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.service.model import _as_validation_error
 from odoo.tests import Form, HttpCase, TransactionCase, new_test_user, tagged
@@ -17,6 +18,13 @@ REQUESTS_GET = (
     "odoo.addons.service_contract.models.service_price_index_insee.requests.get"
 )
 RECORDED_BT01 = "service_contract/tests/data/insee_sdmx_bt01.xml"
+
+
+def index_value(index, day):
+    """The value of ``index`` for the month of ``day`` as the revision
+    reads it (``_get_values``), or False when it is not known."""
+    key = (index.id, fields.Date.to_date(day))
+    return index.env["service.price.index.value"]._get_values([key]).get(key, False)
 
 
 class PriceIndexCase(ServiceContractCase):
@@ -140,11 +148,10 @@ class TestPriceIndexValues(PriceIndexCase):
             self.Index.create({"name": "Copy", "code": "T-ING"})
 
     def test_value_of_a_month(self):
-        self.assertEqual(self.index._get_value(date(2021, 8, 1)), 121.2)
-        self.assertEqual(self.index._get_value(date(2023, 8, 31)), 130.5)
-        self.assertEqual(self.index._get_value("2023-07-14"), 130.1)
-        self.assertIs(self.index._get_value(date(2022, 8, 1)), False)
-        self.assertIs(self.index._get_value(False), False)
+        self.assertEqual(index_value(self.index, date(2021, 8, 1)), 121.2)
+        self.assertEqual(index_value(self.index, date(2023, 8, 31)), 130.5)
+        self.assertEqual(index_value(self.index, "2023-07-14"), 130.1)
+        self.assertIs(index_value(self.index, date(2022, 8, 1)), False)
 
     def test_last_value_known_on_a_day(self):
         self.assertEqual(
@@ -303,9 +310,9 @@ class TestPriceIndexImport(PriceIndexCase):
         )
         self.assertFalse(result["messages"], result["messages"])
         self.assertEqual(len(result["ids"]), 3)
-        self.assertEqual(self.index._get_value(date(2024, 1, 1)), 131.6)
-        self.assertEqual(self.index._get_value(date(2024, 2, 1)), 131.9)
-        self.assertEqual(self.other._get_value(date(2024, 1, 1)), 130.9)
+        self.assertEqual(index_value(self.index, date(2024, 1, 1)), 131.6)
+        self.assertEqual(index_value(self.index, date(2024, 2, 1)), 131.9)
+        self.assertEqual(index_value(self.other, date(2024, 1, 1)), 130.9)
 
     def test_import_refuses_a_month_twice(self):
         before = self._values()
@@ -494,7 +501,7 @@ class TestPriceIndexAccess(PriceIndexCase):
     def test_contract_user_reads_only(self):
         index = self.index.with_user(self.contract_user)
         self.assertEqual(index.last_value, 130.5)
-        self.assertEqual(index._get_value(date(2021, 8, 1)), 121.2)
+        self.assertEqual(index_value(index, date(2021, 8, 1)), 121.2)
         self.assertEqual(
             self.Value.with_user(self.contract_user)._get_values(
                 [(self.index.id, date(2023, 8, 1))]
@@ -519,7 +526,7 @@ class TestPriceIndexAccess(PriceIndexCase):
         Index = self.Index.with_user(self.manager)
         index = Index.create({"name": "Cleaning labour", "code": "T-FSD3"})
         index.value_ids = [(0, 0, {"date": "2024-01-09", "value": 118.4})]
-        self.assertEqual(index._get_value(date(2024, 1, 1)), 118.4)
+        self.assertEqual(index_value(index, date(2024, 1, 1)), 118.4)
         index.value_ids.value = 118.5
         self.assertEqual(index.last_value, 118.5)
         index.value_ids.unlink()
@@ -546,8 +553,8 @@ class TestPriceIndexDemo(TransactionCase):
         ing = self.env.ref("service_contract.price_index_ing", raise_if_not_found=False)
         if not ing:
             self.skipTest("installed without demo data")
-        self.assertEqual(ing._get_value(date(2021, 8, 1)), 121.2)
-        self.assertEqual(ing._get_value(date(2023, 8, 1)), 130.5)
+        self.assertEqual(index_value(ing, date(2021, 8, 1)), 121.2)
+        self.assertEqual(index_value(ing, date(2023, 8, 1)), 130.5)
         for xmlid in ("price_index_syntec", "price_index_bt01", "price_index_ing"):
             index = self.env.ref(f"service_contract.{xmlid}")
             with self.subTest(index=index.code):

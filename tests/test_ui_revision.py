@@ -86,7 +86,10 @@ class TestRevisionUi(HttpCase):
 
         self.env.invalidate_all()
         # The value the manager entered, for the month the clause reads.
-        self.assertEqual(self.index._get_value(self.new_month), 110.0)
+        key = (self.index.id, self.new_month)
+        self.assertEqual(
+            self.env["service.price.index.value"]._get_values([key])[key], 110.0
+        )
         # coefficient = 0.15 + 0.85 × 110 / 100 = 1.085
         for contract, price in ((contract_100, 108.5), (contract_200, 217.0)):
             revision = contract.revision_ids

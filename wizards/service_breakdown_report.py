@@ -103,31 +103,3 @@ class ServiceBreakdownReport(models.TransientModel):
             "view_mode": "form",
             "views": [(False, "form")],
         }
-
-
-class ResPartner(models.Model):
-    _inherit = "res.partner"
-
-    def action_report_breakdown(self):
-        self.ensure_one()
-        customer = self.commercial_partner_id
-        return self.env["service.breakdown.report"]._action_open(
-            {
-                "default_partner_id": customer.id,
-                "default_site_id": self.id if self.type == "site" else False,
-            }
-        )
-
-
-class ServiceEquipment(models.Model):
-    _inherit = "service.equipment"
-
-    def action_report_breakdown(self):
-        self.ensure_one()
-        return self.env["service.breakdown.report"]._action_open(
-            {
-                "default_partner_id": self.partner_id.commercial_partner_id.id,
-                "default_site_id": self.site_id.id,
-                "default_equipment_ids": self.ids,
-            }
-        )

@@ -105,6 +105,28 @@ class ServiceContract(models.Model):
         string="Revision Blocked By", copy=False, readonly=True
     )
 
+    # Guarded fields (see service_lifecycle_guard.py).
+    def _get_action_fields(self):
+        return (
+            *super()._get_action_fields(),
+            "revision_blocked",
+            "revision_blocked_reason",
+        )
+
+    def _get_frozen_fields(self):
+        """The clause is part of the signed agreement."""
+        return (
+            *super()._get_frozen_fields(),
+            "revision_fixed_part",
+            "revision_term_ids",
+            "revision_base_date",
+            "revision_index_rule",
+            "revision_min",
+            "revision_max",
+            "revision_digits",
+            "revision_split",
+        )
+
     @api.depends("revision_ids")
     def _compute_revision_count(self):
         counts = dict(

@@ -117,14 +117,8 @@ class ServiceContract(models.Model):
         """The clause is part of the signed agreement."""
         return (
             *super()._get_frozen_fields(),
-            "revision_fixed_part",
+            *self._get_revision_clause_fields(),
             "revision_term_ids",
-            "revision_base_date",
-            "revision_index_rule",
-            "revision_min",
-            "revision_max",
-            "revision_digits",
-            "revision_split",
         )
 
     @api.depends("revision_ids")

@@ -72,6 +72,3 @@ from . import service_intervention_sla
 from . import service_breakdown
 from . import service_contract_revision_letter
 from . import service_html_guard
-
-# Last: wraps the contract actions, overrides included.
-from . import service_contract_lifecycle

@@ -6,8 +6,11 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from .date_utils import notice_deadline, term_end
 from .locking import lock_skip_locked
 from .selection import selection_label
+from .service_lifecycle_guard import lifecycle_action
 
 RUNNING_STATES = ("running",)
+# Not signed yet: the agreement can still change (see _is_frozen).
+UNSIGNED_STATES = ("draft", "to_sign", "cancel")
 NOTICE_BY = [("customer", "Customer"), ("company", "Our company")]
 TERMINATION_TYPES = [
     ("cause", "For cause"),
@@ -24,6 +27,7 @@ class ServiceContract(models.Model):
         "mail.activity.mixin",
         "service.contract.terms.mixin",
         "service.state.mixin",
+        "service.lifecycle.guard",
     ]
     _order = "date_start desc, id desc"
     _check_company_auto = True
@@ -496,8 +500,78 @@ class ServiceContract(models.Model):
                     self.template_id, field
                 )
 
+    # ------------------------------------------------------------------
+    # Guarded fields (see service_lifecycle_guard.py): those of this file;
+    # each concern adds its own from its file.
+    # ------------------------------------------------------------------
+
+    def _get_lifecycle_actions(self):
+        return (
+            *super()._get_lifecycle_actions(),
+            "action_to_sign",
+            "action_sign",
+            "action_cancel",
+            "action_draft",
+            "action_renew",
+            "action_withdraw_notice",
+            "_renew",
+            "_register_notice",
+            "_terminate",
+            "_close",
+            "_process_terms",
+        )
+
+    def _get_action_fields(self):
+        """Written only by the contract's actions, in any state."""
+        return (
+            *super()._get_action_fields(),
+            "state",
+            "date_term_start",
+            "renewal_count",
+            "notice_date",
+            "notice_by",
+            "notice_reason",
+            "date_termination",
+            "termination_type",
+            "termination_reason",
+            "date_closed",
+            "close_reason",
+        )
+
+    def _get_create_only_fields(self):
+        return (*super()._get_create_only_fields(), "sale_order_id")
+
+    def _get_frozen_fields(self):
+        """The signed agreement: frozen once the contract is signed."""
+        return (
+            *super()._get_frozen_fields(),
+            "company_id",
+            "currency_id",
+            "partner_id",
+            "signatory_id",
+            "template_id",
+            "date_signed",
+            "date_start",
+            "line_ids",
+            "duration",
+            "duration_unit",
+            "renewal_type",
+            "renewal_duration",
+            "renewal_unit",
+            "notice_period",
+            "notice_unit",
+            "invoicing_frequency",
+            "invoicing_mode",
+            "prorata",
+        )
+
+    def _is_frozen(self):
+        self.ensure_one()
+        return self.state not in UNSIGNED_STATES
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_lifecycle_create(vals_list)
         templates = self.env["service.contract.template"].browse(
             [vals["template_id"] for vals in vals_list if vals.get("template_id")]
         )
@@ -517,6 +591,10 @@ class ServiceContract(models.Model):
                 if template and field not in vals:
                     vals[field] = self._copy_template_records(template, field)
         return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_lifecycle_write(vals)
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_signed(self):
@@ -549,6 +627,7 @@ class ServiceContract(models.Model):
                     )
                 )
 
+    @lifecycle_action
     def action_to_sign(self):
         """Send the contract to the customer: it waits for the signature."""
         self._check_state(
@@ -560,6 +639,7 @@ class ServiceContract(models.Model):
         self._on_sent()
         return True
 
+    @lifecycle_action
     def action_sign(self, date_signed=None):
         """Record the customer's signature: the contract runs."""
         self._check_state(
@@ -581,6 +661,7 @@ class ServiceContract(models.Model):
         self._on_signed()
         return True
 
+    @lifecycle_action
     def action_cancel(self):
         self._check_state(
             ("draft", "to_sign"),
@@ -592,6 +673,7 @@ class ServiceContract(models.Model):
         self.write({"state": "cancel"})
         return True
 
+    @lifecycle_action
     def action_draft(self):
         self._check_state(
             ("to_sign", "cancel"),
@@ -604,6 +686,7 @@ class ServiceContract(models.Model):
         self._on_reset_to_draft()
         return True
 
+    @lifecycle_action
     def action_renew(self):
         """Express renewal: a user renews the contract for one more term."""
         self._check_state(
@@ -678,6 +761,7 @@ class ServiceContract(models.Model):
             "context": {"default_contract_id": self.id},
         }
 
+    @lifecycle_action
     def action_withdraw_notice(self):
         """Cancel a notice registered by mistake (managers only)."""
         self.ensure_one()
@@ -709,6 +793,7 @@ class ServiceContract(models.Model):
                 message or self.env._("Only contract managers can do this.")
             )
 
+    @lifecycle_action
     def _renew(self, term_start, count=1):
         """Start ``count`` new terms, the first one on ``term_start``."""
         self.ensure_one()
@@ -741,6 +826,7 @@ class ServiceContract(models.Model):
         self.ensure_one()
         return notice_date < self.company_id._service_today()
 
+    @lifecycle_action
     def _register_notice(self, notice_date, notice_by, reason, override=False):
         """Record that the renewal is refused; the contract ends at term."""
         self.ensure_one()
@@ -820,6 +906,7 @@ class ServiceContract(models.Model):
             body += " " + self.env._("Reason: %(reason)s", reason=reason)
         self.message_post(body=body)
 
+    @lifecycle_action
     def _terminate(self, date, termination_type, reason):
         """End the contract before its term, on ``date`` (its last day)."""
         self.ensure_one()
@@ -871,6 +958,7 @@ class ServiceContract(models.Model):
         if date < self.company_id._service_today():
             self._close("terminated", date)
 
+    @lifecycle_action
     def _close(self, reason, date):
         self.ensure_one()
         self.write({"state": "closed", "close_reason": reason, "date_closed": date})
@@ -887,8 +975,10 @@ class ServiceContract(models.Model):
     # ------------------------------------------------------------------
     # Lifecycle hooks: each step calls its hook once, after its own work.
     # Concerns (invoicing, visits, documents, Loi Chatel, revision...)
-    # extend the hook, never the step, so that the order of the files does
-    # not matter. They run inside the step, with its write rights.
+    # extend the hook rather than the step. They run inside the step, with
+    # its write rights (the step is a @lifecycle_action), whatever the order
+    # of the files; a concern that does override a step decorates its
+    # override too.
     # ------------------------------------------------------------------
 
     def _on_sent(self):
@@ -956,6 +1046,7 @@ class ServiceContract(models.Model):
             self._run_cron_batches(self._get_terms_due_domain, process, summary, today)
         )
 
+    @lifecycle_action
     def _process_terms(self, today):
         for contract in self:
             if contract.date_termination and contract.date_termination < today:

@@ -10,7 +10,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 
-from .service_lifecycle_guard import lifecycle_write
+from .service_lifecycle_guard import lifecycle_action
 
 # States in which the customer sees an amendment on the portal.
 PORTAL_AMENDMENT_STATES = ("to_sign", "done")
@@ -224,6 +224,17 @@ class ServiceContractAmendment(models.Model):
                 amendment.document_preview = False
 
     # Guarded fields (see service_lifecycle_guard.py).
+    def _get_lifecycle_actions(self):
+        return (
+            *super()._get_lifecycle_actions(),
+            "action_to_sign",
+            "action_sign",
+            "action_cancel",
+            "action_draft",
+            "_apply",
+            "_portal_sign",
+        )
+
     def _get_action_fields(self):
         return (
             "state",
@@ -540,6 +551,7 @@ class ServiceContractAmendment(models.Model):
     # Actions
     # ------------------------------------------------------------------
 
+    @lifecycle_action
     def action_to_sign(self):
         """Issue the document and wait for the customer's signature."""
         self._check_state_in(
@@ -547,11 +559,10 @@ class ServiceContractAmendment(models.Model):
             self.env._("Only draft amendments can be sent for signature: %(names)s"),
         )
         self._check_applicable()
-        with lifecycle_write():
-            self.filtered(lambda a: not a.document_body)._issue_document()
-            self.write({"state": "to_sign"})
-            for amendment in self:
-                amendment.sent_document_hash = amendment._signature_fingerprint()
+        self.filtered(lambda a: not a.document_body)._issue_document()
+        self.write({"state": "to_sign"})
+        for amendment in self:
+            amendment.sent_document_hash = amendment._signature_fingerprint()
         return True
 
     def action_send_by_email(self):
@@ -563,34 +574,35 @@ class ServiceContractAmendment(models.Model):
             "service_contract.mail_template_amendment_send", force_email=True
         )
 
+    @lifecycle_action
     def action_sign(self, date_signed=None):
         """Record the customer's signature (on paper, or online through
         ``_portal_sign``): the amendment is done and applies to the contract."""
         self._check_applicable()
-        with lifecycle_write():
-            for amendment in self:
-                if not amendment.document_body:
-                    amendment._issue_document()
-                today = amendment.company_id._service_today()
-                amendment.write(
-                    {
-                        "state": "done",
-                        "date_signed": date_signed or today,
-                        "document_hash": amendment._signature_fingerprint(),
-                    }
-                )
-                amendment._apply()
+        for amendment in self:
+            if not amendment.document_body:
+                amendment._issue_document()
+            today = amendment.company_id._service_today()
+            amendment.write(
+                {
+                    "state": "done",
+                    "date_signed": date_signed or today,
+                    "document_hash": amendment._signature_fingerprint(),
+                }
+            )
+            amendment._apply()
         return True
 
+    @lifecycle_action
     def action_cancel(self):
         self._check_state_in(
             ("draft", "to_sign"),
             self.env._("Only amendments not signed yet can be cancelled: %(names)s"),
         )
-        with lifecycle_write():
-            self.write({"state": "cancel"})
+        self.write({"state": "cancel"})
         return True
 
+    @lifecycle_action
     def action_draft(self):
         self._check_state_in(
             ("to_sign", "cancel"),
@@ -599,10 +611,9 @@ class ServiceContractAmendment(models.Model):
                 "back to draft: %(names)s"
             ),
         )
-        with lifecycle_write():
-            self.write(
-                {"state": "draft", "document_body": False, "sent_document_hash": False}
-            )
+        self.write(
+            {"state": "draft", "document_body": False, "sent_document_hash": False}
+        )
         return True
 
     def action_view_contract(self):
@@ -618,6 +629,7 @@ class ServiceContractAmendment(models.Model):
     # Application to the contract
     # ------------------------------------------------------------------
 
+    @lifecycle_action
     def _apply(self):
         """Change the contract from the effective date: services, billing
         schedule (the price revision's repricing: prorated period, later
@@ -626,16 +638,13 @@ class ServiceContractAmendment(models.Model):
         self.ensure_one()
         contract = self.contract_id
         date = self.date_effective
-        with lifecycle_write():
-            old_amount = contract.amount_untaxed
-            self._apply_lines()
-            catch_ups = contract._reprice_periods(
-                {contract: date}, {contract: old_amount}
-            )
-            self.catch_up_amount = catch_ups.get(contract, 0.0)
-            self._apply_sites_and_plans()
-            if self.terms:
-                contract.note = self.terms
+        old_amount = contract.amount_untaxed
+        self._apply_lines()
+        catch_ups = contract._reprice_periods({contract: date}, {contract: old_amount})
+        self.catch_up_amount = catch_ups.get(contract, 0.0)
+        self._apply_sites_and_plans()
+        if self.terms:
+            contract.note = self.terms
         self._log_on_contract()
 
     def _apply_lines(self):
@@ -723,6 +732,7 @@ class ServiceContractAmendment(models.Model):
             name=self.name,
         )
 
+    @lifecycle_action
     def _portal_sign(self, name, signature, document_hash=None, user=None):
         """The customer signs online the amendment they were shown (its
         fingerprint is ``document_hash``, when given: see
@@ -730,11 +740,9 @@ class ServiceContractAmendment(models.Model):
         self.ensure_one()
         user = user or self.env.user
         self._check_portal_sign(name, signature, document_hash, user)
-        with lifecycle_write():
-            self.write({"signed_by": name, "signature": signature})
+        self.write({"signed_by": name, "signature": signature})
         self.action_sign()
-        with lifecycle_write():
-            self._store_signed_pdf()
+        self._store_signed_pdf()
         author = self._get_portal_signer(user)
         body = self.env._(
             "Amendment %(name)s signed online by %(signer)s.",

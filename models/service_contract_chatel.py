@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
 from .date_utils import CHATEL_REMINDER_FIRST_MONTHS, chatel_window
+from .service_lifecycle_guard import lifecycle_action
 
 _logger = logging.getLogger(__name__)
 
@@ -44,6 +45,21 @@ class ServiceContract(models.Model):
         "the contract at any time, free of charge, from the renewal date.",
     )
 
+    # Guarded fields (see service_lifecycle_guard.py).
+    def _get_lifecycle_actions(self):
+        return (
+            *super()._get_lifecycle_actions(),
+            "_send_chatel_reminders",
+            "action_chatel_sent_by_post",
+        )
+
+    def _get_action_fields(self):
+        return (
+            *super()._get_action_fields(),
+            "chatel_reminder_date",
+            "chatel_terminable",
+        )
+
     @api.depends("legal_category", "renewal_type", "notice_deadline")
     def _compute_chatel(self):
         for contract in self:
@@ -76,6 +92,7 @@ class ServiceContract(models.Model):
     def _is_notice_late(self, notice_date):
         return super()._is_notice_late(notice_date) and not self.chatel_terminable
 
+    @lifecycle_action
     def _register_notice(self, notice_date, notice_by, reason, override=False):
         result = super()._register_notice(
             notice_date, notice_by, reason, override=override
@@ -131,6 +148,7 @@ class ServiceContract(models.Model):
     def _get_letter_contract(self):
         return self
 
+    @lifecycle_action
     def _send_chatel_reminders(self, today):
         """Email the reminders whose window is open. The reminder counts as
         sent only when an email was queued to an address; a consumer without
@@ -234,6 +252,7 @@ class ServiceContract(models.Model):
         template = self.env.ref("service_contract.mail_template_chatel_reminder")
         return template._render_field("body_html", self.ids, compute_lang=True)[self.id]
 
+    @lifecycle_action
     def action_chatel_sent_by_post(self):
         """The reminder was posted today: record it and close the request."""
         for contract in self:

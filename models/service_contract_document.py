@@ -6,6 +6,7 @@ from odoo.tools import format_amount, format_date
 from odoo.tools.translate import LazyTranslate
 
 from .selection import selection_label
+from .service_lifecycle_guard import lifecycle_action
 
 _lt = LazyTranslate(__name__)
 
@@ -106,6 +107,31 @@ class ServiceContract(models.Model):
     doc_date_end = fields.Char(compute="_compute_document_values")
     doc_today = fields.Char(compute="_compute_document_values")
     doc_company_address = fields.Html(compute="_compute_document_values")
+
+    # Guarded fields (see service_lifecycle_guard.py).
+    def _get_lifecycle_actions(self):
+        return (*super()._get_lifecycle_actions(), "_portal_sign")
+
+    def _get_action_fields(self):
+        return (
+            *super()._get_action_fields(),
+            "document_frozen",
+            "signed_document_id",
+            "signed_by",
+            "signed_by_partner_id",
+            "signature",
+            "sent_document_hash",
+            "document_hash",
+        )
+
+    def _get_frozen_fields(self):
+        return (*super()._get_frozen_fields(), "document_body")
+
+    def _check_lifecycle_write(self, vals):
+        res = super()._check_lifecycle_write(vals)
+        # Sent for signature: what the customer signs does not change.
+        self._check_waiting_unchanged(vals)
+        return res
 
     def _compute_access_url(self):
         res = super()._compute_access_url()
@@ -465,6 +491,7 @@ class ServiceContract(models.Model):
             name=self.name,
         )
 
+    @lifecycle_action
     def _portal_sign(self, name, signature, document_hash=None, user=None):
         """``user`` (the portal visitor, by default the current user) signs
         online the document they were shown (its fingerprint is

@@ -8,7 +8,7 @@ from odoo.tools import SQL, float_compare
 from odoo.tools.misc import format_date
 
 from .selection import selection_label
-from .service_lifecycle_guard import lifecycle_write
+from .service_lifecycle_guard import lifecycle_action
 
 HEALTH_LEVELS = [("good", "Good"), ("watch", "Watch"), ("at_risk", "At Risk")]
 HEALTH_RANK = {"good": 0, "watch": 1, "at_risk": 2}
@@ -65,6 +65,18 @@ class ServiceContract(models.Model):
         groups="service_contract.group_service_contract_user",
         help="The rules that set the health, with their figures.",
     )
+
+    # Guarded fields (see service_lifecycle_guard.py).
+    def _get_lifecycle_actions(self):
+        return (*super()._get_lifecycle_actions(), "_update_health")
+
+    def _get_action_fields(self):
+        return (
+            *super()._get_action_fields(),
+            "health",
+            "health_details",
+            "health_date",
+        )
 
     @api.depends("health", "health_details", "date_end")
     @api.depends_context("lang")
@@ -255,24 +267,24 @@ class ServiceContract(models.Model):
             values[contract.id] = (health[contract.id], details[contract.id] or False)
         return values
 
+    @lifecycle_action
     def _update_health(self, today):
         """Write the health of these contracts on ``today`` where it changed;
         return how many contracts were written."""
         values = self._compute_health_values(today)
         written = 0
-        with lifecycle_write():
-            for contract in self:
-                health, details = values[contract.id]
-                if (
-                    contract.health == health
-                    and (contract.health_details or False) == details
-                ):
-                    continue
-                vals = {"health_details": details}
-                if contract.health != health:
-                    vals.update(health=health, health_date=health and today)
-                contract.write(vals)
-                written += 1
+        for contract in self:
+            health, details = values[contract.id]
+            if (
+                contract.health == health
+                and (contract.health_details or False) == details
+            ):
+                continue
+            vals = {"health_details": details}
+            if contract.health != health:
+                vals.update(health=health, health_date=health and today)
+            contract.write(vals)
+            written += 1
         return written
 
     def _update_health_today(self):

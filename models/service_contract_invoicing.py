@@ -8,6 +8,7 @@ from odoo.tools import SQL
 
 from .date_utils import FREQUENCY_MONTHS, billing_periods
 from .price_revision import full_period_days, integrated_amount
+from .service_lifecycle_guard import lifecycle_action
 
 INVOICEABLE_STATES = ("running", "closed")
 
@@ -189,6 +190,10 @@ class ServiceContract(models.Model):
             "amount": self.currency_id.round(self.amount_untaxed * factor),
         }
 
+    def _get_lifecycle_actions(self):
+        return (*super()._get_lifecycle_actions(), "_generate_periods")
+
+    @lifecycle_action
     def _generate_periods(self):
         """Extend the billing schedule of running contracts to their current
         end: the first term at signature, each new term at renewal."""

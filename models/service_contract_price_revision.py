@@ -105,6 +105,22 @@ class ServiceContract(models.Model):
         string="Revision Blocked By", copy=False, readonly=True
     )
 
+    # Guarded fields (see service_lifecycle_guard.py).
+    def _get_action_fields(self):
+        return (
+            *super()._get_action_fields(),
+            "revision_blocked",
+            "revision_blocked_reason",
+        )
+
+    def _get_frozen_fields(self):
+        """The clause is part of the signed agreement."""
+        return (
+            *super()._get_frozen_fields(),
+            *self._get_revision_clause_fields(),
+            "revision_term_ids",
+        )
+
     @api.depends("revision_ids")
     def _compute_revision_count(self):
         counts = dict(

@@ -75,6 +75,15 @@ class ServiceContract(models.Model):
         "by then; each counts once.",
     )
 
+    # Guarded fields (see service_lifecycle_guard.py): the promised response
+    # time is part of the signed agreement.
+    def _get_frozen_fields(self):
+        return (
+            *super()._get_frozen_fields(),
+            "response_time_hours",
+            "response_business_hours",
+        )
+
     def _compute_response_breach_count(self):
         counts = dict(
             self.env["service.intervention"]._read_group(

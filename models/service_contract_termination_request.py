@@ -9,7 +9,7 @@ from odoo.tools import email_normalize
 
 from .date_utils import term_end
 from .selection import selection_label
-from .service_lifecycle_guard import lifecycle_write
+from .service_lifecycle_guard import lifecycle_action
 
 _logger = logging.getLogger(__name__)
 
@@ -323,19 +323,22 @@ class ServiceContract(models.Model):
         groups="service_contract.group_service_contract_user",
     )
 
+    def _get_lifecycle_actions(self):
+        return (*super()._get_lifecycle_actions(), "_record_online_notice")
+
+    @lifecycle_action
     def _record_online_notice(self, notice_date, reason):
         """Record the notice of an online request: the contract ends at the
         end of its current term. Unlike ``_register_notice``, no user decides
         (the deadline was checked when the request was received)."""
         self.ensure_one()
-        with lifecycle_write():
-            self.write(
-                {
-                    "notice_date": notice_date,
-                    "notice_by": "online",
-                    "notice_reason": reason or False,
-                }
-            )
+        self.write(
+            {
+                "notice_date": notice_date,
+                "notice_by": "online",
+                "notice_reason": reason or False,
+            }
+        )
         body = self.env._(
             "Notice received online on %(date)s: the contract will end on %(end)s.",
             date=notice_date,

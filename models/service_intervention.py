@@ -304,6 +304,20 @@ class ServiceIntervention(models.Model):
     # Guarded fields
     # ------------------------------------------------------------------
 
+    def _get_lifecycle_actions(self):
+        return (
+            *super()._get_lifecycle_actions(),
+            "_inverse_date_calendar",
+            "action_plan",
+            "action_start",
+            "action_finish",
+            "action_done",
+            "action_cancel",
+            "action_reset",
+            "_attach_report",
+            "_schedule_alert",
+        )
+
     def _get_action_fields(self):
         return INTERVENTION_ACTION_FIELDS
 

@@ -49,6 +49,15 @@ class ServiceIntervention(models.Model):
                 )
             )
 
+    def _get_lifecycle_actions(self):
+        return (
+            *super()._get_lifecycle_actions(),
+            "_attach_certificate",
+            "_send_certificate",
+            "_mark_certificate_sent",
+            "_schedule_certificate_alert",
+        )
+
     def _get_action_fields(self):
         return super()._get_action_fields() + CERTIFICATE_ACTION_FIELDS
 

@@ -249,6 +249,13 @@ class ServiceInterventionChecklistLine(models.Model):
     # done or cancelled visit are frozen.
     # ------------------------------------------------------------------
 
+    def _get_lifecycle_actions(self):
+        return (
+            *super()._get_lifecycle_actions(),
+            "_mark_measured",
+            "_notify_out_of_range",
+        )
+
     def _get_action_fields(self):
         return ("measured", "out_of_range_notified")
 
@@ -381,6 +388,9 @@ class ServiceIntervention(models.Model):
         if "equipment_ids" in vals:
             self._sync_checklists()
         return result
+
+    def _get_lifecycle_actions(self):
+        return (*super()._get_lifecycle_actions(), "_sync_checklists")
 
     def _get_technician_fields(self):
         """Technicians fill the answers of their visit's checklists (the

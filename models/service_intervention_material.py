@@ -157,6 +157,9 @@ class ServiceInterventionMaterial(models.Model):
     # Guarded fields: the parts of a done or cancelled visit are frozen.
     # ------------------------------------------------------------------
 
+    def _get_lifecycle_actions(self):
+        return (*super()._get_lifecycle_actions(), "_freeze_cost_unit")
+
     def _get_create_only_fields(self):
         return ("intervention_id",)
 

@@ -169,6 +169,13 @@ class ServiceIntervention(models.Model):
     # Guarded fields
     # ------------------------------------------------------------------
 
+    def _get_lifecycle_actions(self):
+        return (
+            *super()._get_lifecycle_actions(),
+            "_set_responded",
+            "_raise_response_alert",
+        )
+
     def _get_action_fields(self):
         return (*super()._get_action_fields(), *SLA_ACTION_FIELDS)
 

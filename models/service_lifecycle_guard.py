@@ -1,7 +1,9 @@
 """Server-side guard of the lifecycle fields of contracts, billing periods
 and interventions.
 
-Each guarded model lists its fields in one place (hooks below):
+Each guarded model inherits ``service.lifecycle.guard`` in its main
+definition and lists its fields in the hooks below; each concern extends
+them, in its own file, with the fields it defines:
 
 - action fields: written only by the model's own methods, in any state
   (``state``, notice, termination, signature...);
@@ -11,7 +13,10 @@ Each guarded model lists its fields in one place (hooks below):
   document, start date and terms; an invoiced period's amount...).
 
 ``write`` and ``create`` refuse them whoever calls - user, RPC, ``sudo`` -
-unless the call runs inside ``lifecycle_write()``. That permission is a
+unless the call runs inside ``lifecycle_write()``: within a method decorated
+``@lifecycle_action`` (the model's actions, listed by
+``_get_lifecycle_actions()``), or a ``with lifecycle_write():`` block inside
+a method. That permission is a
 Python context variable of the running request: nothing a client sends
 (values, context, method name) can set it, unlike the context of the
 environment. Data files loaded by the server (registry not ready yet) are
@@ -47,13 +52,17 @@ def lifecycle_write():
 
 
 def lifecycle_action(method):
-    """Decorate a model's own action: it may write the guarded fields."""
+    """Decorate a model's own action: it may write the guarded fields.
+
+    Put it on the action's definition and on every override of it, in any
+    file: each runs with the right, whatever the order of the files."""
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         with lifecycle_write():
             return method(self, *args, **kwargs)
 
+    wrapper._lifecycle_action = True
     return wrapper
 
 
@@ -62,8 +71,14 @@ class ServiceLifecycleGuard(models.AbstractModel):
     _description = "Lifecycle Fields Guard"
 
     # ------------------------------------------------------------------
-    # Hooks: the guarded fields of each model, listed in one place.
+    # Hooks: the guarded fields and the actions of each model. Each concern
+    # extends them with what it defines, in its own file.
     # ------------------------------------------------------------------
+
+    def _get_lifecycle_actions(self):
+        """Names of the methods that may write the guarded fields: each
+        definition of them, overrides included, is ``@lifecycle_action``."""
+        return ()
 
     def _get_action_fields(self):
         """Fields written only by the model's actions, never by a client."""

@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from .common import ServiceContractCase
 from .test_invoicing import InvoicingCase
@@ -185,6 +185,86 @@ class TestContractIntegrity(IntegrityMixin, ServiceContractCase):
         with self.assertRaises(AccessError):
             contract.with_user(self.portal_user).write({"state": "closed"})
         self.assertEqual(contract.state, "running")
+
+    def _forged_value(self, record, name):
+        """Another value than ``record``'s for the field ``name``."""
+        field = record._fields[name]
+        current = record[name]
+        if field.type == "selection":
+            values = [key for key, _ in field._description_selection(self.env)]
+            return next(value for value in values if value != current)
+        if field.type == "many2one":
+            other = (
+                self.env[field.comodel_name]
+                .sudo()
+                .search([("id", "!=", current.id)], limit=1)
+            )
+            return other.id
+        if field.type in ("one2many", "many2many"):
+            return [Command.clear()]
+        if field.type == "boolean":
+            return not current
+        if field.type in ("integer", "float", "monetary"):
+            return (current or 0) + 1
+        return {
+            "date": date(2025, 1, 1),
+            "datetime": datetime(2025, 1, 1, 8, 0),
+            "json": {"forged": True},
+            "binary": _PIXEL,
+            "image": _PIXEL,
+            "html": "<p>Forged</p>",
+        }.get(field.type, "Forged")
+
+    def test_every_guarded_field_is_refused_outside_the_actions(self):
+        """Each field a concern adds to the hooks, from any file, is guarded:
+        a contract manager writing it directly is refused, whatever the state
+        (action and create-only fields) or once signed (frozen fields)."""
+        Contract = self.env["service.contract"]
+        draft = self._create_contract()
+        running = self._create_running_contract()
+        cases = [
+            (contract, name)
+            for name in (
+                *Contract._get_action_fields(),
+                *Contract._get_create_only_fields(),
+            )
+            for contract in (draft, running)
+        ] + [(running, name) for name in Contract._get_frozen_fields()]
+        for contract, name in cases:
+            with self.subTest(field=name, state=contract.state):
+                vals = {name: self._forged_value(contract, name)}
+                self.assertWriteRefused(contract.with_user(self.manager), vals)
+
+
+@tagged("post_install", "-at_install")
+class TestLifecycleActions(TransactionCase):
+    """The permission to write guarded fields does not depend on the order
+    of the files: every definition of an action, overrides included, in
+    whichever file, is decorated ``@lifecycle_action``."""
+
+    def test_every_definition_of_an_action_is_decorated(self):
+        guarded = self.env.registry["service.lifecycle.guard"]._inherit_children
+        self.assertLessEqual(
+            {
+                "service.contract",
+                "service.contract.amendment",
+                "service.contract.period",
+                "service.intervention",
+            },
+            set(guarded),
+        )
+        for model_name in guarded:
+            model = self.env[model_name]
+            for name in model._get_lifecycle_actions():
+                definitions = [cls for cls in type(model).__mro__ if name in vars(cls)]
+                self.assertTrue(definitions, f"{model_name}.{name} is not defined")
+                for cls in definitions:
+                    with self.subTest(model=model_name, action=name):
+                        self.assertTrue(
+                            getattr(vars(cls)[name], "_lifecycle_action", False),
+                            f"{cls.__module__}: {model_name}.{name} is not "
+                            "decorated @lifecycle_action",
+                        )
 
 
 @tagged("post_install", "-at_install")

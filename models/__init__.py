@@ -18,9 +18,9 @@ from . import service_contract
 from . import service_contract_cron
 from . import service_contract_alert
 from . import service_contract_line
+from . import service_contract_period
 from . import service_contract_invoicing
 from . import service_contract_chatel
-from . import service_contract_period
 from . import service_contract_invoice_policy
 from . import service_intervention_billed_mixin
 from . import account_move

@@ -1012,39 +1012,9 @@ class ServiceContract(models.Model):
         ):
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
-    @api.model
-    def _get_terms_due_domain(self, today):
-        return [
-            ("state", "in", RUNNING_STATES),
-            "|",
-            ("date_end", "<", today),
-            ("date_termination", "<", today),
-        ]
-
     def _lock_skip_locked(self):
         """Lock these contracts; return those no other transaction holds."""
         return lock_skip_locked(self)
-
-    @api.model
-    def _cron_process_terms(self, today=None):
-        """Daily: renew or close the contracts whose term has ended, on the
-        day of each company (its time zone).
-
-        Tacit contracts are renewed as many times as needed for their term to
-        cover today, so that missed runs are caught up. Contracts are locked
-        with SKIP LOCKED and read again once locked: two workers never
-        process the same contract. A contract that fails gets an activity;
-        the others are processed.
-        """
-        summary = self.env._("Renewal or closing at term failed")
-
-        def process(contracts, day):
-            contracts._process_terms(day)
-            return len(contracts)
-
-        return sum(
-            self._run_cron_batches(self._get_terms_due_domain, process, summary, today)
-        )
 
     @lifecycle_action
     def _process_terms(self, today):

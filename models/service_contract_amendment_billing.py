@@ -19,14 +19,14 @@ class AccountMoveLine(models.Model):
     )
 
 
-class ServiceContract(models.Model):
-    _inherit = "service.contract"
+class ServiceContractPeriod(models.Model):
+    _inherit = "service.contract.period"
 
     def _get_invoice_adjustments(self):
         """Signed amendments whose adjustment is not yet invoiced."""
         res = super()._get_invoice_adjustments()
         res.append(
-            self.amendment_ids.filtered(
+            self.contract_id.amendment_ids.filtered(
                 lambda a: a.state == "done"
                 and not a.currency_id.is_zero(a.catch_up_amount)
                 and (not a.move_id or a.move_id._is_service_contract_void())

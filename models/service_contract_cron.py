@@ -7,6 +7,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from .locking import lock_skip_locked
+from .service_batch_runner import run_isolated
+from .service_contract import RUNNING_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -23,7 +25,8 @@ CRON_RETRY_MINUTES = 5
 class ServiceContract(models.Model):
     """What every scheduled action of the contracts shares: the size of its
     batches, the day it works for in each company, and the isolation of a
-    contract that fails, so that it never stops the others."""
+    contract that fails, so that it never stops the others. And the
+    contract's own scheduled action: renewal or closing at term."""
 
     _inherit = "service.contract"
 
@@ -155,6 +158,36 @@ class ServiceContract(models.Model):
         return results
 
     @api.model
+    def _cron_process_terms(self, today=None):
+        """Daily: renew or close the contracts whose term has ended, on the
+        day of each company (its time zone).
+
+        Tacit contracts are renewed as many times as needed for their term to
+        cover today, so that missed runs are caught up. Contracts are locked
+        with SKIP LOCKED and read again once locked: two workers never
+        process the same contract. A contract that fails gets an activity;
+        the others are processed.
+        """
+        summary = self.env._("Renewal or closing at term failed")
+
+        def process(contracts, day):
+            contracts._process_terms(day)
+            return len(contracts)
+
+        return sum(
+            self._run_cron_batches(self._get_terms_due_domain, process, summary, today)
+        )
+
+    @api.model
+    def _get_terms_due_domain(self, today):
+        return [
+            ("state", "in", RUNNING_STATES),
+            "|",
+            ("date_end", "<", today),
+            ("date_termination", "<", today),
+        ]
+
+    @api.model
     def _lock_cron_batch_or_retry(self, records):
         """``_lock_cron_batch``; in a scheduled action, a batch whose rows
         another transaction changed since this one began (a serialization
@@ -190,7 +223,8 @@ class ServiceContract(models.Model):
         ``CRON_RETRY_MINUTES``.
 
         The whole batch runs first in one savepoint (the fast way, when
-        nothing fails); the record-by-record way costs one savepoint each.
+        nothing fails); the record-by-record way costs one savepoint each
+        (``run_isolated``, service_batch_runner.py).
 
         :param records: the records to process (contracts, interventions...)
         :param func: callable processing a recordset
@@ -198,49 +232,37 @@ class ServiceContract(models.Model):
         :param get_contracts: record -> its contracts (default: the record)
         :return: the results of ``func`` that succeeded, in a list
         """
-        if not records:
-            return []
-        try:
-            with self.env.cr.savepoint():
-                result = func(records)
-            return [result]
-        except Exception:  # noqa: BLE001 - isolate the failing records below
-            # The savepoint is rolled back: forget what was read or computed.
-            self.env.invalidate_all(flush=False)
-        results = []
         errors = {}
         retry = False
         retried = PG_CONCURRENCY_EXCEPTIONS_TO_RETRY if self._is_scheduled_run() else ()
-        for record in records:
-            try:
-                with self.env.cr.savepoint():
-                    result = func(record)
-                results.append(result)
-            except retried:
+
+        def on_error(record, error):
+            nonlocal retry
+            if isinstance(error, retried):
                 # Another transaction holds or has changed its rows (an
                 # invoicing run on the same periods): not the record's
                 # fault. It stays due, without an activity, and the action
                 # runs again soon.
-                self.env.invalidate_all(flush=False)
                 _logger.info(
                     "%s: %s changed by another transaction, retried soon",
                     summary,
                     record.display_name,
                 )
                 retry = True
-            except Exception as error:  # noqa: BLE001
-                self.env.invalidate_all(flush=False)
-                _logger.warning(
-                    "%s: %s failed", summary, record.display_name, exc_info=True
-                )
-                contracts = get_contracts(record) if get_contracts else record
-                for contract in contracts:
-                    errors[contract] = error
+                return
+            _logger.warning(
+                "%s: %s failed", summary, record.display_name, exc_info=True
+            )
+            contracts = get_contracts(record) if get_contracts else record
+            for contract in contracts:
+                errors[contract] = error
+
+        done = run_isolated(self.env, records, func, on_error)
         for contract, error in errors.items():
             contract._notify_cron_error(summary, error)
         if retry:
             self._retry_cron_soon()
-        return results
+        return [result for _records, result in done]
 
     @api.model
     def _is_scheduled_run(self):

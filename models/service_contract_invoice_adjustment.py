@@ -1,11 +1,12 @@
 """What the next invoice of a contract carries besides its periods: a price
-revision stated with its catch-up, a signed amendment's adjustment. Each is
-put once on the invoice of the first period invoiced that ends on or after
-its date, even when one run issues several invoices for a contract, and
-records the invoice that carried it. An invoice cancelled or reversed in
-full gives it back (it goes on the next invoice again), unless a new draft
-replaces the invoice ("Reverse and create a new draft"): the draft carries
-it."""
+revision stated with its catch-up, a signed amendment's adjustment. Each
+concern adds its kind to ``service.contract.period._get_invoice_adjustments``
+(service_contract_period.py puts each once on the invoice of the first period
+invoiced that ends on or after its date, and records the invoice that carried
+it). Here, what they share: the catch-up line, and the take-over of an
+invoice cancelled or reversed in full, that gives them back (they go on the
+next invoice again), unless a new draft replaces the invoice ("Reverse and
+create a new draft"): the draft carries them."""
 
 from odoo import Command, models
 
@@ -14,15 +15,6 @@ from .service_lifecycle_guard import lifecycle_write
 
 class ServiceContract(models.Model):
     _inherit = "service.contract"
-
-    def _get_invoice_adjustments(self):
-        """Hook: the records (one recordset per kind) the next invoice of
-        this contract must carry. Their model provides
-        ``_adjustment_line_field`` (the invoice line field naming them),
-        ``_get_adjustment_date()`` and ``_prepare_invoice_line_vals(context,
-        partner)``, and has a ``move_id``."""
-        self.ensure_one()
-        return []
 
     def _prepare_catch_up_line_vals(self, context, partner, amount, name, **values):
         """One invoice line of ``amount`` (a credit when negative) on the
@@ -49,63 +41,6 @@ class ServiceContract(models.Model):
                 }
             )
         ]
-
-
-class ServiceContractPeriod(models.Model):
-    _inherit = "service.contract.period"
-
-    def _get_adjustments_to_bill(self):
-        """{period_id: [(model, id)]}: each pending adjustment goes on the
-        first of these periods (in invoicing order) that ends on or after
-        its date."""
-        targets = {}
-        for contract in self.contract_id:
-            pending = [
-                record
-                for records in contract._get_invoice_adjustments()
-                for record in records
-            ]
-            if not pending:
-                continue
-            periods = self.filtered(lambda p, c=contract: p.contract_id == c).sorted(
-                lambda p: (p.invoice_date, p.date_from)
-            )
-            for record in pending:
-                day = record._get_adjustment_date()
-                period = periods.filtered(lambda p, d=day: p.date_to >= d)[:1]
-                if period:
-                    targets.setdefault(period.id, []).append((record._name, record.id))
-        return targets
-
-    def _create_invoices(self):
-        targets = self._get_adjustments_to_bill() if self else {}
-        periods = self.with_context(service_invoice_adjustments=targets)
-        moves, failures = super(ServiceContractPeriod, periods)._create_invoices()
-        if targets and moves:
-            kinds = {model for items in targets.values() for model, _id in items}
-            for model in sorted(kinds):
-                field = self.env[model]._adjustment_line_field
-                lines = self.env["account.move.line"].search(
-                    [("move_id", "in", moves.ids), (field, "!=", False)]
-                )
-                with lifecycle_write():
-                    for line in lines:
-                        # Bookkeeping of the invoicing, whoever invoices.
-                        line[field].sudo().move_id = line.move_id
-        return moves.with_env(self.env), failures
-
-    def _prepare_invoice_vals(self, context):
-        vals = super()._prepare_invoice_vals(context)
-        targets = self.env.context.get("service_invoice_adjustments") or {}
-        items = [item for period in self for item in targets.get(period.id, [])]
-        if items:
-            partner = self.env["res.partner"].browse(vals["partner_id"])
-            for model, record_id in items:
-                record = self.env[model].browse(record_id)
-                vals["invoice_line_ids"] += record._prepare_invoice_line_vals(
-                    context, partner
-                )
-        return vals
 
 
 class AccountMoveLine(models.Model):

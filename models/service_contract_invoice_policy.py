@@ -6,6 +6,8 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
+from .service_batch_runner import run_isolated
+
 _logger = logging.getLogger(__name__)
 
 INVOICE_POLICIES = [
@@ -72,13 +74,14 @@ class ServiceContractPeriod(models.Model):
 
     def _post_and_send_invoices(self, moves):
         """Apply the invoice policy of their contracts to ``moves``, the
-        invoices just created for these periods.
+        invoices just created for these periods (the hook of
+        ``_create_invoices``, that keeps them as drafts).
 
         The invoices are posted all at once, or each in its own savepoint if
-        that fails: one that fails stays a draft and its contracts get an
-        activity, the others are posted. The invoices to send are then sent
-        by email with their PDF, likewise, so that a failing email is
-        isolated too.
+        that fails (``run_isolated``): one that fails stays a draft and its
+        contracts get an activity, the others are posted. The invoices to
+        send are then sent by email with their PDF, likewise, so that a
+        failing email is isolated too.
 
         :return: the invoices posted
         """
@@ -112,29 +115,21 @@ class ServiceContractPeriod(models.Model):
         """Post ``moves`` at once, or one by one if that fails: an invoice
         that cannot be posted stays a draft and its contracts get an
         activity. Returns the invoices posted."""
-        try:
-            with self.env.cr.savepoint():
-                moves.action_post()
-            return moves
-        except Exception:  # noqa: BLE001 - isolate the failing invoices below
-            _logger.info("Posting invoices %s at once failed; one by one", moves)
-        posted = self.env["account.move"]
-        for move in moves:
-            try:
-                with self.env.cr.savepoint():
-                    move.action_post()
-                posted |= move
-            except Exception as error:  # noqa: BLE001 - isolated, reported
-                _logger.warning("Posting %s failed: %s", move, error)
-                contracts_by_move[move]._notify_cron_error(
-                    self.env._("Invoicing failed"),
-                    self.env._(
-                        "The invoice could not be posted and stays a draft: "
-                        "%(error)s",
-                        error=self._error_message(error),
-                    ),
-                )
-        return posted
+        done = run_isolated(
+            self.env,
+            moves,
+            lambda todo: todo.action_post(),
+            self._get_invoice_error_handler(
+                contracts_by_move,
+                "Posting",
+                lambda _move, error: self.env._(
+                    "The invoice could not be posted and stays a draft: %(error)s",
+                    error=self._error_message(error),
+                ),
+            ),
+            batch_failed="Posting invoices %s at once failed; one by one",
+        )
+        return self.env["account.move"].union(*(posted for posted, _res in done))
 
     @api.model
     def _get_invoices_by_policy(self, contracts_by_move):
@@ -164,27 +159,35 @@ class ServiceContractPeriod(models.Model):
             "sending_methods": {"email"},
             "mail_template": self.env.ref("account.email_template_edi_invoice"),
         }
-        try:
-            with self.env.cr.savepoint():
-                Send._generate_and_send_invoices(moves, **settings)
-            return
-        except Exception:  # noqa: BLE001 - isolate the failing invoices below
-            _logger.info("Sending invoices %s at once failed; one by one", moves)
-        for move in moves:
-            try:
-                with self.env.cr.savepoint():
-                    Send._generate_and_send_invoices(move, **settings)
-            except Exception as error:  # noqa: BLE001 - isolated, reported
-                _logger.warning("Sending %s failed: %s", move, error)
-                contracts_by_move[move]._notify_cron_error(
-                    self.env._("Invoicing failed"),
-                    self.env._(
-                        "Invoice %(invoice)s is posted but could not be sent: "
-                        "%(error)s",
-                        invoice=move.name,
-                        error=self._error_message(error),
-                    ),
-                )
+        run_isolated(
+            self.env,
+            moves,
+            lambda todo: Send._generate_and_send_invoices(todo, **settings),
+            self._get_invoice_error_handler(
+                contracts_by_move,
+                "Sending",
+                lambda move, error: self.env._(
+                    "Invoice %(invoice)s is posted but could not be sent: %(error)s",
+                    invoice=move.name,
+                    error=self._error_message(error),
+                ),
+            ),
+            batch_failed="Sending invoices %s at once failed; one by one",
+        )
+
+    @api.model
+    def _get_invoice_error_handler(self, contracts_by_move, action, get_message):
+        """What to do with an invoice that could not be posted or sent alone
+        (``run_isolated``): log it, and leave its contracts an activity
+        saying ``get_message(move, error)``."""
+
+        def on_error(move, error):
+            _logger.warning("%s %s failed: %s", action, move, error)
+            contracts_by_move[move]._notify_cron_error(
+                self.env._("Invoicing failed"), get_message(move, error)
+            )
+
+        return on_error
 
     @api.model
     def _error_message(self, error):

@@ -7,6 +7,7 @@ from odoo.tools import SQL, float_round
 from odoo.tools.misc import format_date
 
 from .locking import lock_skip_locked
+from .service_batch_runner import run_isolated
 from .service_invoicing_context import InvoicingContext
 from .service_lifecycle_guard import lifecycle_write
 
@@ -252,9 +253,13 @@ class ServiceContractPeriod(models.Model):
         return [batch for batch in batches if batch]
 
     def _create_invoices(self):
-        """Invoice these periods: one ``account.move.create`` for all of them
-        when nothing fails; otherwise each invoice alone, in a savepoint, so
-        that one failing contract does not stop the others.
+        """Invoice these periods: group them (``_get_invoice_grouping_key``),
+        prepare each invoice with the adjustments its contracts carry
+        (``_get_adjustments_to_bill``), create them in one
+        ``account.move.create`` when nothing fails, otherwise each invoice
+        alone in a savepoint, so that one failing contract does not stop
+        the others; link the periods and adjustments to their invoice, then
+        apply the invoice policy (``_post_and_send_invoices``).
 
         :return: (created moves, {contract: exception})
         """
@@ -262,7 +267,7 @@ class ServiceContractPeriod(models.Model):
         groups = defaultdict(list)
         for period in self:
             groups[period._get_invoice_grouping_key()].append(period.id)
-        context = InvoicingContext(self.env)
+        context = InvoicingContext(self.env, self._get_adjustments_to_bill())
         batches, failures = [], {}
         for period_ids in groups.values():
             periods = self.browse(period_ids)
@@ -277,35 +282,88 @@ class ServiceContractPeriod(models.Model):
         Move = self.env["account.move"].with_context(
             default_move_type="out_invoice", tracking_disable=True
         )
-        try:
+
+        def create(todo):
             # The invoicing flow links the invoice lines to their contracts.
-            with self.env.cr.savepoint(), lifecycle_write():
-                moves = Move.create([vals for _periods, vals in batches])
-            created = [
-                (periods, move)
-                for (periods, _vals), move in zip(batches, moves, strict=True)
-            ]
-        except Exception:  # noqa: BLE001 - isolate the failing invoices below
-            self.env.invalidate_all(flush=False)
-            created = []
-            for periods, vals in batches:
-                try:
-                    with self.env.cr.savepoint(), lifecycle_write():
-                        created.append((periods, Move.create(vals)))
-                except Exception as error:  # noqa: BLE001
-                    # The savepoint is rolled back: forget what was computed.
-                    self.env.invalidate_all(flush=False)
-                    _logger.warning(
-                        "Invoicing %s failed", periods.contract_id, exc_info=True
-                    )
-                    for contract in periods.contract_id:
-                        failures[contract] = error
+            with lifecycle_write():
+                return Move.create([vals for _periods, vals in todo])
+
+        def on_error(todo, error):
+            periods = todo[0][0]
+            _logger.warning("Invoicing %s failed", periods.contract_id, exc_info=True)
+            for contract in periods.contract_id:
+                failures[contract] = error
+
+        created = [
+            (periods, move)
+            for todo, moves in run_isolated(self.env, batches, create, on_error)
+            for (periods, _vals), move in zip(todo, moves, strict=True)
+        ]
         self._set_invoiced(
             {period.id: move.id for periods, move in created for period in periods}
         )
         moves = self.env["account.move"].union(*(move for _p, move in created))
+        self._link_invoice_adjustments(moves, context.adjustments)
         self._post_and_send_invoices(moves)
         return moves, failures
+
+    def _get_invoice_adjustments(self):
+        """Hook: what the next invoice of the contracts of these periods must
+        carry besides the periods, one recordset per kind; each concern adds
+        its own (price revisions, amendments). Their model provides
+        ``_adjustment_line_field`` (the invoice line field naming them),
+        ``_get_adjustment_date()`` and ``_prepare_invoice_line_vals(context,
+        partner)``, and has ``contract_id`` and ``move_id``."""
+        return []
+
+    def _get_adjustments_to_bill(self):
+        """{period id: [adjustment]}: each pending adjustment goes on the
+        first of these periods of its contract (in invoicing order) that
+        ends on or after its date, once per run."""
+        targets = {}
+        if not self:
+            return targets
+        pending = defaultdict(list)
+        for records in self._get_invoice_adjustments():
+            for record in records:
+                pending[record.contract_id].append(record)
+        for contract in self.contract_id:
+            records = pending.get(contract)
+            if not records:
+                continue
+            periods = self.filtered(lambda p, c=contract: p.contract_id == c).sorted(
+                lambda p: (p.invoice_date, p.date_from)
+            )
+            for record in records:
+                day = record._get_adjustment_date()
+                period = periods.filtered(lambda p, d=day: p.date_to >= d)[:1]
+                if period:
+                    targets.setdefault(period.id, []).append(record)
+        return targets
+
+    def _link_invoice_adjustments(self, moves, adjustments):
+        """Each adjustment billed records the invoice whose line names it
+        (as superuser: bookkeeping of the invoicing, whoever invoices)."""
+        if not (adjustments and moves):
+            return
+        kinds = {record._name for records in adjustments.values() for record in records}
+        for model in sorted(kinds):
+            field = self.env[model]._adjustment_line_field
+            lines = self.env["account.move.line"].search(
+                [("move_id", "in", moves.ids), (field, "!=", False)]
+            )
+            with lifecycle_write():
+                for line in lines:
+                    line[field].sudo().move_id = line.move_id
+
+    def _post_and_send_invoices(self, moves):
+        """Hook: what happens to ``moves``, the invoices just created for
+        these periods; they stay drafts here (the invoice policy,
+        service_contract_invoice_policy.py, posts and sends them).
+
+        :return: the invoices posted
+        """
+        return moves.browse()
 
     def _prefetch_invoicing_data(self):
         """Read what invoicing needs in a few queries, and only that."""
@@ -339,6 +397,11 @@ class ServiceContractPeriod(models.Model):
         for period in self:
             lines += period._prepare_invoice_line_vals(context, partner)
         context.add_line_amounts(lines, first.company_id, first.currency_id)
+        # What the contracts carry besides the periods (Odoo computes the
+        # amounts of these lines).
+        for period in self:
+            for record in context.adjustments.get(period.id, ()):
+                lines += record._prepare_invoice_line_vals(context, partner)
         return {
             "move_type": "out_invoice",
             "partner_id": partner.id,

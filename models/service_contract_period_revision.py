@@ -32,15 +32,11 @@ class ServiceContractPeriod(models.Model):
         )
         return res
 
-
-class ServiceContract(models.Model):
-    _inherit = "service.contract"
-
     def _get_invoice_adjustments(self):
         """Revisions not yet stated on an invoice."""
         res = super()._get_invoice_adjustments()
         res.append(
-            self.revision_ids.filtered(
+            self.contract_id.revision_ids.filtered(
                 lambda r: not r.move_id or r.move_id._is_service_contract_void()
             )
         )

@@ -12,6 +12,8 @@ from .selection import selection_label
 
 _lt = LazyTranslate(__name__)
 
+from .service_batch_runner import run_isolated
+
 
 class ServiceContract(models.Model):
     """Preventive visit plans and the interventions generated from them."""
@@ -265,23 +267,18 @@ class ServiceContract(models.Model):
             tracking_disable=True, mail_create_nolog=True
         )
         vals_by_contract = self._prepare_missing_interventions(today)
-        all_vals = [
-            vals for vals_list in vals_by_contract.values() for vals in vals_list
-        ]
-        try:
-            with self.env.cr.savepoint():
-                return Intervention.create(all_vals)
-        except psycopg2.IntegrityError:
-            # Another worker generated some of them meanwhile: the unique
-            # index refused its duplicates; keep each contract's own work.
-            created = Intervention
-            for vals_list in vals_by_contract.values():
-                try:
-                    with self.env.cr.savepoint():
-                        created |= Intervention.create(vals_list)
-                except psycopg2.IntegrityError:
-                    continue
-            return created
+        # Another worker may have generated some of them meanwhile: the
+        # unique index refuses its duplicates; keep each contract's own work.
+        done = run_isolated(
+            self.env,
+            list(vals_by_contract.values()),
+            lambda vals_lists: Intervention.create(
+                [vals for vals_list in vals_lists for vals in vals_list]
+            ),
+            lambda _vals_lists, _error: None,
+            isolated=psycopg2.IntegrityError,
+        )
+        return Intervention.union(*(created for _vals, created in done))
 
     def _cancel_interventions_after(self, last_day):
         """Cancel the open visits due after ``last_day``; done ones stay."""

@@ -4,10 +4,14 @@ from odoo.exceptions import UserError
 
 class InvoicingContext:
     """Per-run caches of journals, fiscal positions and accounts, so that
-    preparing thousands of invoices costs no query per invoice."""
+    preparing thousands of invoices costs no query per invoice; and the
+    adjustments of the run, {period id: [adjustment]}, that the invoice of
+    each period carries (``_get_adjustments_to_bill``, computed once per
+    batch)."""
 
-    def __init__(self, env):
+    def __init__(self, env, adjustments=None):
         self.env = env
+        self.adjustments = adjustments or {}
         self._journals = {}
         self._positions = {}
         self._accounts = {}

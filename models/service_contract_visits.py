@@ -9,10 +9,9 @@ from odoo.tools import SQL
 from odoo.tools.translate import LazyTranslate
 
 from .selection import selection_label
+from .service_batch_runner import run_isolated
 
 _lt = LazyTranslate(__name__)
-
-from .service_batch_runner import run_isolated
 
 
 class ServiceContract(models.Model):

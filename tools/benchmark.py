@@ -716,7 +716,9 @@ def bench_revision(registry, n):
         assert done == n, (done, n)
         revised = env["service.contract"].browse(contract_ids)
         assert len(revised.revision_ids) == n, len(revised.revision_ids)
-        prices = sorted(revised.line_ids.mapped("price_unit"))
+        prices = sorted(
+            round(price, 2) for price in revised.line_ids.mapped("price_unit")
+        )
     # (b) OCA: the price revision wizard on the contracts selected.
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
@@ -736,7 +738,9 @@ def bench_revision(registry, n):
         lines = env["contract.contract"].browse(oca_ids).contract_line_ids
         successors = lines.filtered("predecessor_contract_line_id")
         assert len(successors) == n, len(successors)
-        oca_prices = sorted(successors.mapped("price_unit"))
+        oca_prices = sorted(
+            round(price, 2) for price in successors.mapped("price_unit")
+        )
     report_revision(n, results, batch_size, coefficient, prices == oca_prices)
 
 

@@ -1,8 +1,10 @@
 """Application of price revisions to a batch of contracts: revised prices,
 billing schedule re-priced from the revision date, history, chatter, next
 revision date. A whole portfolio is revised at once by the scheduled action,
-so every table is written set-based (``sql_batch``): one statement per
-table for the batch, not the ORM's record-by-record create and write."""
+so every model is written through the ORM in batches: one ``create`` of the
+batch's rows per model, one ``write`` per distinct set of values (records
+given the same values are written together), the chatter notes by
+``_message_log_batch``."""
 
 from collections import defaultdict
 from datetime import date as date_type
@@ -12,14 +14,26 @@ from markupsafe import Markup
 
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_date
-from odoo.tools.mail import generate_tracking_message_id
+from odoo.tools import SQL, clean_context, format_date
 
 from .price_revision import full_period_days, price_from
 from .service_contract_price_revision import _format_money
 from .service_lifecycle_guard import lifecycle_write
 from .service_revision_clause_mixin import _format_number
-from .sql_batch import insert_rows, notify_written, update_rows
+
+
+def write_grouped(records_values):
+    """Write each record's values, one ``write`` per distinct values: the
+    records given the same values are written together.
+
+    :param records_values: iterable of (record, {field: value})
+    """
+    groups = defaultdict(list)
+    for record, vals in records_values:
+        groups[repr(sorted(vals.items()))].append((record, vals))
+    for items in groups.values():
+        records = items[0][0].browse([record.id for record, _vals in items])
+        records.write(items[0][1])
 
 
 class ServiceContract(models.Model):
@@ -97,74 +111,69 @@ class ServiceContract(models.Model):
 
     def _write_revised_prices(self, proposals):
         """The revised prices of the service lines, and what follows on the
-        contracts: untaxed amount, monthly revenue, next revision one year
-        on (the revision's own date for a contract without clause), the
-        blocked flag gone. The chatter note states the revision: no
-        tracking message.
+        contracts: untaxed amount and monthly revenue (computed by the ORM
+        from the lines), next revision one year on (the revision's own date
+        for a contract without clause), the blocked flag gone. The chatter
+        note states the revision: no tracking message.
 
         :param proposals: {contract: proposal}
         :return: {contract: new untaxed amount}
         """
-        Line = self.env["service.contract.line"]
-        line_rows, amounts = [], {}
+        Line = self.env["service.contract.line"].with_context(mail_notrack=True)
+        line_values, amounts = [], {}
         for contract, proposal in proposals.items():
             currency = contract.currency_id
             subtotals = []
             for line in proposal["lines"]:
-                subtotal = Line._get_price_subtotal(
-                    line["quantity"], line["price_after"], line["discount"], currency
+                subtotals.append(
+                    Line._get_price_subtotal(
+                        line["quantity"],
+                        line["price_after"],
+                        line["discount"],
+                        currency,
+                    )
                 )
-                subtotals.append(subtotal)
                 if line["price_after"] != line["price_before"]:
-                    line_rows.append(
-                        (line["contract_line_id"], line["price_after"], subtotal)
+                    line_values.append(
+                        (
+                            Line.browse(line["contract_line_id"]),
+                            {"price_unit": line["price_after"]},
+                        )
                     )
             amounts[contract] = currency.round(sum(subtotals))
-        update_rows(Line, ["price_unit", "price_subtotal"], line_rows)
-        monthly = self._get_amounts_monthly(amounts)
-        update_rows(
-            self,
-            [
-                "amount_untaxed",
-                "amount_monthly",
-                "revision_date",
-                "revision_blocked",
-                "revision_blocked_reason",
-            ],
-            [
-                (
-                    contract.id,
-                    amounts[contract],
-                    monthly[contract],
-                    proposal["date"] + relativedelta(years=1)
+        write_grouped(line_values)
+        write_grouped(
+            (
+                contract.with_context(mail_notrack=True),
+                {
+                    "revision_date": proposal["date"] + relativedelta(years=1)
                     if contract.has_revision
                     else contract.revision_date,
-                    False,
-                    None,
-                )
-                for contract, proposal in proposals.items()
-            ],
+                    "revision_blocked": False,
+                    "revision_blocked_reason": False,
+                },
+            )
+            for contract, proposal in proposals.items()
         )
         return amounts
 
     def _create_revisions(self, proposals, catch_ups, letter_state):
-        """The history: the revisions, their lines and index values."""
-        vals_list, children = [], []
+        """The history: the revisions, their lines and index values, in one
+        ``create`` per model."""
+        vals_list = []
         for contract, proposal in proposals.items():
             vals = contract._prepare_revision_vals(
                 proposal, catch_ups.get(contract, 0.0)
             )
-            children.append((vals.pop("line_ids"), vals.pop("value_ids")))
-            vals.update(company_id=contract.company_id.id, letter_state=letter_state)
+            vals["letter_state"] = letter_state
             vals_list.append(vals)
-        revisions = insert_rows(self.env["service.contract.revision"], vals_list)
-        line_vals, value_vals = [], []
-        for revision, (lines, values) in zip(revisions, children, strict=True):
-            line_vals += [dict(cmd[2], revision_id=revision.id) for cmd in lines]
-            value_vals += [dict(cmd[2], revision_id=revision.id) for cmd in values]
-        insert_rows(self.env["service.contract.revision.line"], line_vals)
-        insert_rows(self.env["service.contract.revision.value"], value_vals)
-        return revisions
+        # The fields' own defaults, not those of the caller's context (a
+        # list's default_* keys are for what its user creates, not for the
+        # history a batch writes).
+        Revision = self.env["service.contract.revision"].with_context(
+            clean_context(self.env.context)
+        )
+        return Revision.create(vals_list)
 
     def _is_revision_proposal_current(self, proposal):
         """Whether ``proposal`` was computed from the contract as it is now
@@ -259,13 +268,12 @@ class ServiceContract(models.Model):
             )
             for contract in dates
         }
-        update_rows(
-            self,
-            ["price_steps"],
-            [
-                (contract.id, [[str(day), value] for day, value in steps[contract]])
-                for contract in dates
-            ],
+        write_grouped(
+            (
+                contract,
+                {"price_steps": [[str(day), value] for day, value in steps[contract]]},
+            )
+            for contract in dates
         )
         fnames = ["contract_id", "date_from", "date_to", "amount", "adjustment_amount"]
         Period.flush_model([*fnames, "prorata_factor", "state"])
@@ -277,7 +285,7 @@ class ServiceContract(models.Model):
             [new_amounts[contract] for contract in dates],
         )
         # Whole periods not invoiced from the revision date, without
-        # adjustments (most of them): the new amount, in one statement.
+        # adjustments (most of them): the new amount, one write per amount.
         whole = SQL(
             "p.contract_id = v.contract_id AND p.date_from >= v.date"
             " AND p.state = 'to_invoice' AND p.prorata_factor IS NOT DISTINCT FROM 1"
@@ -285,17 +293,16 @@ class ServiceContract(models.Model):
         )
         rows = self.env.execute_query(
             SQL(
-                "UPDATE service_contract_period p SET amount = v.amount,"
-                " write_uid = %(uid)s, write_date = %(now)s FROM %(batch)s"
-                " WHERE %(whole)s AND p.amount IS DISTINCT FROM v.amount"
-                " RETURNING p.id",
-                uid=self.env.uid,
-                now=self.env.cr.now(),
+                "SELECT p.id, v.amount FROM service_contract_period p, %(batch)s"
+                " WHERE %(whole)s AND p.amount IS DISTINCT FROM v.amount",
                 batch=batch,
                 whole=whole,
             )
         )
-        notify_written(Period.browse([row[0] for row in rows]), ["amount"])
+        write_grouped(
+            (Period.browse(period_id), {"amount": float(amount)})
+            for period_id, amount in rows
+        )
         # The others, read as rows (the ORM's record-by-record access would
         # be most of the cost): prorated, split, invoiced or adjusted.
         rows = self.env.execute_query(
@@ -353,9 +360,14 @@ class ServiceContract(models.Model):
                         )
                     )
                 elif (new_amount, new_adjusted) != (amount, adjusted):
-                    amounts.append((period_id, new_amount, new_adjusted))
+                    amounts.append(
+                        (
+                            Period.browse(period_id),
+                            {"amount": new_amount, "adjustment_amount": new_adjusted},
+                        )
+                    )
             catch_ups[contract] = currency.round(catch_up)
-        update_rows(Period, ["amount", "adjustment_amount"], amounts)
+        write_grouped(amounts)
         for contract, period, revision_date, *values in splits:
             contract._split_period(period, revision_date, *values)
         return catch_ups
@@ -415,7 +427,8 @@ class ServiceContract(models.Model):
         }
 
     def _log_revisions(self, proposals, catch_ups):
-        """One note per contract in its chatter, written in one batch."""
+        """One internal note per contract in its chatter, created in one batch
+        by ``_message_log_batch`` (no notification to the followers)."""
         dates = {
             day: format_date(self.env, day)
             for day in {proposal["date"] for proposal in proposals.values()}
@@ -438,39 +451,5 @@ class ServiceContract(models.Model):
                     "%(amount)s goes on the next invoice.",
                     amount=_format_money(catch_up, currency, memo),
                 )
-            bodies[contract.id] = body
-        self.browse(list(bodies))._log_notes_batch(bodies)
-
-    def _log_notes_batch(self, bodies):
-        """Odoo's ``_message_log_batch`` (an internal note per record, no
-        notification, the same values, the text in a paragraph as the
-        sanitizer writes it), its messages inserted in one statement per
-        thousand."""
-        author_id, email_from = self._message_compute_author(raise_on_email=False)
-        base = {
-            "author_id": author_id,
-            "email_from": email_from,
-            "model": self._name,
-            "message_type": "notification",
-            "is_internal": True,
-            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
-            "email_add_signature": False,
-            "message_id": generate_tracking_message_id("message-notify"),
-            "reply_to": self.env["mail.thread"]._notify_get_reply_to(
-                default=email_from
-            )[False],
-        }
-        insert_rows(
-            self.env["mail.message"].sudo(),
-            [
-                dict(
-                    base,
-                    res_id=record.id,
-                    body=Markup("<p>%s</p>") % bodies.get(record.id, ""),
-                )
-                for record in self
-            ],
-        )
-        self.invalidate_recordset(
-            ["message_ids", "message_needaction", "message_needaction_counter"]
-        )
+            bodies[contract.id] = Markup("<p>%s</p>") % body
+        self.browse(list(bodies))._message_log_batch(bodies)

@@ -33,7 +33,6 @@ from . import test_health
 from . import test_profitability
 from . import test_intervention_costs
 from . import test_price_revision
-from . import test_sql_batch
 from . import test_revision_wizard
 from . import test_revision_document
 from . import test_revision_reporting

@@ -1,4 +1,5 @@
-"""Benchmarks of service_contract against the ORM floor and OCA `contract`.
+"""Benchmarks of service_contract against the ORM floor and OCA `contract`
+(and, for the price revision, OCA `contract_price_revision`).
 
 Run through ``tools/benchmark``, which prepares the database. Each
 measurement starts from the same data: what it creates is rolled back or
@@ -601,21 +602,29 @@ def bench_dashboard(registry, n):
 
 
 def prepare_revision(env, n):
-    """N running contracts of one monthly line each, started a year ago for
-    two years, with the clause P = P0 x (0.15 + 0.85 x BENCH/BENCH0) on one
-    index whose values are known: all due for revision this month."""
+    """N running contracts of ours and N OCA contracts, one monthly line each
+    at the same price (100 to 149), started a year ago for two years, not
+    invoiced yet: ours with the clause P = P0 x (0.15 + 0.85 x BENCH/BENCH0)
+    on one index whose values are known, all due for revision this month.
+
+    :return: (today, our contracts, OCA contracts, the clause's coefficient)
+    """
     today = date.today()
     revision_date = today.replace(day=1)
     start = revision_date - relativedelta(years=1)
+    end = start + relativedelta(years=2, days=-1)
     base_month = start - relativedelta(months=1)
+    # A variation with few decimals (0.15 + 0.85 x 108 / 100 = 1.068): OCA's
+    # percentage (2 decimals) gives the same new prices.
+    base_value, value = 100.0, 108.0
     index = env["service.price.index"].create(
         {
             "name": "Bench index",
             "code": "BENCH",
             "value_ids": [
-                Command.create({"date": base_month, "value": 121.2}),
+                Command.create({"date": base_month, "value": base_value}),
                 Command.create(
-                    {"date": base_month + relativedelta(years=1), "value": 130.5}
+                    {"date": base_month + relativedelta(years=1), "value": value}
                 ),
             ],
         }
@@ -652,467 +661,121 @@ def prepare_revision(env, n):
         ]
     )
     contracts.action_sign(date_signed=start)
-    return today, contracts
-
-
-def revision_values(env, proposals):
-    """The new prices of the lines and amounts of the periods not invoiced
-    from the revision date: [(line id, price)], [(period id, amount)]."""
-    contracts = env["service.contract"].browse(list(proposals))
-    currency_by_contract = {c.id: c.currency_id for c in contracts}
-    line_values = []
-    period_values = []
-    lines = env["service.contract.line"].browse(
-        [line["contract_line_id"] for p in proposals.values() for line in p["lines"]]
-    )
-    quantities = {line.id: (line.quantity, line.discount) for line in lines}
-    periods = env["service.contract.period"].search_read(
+    # No price steps to write: a contract without amendment nor revision has
+    # none, and the revision reads its price from the start then (the
+    # amount of its lines, ``_get_price_steps``), as for these.
+    oca_contracts = env["contract.contract"].create(
         [
-            ("contract_id", "in", list(proposals)),
-            ("move_id", "=", False),
-            ("is_cancelled", "=", False),
-        ],
-        ["contract_id", "date_from", "prorata_factor"],
-        load=None,
-    )
-    periods_by_contract = {}
-    for period in periods:
-        periods_by_contract.setdefault(period["contract_id"], []).append(period)
-    for contract_id, proposal in proposals.items():
-        currency = currency_by_contract[contract_id]
-        untaxed = 0.0
-        for line in proposal["lines"]:
-            line_values.append((line["contract_line_id"], line["price_after"]))
-            quantity, discount = quantities[line["contract_line_id"]]
-            untaxed += currency.round(
-                line["price_after"] * quantity * (1 - discount / 100)
-            )
-        for period in periods_by_contract.get(contract_id, []):
-            if period["date_from"] >= proposal["date"]:
-                period_values.append(
-                    (period["id"], currency.round(untaxed * period["prorata_factor"]))
-                )
-    return line_values, period_values
-
-
-def raw_update(cr, table, columns, rows, extra=None):
-    """``UPDATE table t SET ... FROM unnest(arrays) v WHERE t.id = v.id``: one
-    statement, one array parameter a column. ``columns`` is
-    [(name, PostgreSQL type)], the first one the key."""
-    names = [name for name, _type in columns]
-    cr.execute(
-        SQL(
-            "UPDATE %(table)s t SET %(sets)s%(extra)s FROM unnest(%(arrays)s)"
-            " AS v(%(names)s) WHERE t.id = v.id",
-            table=SQL.identifier(table),
-            sets=SQL(", ").join(
-                SQL("%s = v.%s", SQL.identifier(name), SQL.identifier(name))
-                for name in names[1:]
-            ),
-            extra=extra or SQL(),
-            arrays=raw_arrays(columns, rows),
-            names=SQL(", ").join(SQL.identifier(name) for name in names),
-        )
-    )
-
-
-def raw_insert(cr, table, columns, rows, returning=False):
-    """``INSERT INTO table SELECT * FROM unnest(arrays)``."""
-    cr.execute(
-        SQL(
-            "INSERT INTO %(table)s (%(names)s) SELECT * FROM unnest(%(arrays)s)"
-            "%(returning)s",
-            table=SQL.identifier(table),
-            names=SQL(", ").join(SQL.identifier(name) for name, _type in columns),
-            arrays=raw_arrays(columns, rows),
-            returning=SQL(" RETURNING id") if returning else SQL(),
-        )
-    )
-    return [row[0] for row in cr.fetchall()] if returning else None
-
-
-def raw_arrays(columns, rows):
-    """One typed array parameter per column of ``rows``."""
-    values = list(zip(*rows, strict=True)) if rows else [[] for _c in columns]
-    return SQL(", ").join(
-        SQL("%s::%s[]", list(column), SQL(type_))
-        for column, (_name, type_) in zip(values, columns, strict=True)
-    )
-
-
-def raw_revision_write(env, line_values, period_values):
-    """The floor: the same new prices and period amounts written by two
-    ``UPDATE ... FROM unnest(...)`` statements, nothing else."""
-    raw_update(
-        env.cr,
-        "service_contract_line",
-        [("id", "int4"), ("price_unit", "numeric")],
-        line_values,
-    )
-    raw_update(
-        env.cr,
-        "service_contract_period",
-        [("id", "int4"), ("amount", "numeric")],
-        period_values,
-    )
-
-
-def required_values(env, proposals, line_values, period_values):
-    """Besides the floor's prices and period amounts, every other row the
-    issue requires of a revision, computed beforehand: the contracts'
-    amounts and next revision date, the history (revision, its lines and
-    index values) and the chatter note."""
-    contracts = env["service.contract"].browse(list(proposals))
-    Line = env["service.contract.line"]
-    line_rows, amounts = [], {}
-    for contract in contracts:
-        subtotals = []
-        for line in proposals[contract.id]["lines"]:
-            subtotal = Line._get_price_subtotal(
-                line["quantity"],
-                line["price_after"],
-                line["discount"],
-                contract.currency_id,
-            )
-            subtotals.append(subtotal)
-            line_rows.append((line["contract_line_id"], line["price_after"], subtotal))
-        amounts[contract] = contract.currency_id.round(sum(subtotals))
-    monthly = contracts._get_amounts_monthly(amounts)
-    now = env.cr.now()
-    author = env.user.partner_id
-    email_from = author.email_formatted or None
-    contract_rows, revision_rows, children, messages = [], [], [], []
-    for contract in contracts:
-        proposal = proposals[contract.id]
-        contract_rows.append(
-            (
-                contract.id,
-                amounts[contract],
-                monthly[contract],
-                proposal["date"] + relativedelta(years=1),
-                False,
-                None,
-            )
-        )
-        revision_rows.append(
-            (
-                contract.id,
-                contract.company_id.id,
-                proposal["date"],
-                proposal["kind"],
-                proposal["coefficient"],
-                proposal["percentage"],
-                proposal["amount_before"],
-                proposal["amount_after"],
-                proposal["formula"],
-                0.0,
-                "to_send",
-                env.uid,
-                env.uid,
-                now,
-                env.uid,
-                now,
-            )
-        )
-        children.append(
-            (
-                [
-                    (
-                        line["contract_line_id"],
-                        line["name"],
-                        line["price_before"],
-                        line["price_after"],
-                        line["amount_before"],
-                        line["amount_after"],
+            {
+                "name": f"OCA revision bench {i}",
+                "partner_id": customers[i % len(customers)].id,
+                "line_recurrence": True,
+                "contract_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "name": "Bench revised maintenance",
+                            "quantity": 1,
+                            "price_unit": 100.0 + i % 50,
+                            "date_start": start,
+                            "date_end": end,
+                            "recurring_rule_type": "monthly",
+                            "recurring_interval": 1,
+                            "recurring_invoicing_type": "pre-paid",
+                        }
                     )
-                    for line in proposal["lines"]
                 ],
-                [
-                    (
-                        value["index_id"],
-                        value["weight"],
-                        value["base_date"],
-                        value["base_value"],
-                        value["date"],
-                        value["value"],
-                    )
-                    for value in proposal["values"]
-                ],
-            )
-        )
-        messages.append(
-            (
-                "service.contract",
-                contract.id,
-                f"<p>Prices revised on {proposal['date']}: coefficient "
-                f"{proposal['coefficient']}; yearly amount "
-                f"{proposal['amount_before']}, now {proposal['amount_after']}.</p>",
-                "notification",
-                True,
-                env.ref("mail.mt_note").id,
-                author.id,
-                email_from,
-                email_from,
-                f"<bench-{contract.id}@example.com>",
-                False,
-                now,
-                env.uid,
-                now,
-                env.uid,
-                now,
-            )
-        )
-    return line_rows, period_values, contract_rows, revision_rows, children, messages
-
-
-def raw_required_write(
-    env, line_rows, period_values, contract_rows, revision_rows, children, messages
-):
-    """A lower bound for any implementation: the floor's prices and period
-    amounts, then every other row the issue requires written raw, one
-    statement a table (values computed beforehand, as the floor's), with
-    what keeps the database consistent: the lines' subtotals, who wrote
-    and when."""
-    cr = env.cr
-    written = SQL(", write_uid = %s, write_date = %s", env.uid, cr.now())
-    raw_update(
-        cr,
-        "service_contract_line",
-        [("id", "int4"), ("price_unit", "numeric"), ("price_subtotal", "numeric")],
-        line_rows,
-        extra=written,
+            }
+            for i in range(n)
+        ]
     )
-    raw_update(
-        cr,
-        "service_contract_period",
-        [("id", "int4"), ("amount", "numeric")],
-        period_values,
-        extra=written,
-    )
-    raw_update(
-        cr,
-        "service_contract",
-        [
-            ("id", "int4"),
-            ("amount_untaxed", "numeric"),
-            ("amount_monthly", "numeric"),
-            ("revision_date", "date"),
-            ("revision_blocked", "bool"),
-            ("revision_blocked_reason", "varchar"),
-        ],
-        contract_rows,
-        extra=written,
-    )
-    revision_ids = raw_insert(
-        cr,
-        "service_contract_revision",
-        [
-            ("contract_id", "int4"),
-            ("company_id", "int4"),
-            ("date", "date"),
-            ("kind", "varchar"),
-            ("coefficient", "numeric"),
-            ("percentage", "numeric"),
-            ("amount_before", "numeric"),
-            ("amount_after", "numeric"),
-            ("formula", "text"),
-            ("catch_up_amount", "numeric"),
-            ("letter_state", "varchar"),
-            ("user_id", "int4"),
-            ("create_uid", "int4"),
-            ("create_date", "timestamp"),
-            ("write_uid", "int4"),
-            ("write_date", "timestamp"),
-        ],
-        revision_rows,
-        returning=True,
-    )
-    for table, columns, index in (
-        (
-            "service_contract_revision_line",
-            [
-                ("contract_line_id", "int4"),
-                ("name", "text"),
-                ("price_before", "numeric"),
-                ("price_after", "numeric"),
-                ("amount_before", "numeric"),
-                ("amount_after", "numeric"),
-            ],
-            0,
-        ),
-        (
-            "service_contract_revision_value",
-            [
-                ("index_id", "int4"),
-                ("weight", "numeric"),
-                ("base_date", "date"),
-                ("base_value", "numeric"),
-                ("date", "date"),
-                ("value", "numeric"),
-            ],
-            1,
-        ),
-    ):
-        raw_insert(
-            cr,
-            table,
-            [("revision_id", "int4"), *columns],
-            [
-                (revision_id, *row)
-                for revision_id, rows in zip(revision_ids, children, strict=True)
-                for row in rows[index]
-            ],
-        )
-    raw_insert(
-        cr,
-        "mail_message",
-        [
-            ("model", "varchar"),
-            ("res_id", "int4"),
-            ("body", "text"),
-            ("message_type", "varchar"),
-            ("is_internal", "bool"),
-            ("subtype_id", "int4"),
-            ("author_id", "int4"),
-            ("email_from", "varchar"),
-            ("reply_to", "varchar"),
-            ("message_id", "varchar"),
-            ("email_add_signature", "bool"),
-            ("date", "timestamp"),
-            ("create_uid", "int4"),
-            ("create_date", "timestamp"),
-            ("write_uid", "int4"),
-            ("write_date", "timestamp"),
-        ],
-        messages,
-    )
-
-
-def orm_revision_write(env, line_values, period_values):
-    """For comparison: the same prices and amounts written with the ORM's
-    ``write``, one call per distinct value (Odoo's batched write), and the
-    fields computed from them (subtotals, contract amounts) recomputed."""
-    # Importable once the configuration has set the addons path.
-    from odoo.addons.service_contract.models.service_lifecycle_guard import (
-        lifecycle_write,
-    )
-
-    with lifecycle_write():
-        for model, fname, values in (
-            ("service.contract.line", "price_unit", line_values),
-            ("service.contract.period", "amount", period_values),
-        ):
-            ids_by_value = {}
-            for id_, value in values:
-                ids_by_value.setdefault(value, []).append(id_)
-            for value, ids in ids_by_value.items():
-                env[model].browse(ids).write({fname: value})
-        env.flush_all()
-
-
-@contextmanager
-def sql_timer(cr, results, key):
-    """The time spent in ``cr.execute`` (the statements, PostgreSQL's side)."""
-    execute = cr.execute
-    spent = 0.0
-
-    def timed(*args, **kwargs):
-        nonlocal spent
-        start = time.perf_counter()
-        try:
-            return execute(*args, **kwargs)
-        finally:
-            spent += time.perf_counter() - start
-
-    cr.execute = timed
-    try:
-        yield
-    finally:
-        del cr.execute
-        results[key] = spent
-
-
-# Each measure of the revision benchmark is taken this many times, in turns,
-# and the best time kept: a few seconds of work on a shared machine.
-REVISION_ROUNDS = 3
-
-
-def measure_revision(registry, key, contract_ids, today, results, sql):
-    """One measure: (a) ``floor``, (d) ``required`` or (c) ``orm``, the
-    values computed (not timed: the proposals, the periods read), then
-    written; (b) ``ours``, everything the scheduled action does, from the
-    proposals to the chatter. Rolled back after.
-
-    :return: the numbers of lines and periods written by the floor
-    """
-    with registry.cursor() as cr:
-        env = environment(cr)
-        contracts = env["service.contract"].browse(contract_ids)
-        values = None
-        if key != "ours":
-            proposals = contracts._get_revision_proposals(today)
-            assert len(proposals) == len(contract_ids), len(proposals)
-            values = revision_values(env, proposals)
-            if key == "required":
-                values = required_values(env, proposals, *values)
-        env.invalidate_all()
-        with timer(results, key), sql_timer(cr, sql, key):
-            if key == "floor":
-                raw_revision_write(env, *values)
-            elif key == "required":
-                raw_required_write(env, *values)
-            elif key == "orm":
-                orm_revision_write(env, *values)
-            else:
-                revisions = contracts._apply_revisions(
-                    contracts._get_revision_proposals(today)
-                )
-                env.flush_all()
-                assert len(revisions) == len(contract_ids), len(revisions)
-        cr.rollback()
-    analyze(registry)
-    return values and [len(rows) for rows in values]
+    coefficient = 0.15 + 0.85 * value / base_value
+    return today, contracts, oca_contracts, coefficient
 
 
 def bench_revision(registry, n):
-    """Revising N contracts (one line, monthly periods) with our API against
-    a raw batched write of the very same new prices and period amounts."""
+    """Revising N contracts: (a) ours, the scheduled action (``_cron_revise_
+    prices``, batches committed); (b) OCA ``contract_price_revision``'s
+    wizard on the same prices and dates with the same variation, as a user
+    runs it on the N contracts selected. Both as the superuser, in one run."""
+    results = {}
     with registry.cursor() as cr:
         env = environment(cr)
-        today, contracts = prepare_revision(env, n)
-        contract_ids = contracts.ids
+        today, contracts, oca_contracts, coefficient = prepare_revision(env, n)
+        contract_ids, oca_ids = contracts.ids, oca_contracts.ids
+        revision_date = today.replace(day=1)
+        batch_size = env["service.contract"]._get_cron_batch_size()
     analyze(registry)
-    best, best_sql, counts = {}, {}, None
-    for _round in range(REVISION_ROUNDS):
-        for key in ("floor", "required", "ours", "orm"):
-            results, sql = {}, {}
-            counts = (
-                measure_revision(registry, key, contract_ids, today, results, sql)
-                or counts
-            )
-            if key not in best or results[key] < best[key]:
-                best[key], best_sql[key] = results[key], sql[key]
-    print(
-        f"\nPrice revision, N = {n} contracts ({counts[0]} lines, "
-        f"{counts[1]} periods re-priced); best of {REVISION_ROUNDS} rounds"
-    )
-    print(f"{'measure':<50}{'seconds':>9}{'contracts/s':>13}{'in SQL (s)':>12}")
-    for key, label in (
-        ("floor", "(a) floor: raw UPDATE ... FROM unnest(...)"),
-        ("required", "(d) raw, every row the issue requires"),
-        ("ours", "(b) _apply_revisions(_get_revision_proposals)"),
-        ("orm", "(c) for comparison: the ORM's write, by value"),
-    ):
-        print(
-            f"{label:<50}{best[key]:>9.2f}{n / best[key]:>13.1f}"
-            f"{best_sql[key]:>12.2f}"
+    # (a) ours: the scheduled action, as the cron runs it.
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        with timer(results, "ours"):
+            done = env["service.contract"]._cron_revise_prices(today=today)
+            env.flush_all()
+            cr.commit()
+        assert done == n, (done, n)
+        revised = env["service.contract"].browse(contract_ids)
+        assert len(revised.revision_ids) == n, len(revised.revision_ids)
+        prices = sorted(
+            round(price, 2) for price in revised.line_ids.mapped("price_unit")
         )
-    print(f"ratio ours / floor (speed):          {best['floor'] / best['ours']:.2f}")
+    # (b) OCA: the price revision wizard on the contracts selected.
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        with timer(results, "oca"):
+            wizard = env["contract.price.revision.wizard"].create(
+                {
+                    "date_start": revision_date,
+                    "variation_type": "percentage",
+                    "variation_percent": (coefficient - 1) * 100,
+                }
+            )
+            wizard.with_context(
+                active_ids=oca_ids, active_model="contract.contract"
+            ).action_apply()
+            env.flush_all()
+            cr.commit()
+        lines = env["contract.contract"].browse(oca_ids).contract_line_ids
+        successors = lines.filtered("predecessor_contract_line_id")
+        assert len(successors) == n, len(successors)
+        oca_prices = sorted(
+            round(price, 2) for price in successors.mapped("price_unit")
+        )
+    report_revision(n, results, batch_size, coefficient, prices == oca_prices)
+
+
+def report_revision(n, results, batch_size, coefficient, same_prices):
+    def rate(key):
+        return n / results[key]
+
     print(
-        "best ratio any implementation can reach, (d) / floor: "
-        f"{best['floor'] / best['required']:.2f}"
+        f"\nPrice revision, N = {n} contracts (one monthly line each, "
+        f"coefficient {coefficient:.6f}); same new prices: {same_prices}"
     )
-    print(f"ratio ours / (d) (speed):            {best['required'] / best['ours']:.2f}")
+    print(f"{'measure':<58}{'seconds':>9}{'contracts/s':>13}")
+    for key, label in (
+        ("ours", "(a) service_contract _cron_revise_prices (scheduled)"),
+        ("oca", "(b) OCA contract_price_revision wizard action_apply"),
+    ):
+        print(f"{label:<58}{results[key]:>9.2f}{rate(key):>13.1f}")
+    print(f"ratio ours / OCA (speed):            {rate('ours') / rate('oca'):.2f}")
+    print(f"our cron's batch size (one commit a batch): {batch_size}")
+    config = odoo.tools.config
+    window = config["limit_time_real_cron"]
+    source = "limit_time_real_cron"
+    if window is None or window < 0:
+        window, source = config["limit_time_real"], "limit_time_real"
+    estimate = 50000 / rate("ours")
+    print(
+        f"estimate for 50,000 contracts at the measured rate: {estimate:.0f} s "
+        f"in {-(-50000 // batch_size)} batches of {batch_size}; cron run window: "
+        + (
+            f"{window} s ({source}, multi-worker server)"
+            if window
+            else "no limit (limit_time_real_cron = 0)"
+        )
+        + (f"; {'within' if not window or estimate <= window else 'beyond'}" " one run")
+    )
 
 
 def main():

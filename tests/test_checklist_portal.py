@@ -2,7 +2,7 @@ from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .checklist_common import ChecklistCase
+from .common import ChecklistCase
 
 
 @tagged("post_install", "-at_install")

@@ -1,18 +1,11 @@
-import io
 import re
 from datetime import date, timedelta
-
-from PIL import Image
 
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-
-def _png():
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
-    return buffer.getvalue()
+from .common import small_png
 
 
 @tagged("post_install", "-at_install")
@@ -142,7 +135,7 @@ class TestPortalBreakdown(HttpCase):
                 "equipment_id": self.boiler.id,
                 "description": "No hot water since this morning",
             },
-            files=[("photos", ("boiler.png", _png(), "image/png"))],
+            files=[("photos", ("boiler.png", small_png("red"), "image/png"))],
         )
         self.assertEqual(response.status_code, 200)
         self.assertIn('id="breakdown_done"', response.text)

@@ -3,7 +3,7 @@ from datetime import date
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .checklist_common import boiler_checklist_items
+from .common import boiler_checklist_items
 
 
 @tagged("post_install", "-at_install")

@@ -122,19 +122,18 @@ class ServiceContractCase(RefusalMixin, TransactionCase):
 
     @classmethod
     def _create_contract(cls, **values):
-        vals = {
-            "partner_id": cls.customer.id,
-            "template_id": cls.template.id,
-            "date_start": date(2024, 3, 1),
-        }
-        vals.update(values)
-        return cls.env["service.contract"].create(vals)
+        """A contract of the customer from the template, from 2024-03-01
+        (``create_contract``'s arguments)."""
+        return create_contract(
+            cls.env,
+            cls.customer,
+            template=cls.template,
+            **{"date_start": date(2024, 3, 1), **values},
+        )
 
     @classmethod
     def _create_running_contract(cls, **values):
-        contract = cls._create_contract(**values)
-        contract.action_sign()
-        return contract
+        return cls._create_contract(sign=True, **values)
 
     def _messages(self, contract):
         return contract.message_ids.mapped("body")
@@ -337,17 +336,14 @@ class InvoicingCase(RefusalMixin, AccountTestInvoicingCommon):
 
     @classmethod
     def _contract(cls, start=date(2026, 1, 15), sign=True, **values):
-        contract = cls.env["service.contract"].create(
-            {
-                "partner_id": cls.customer.id,
-                "template_id": cls.template.id,
-                "date_start": start,
-                **values,
-            }
+        return create_contract(
+            cls.env,
+            cls.customer,
+            template=cls.template,
+            date_start=start,
+            sign=sign,
+            **values,
         )
-        if sign:
-            contract.action_sign()
-        return contract
 
     def _invoice(self, today):
         return self.env["service.contract"]._cron_create_invoices(today=today)
@@ -592,14 +588,13 @@ class PortalCase(AccountTestInvoicingHttpCommon):
         start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
 
         def contract(customer, site, title):
-            return cls.env["service.contract"].create(
-                {
-                    "partner_id": customer.id,
-                    "template_id": cls.template.id,
-                    "title": title,
-                    "date_start": start,
-                    "site_ids": [Command.set(site.ids)],
-                }
+            return create_contract(
+                cls.env,
+                customer,
+                template=cls.template,
+                title=title,
+                date_start=start,
+                site_ids=[Command.set(site.ids)],
             )
 
         cls.running = contract(cls.customer, cls.site, "SC Portal Running")
@@ -722,19 +717,16 @@ class PriceRevisionCase(RefusalMixin, AccountTestInvoicingCommon):
 
     @classmethod
     def _contract(cls, start=date(2022, 9, 1), sign=True, price=None, **values):
-        contract = cls.env["service.contract"].create(
-            {
-                "partner_id": cls.customer.id,
-                "template_id": cls.template.id,
-                "date_start": start,
-                **values,
-            }
+        return create_contract(
+            cls.env,
+            cls.customer,
+            template=cls.template,
+            date_start=start,
+            price=price,
+            sign=sign,
+            sign_date=start,
+            **values,
         )
-        if price is not None:
-            contract.line_ids.price_unit = price
-        if sign:
-            contract.action_sign(date_signed=start)
-        return contract
 
     def _revise(self, today):
         return self.env["service.contract"]._cron_revise_prices(today=today)
@@ -819,9 +811,7 @@ class RevisionUiCase(ServiceContractCase):
             "revision_index_rule": "same_month",
         }
         vals.update(values)
-        contract = cls._create_contract(**vals)
-        contract.action_sign(date_signed=date(2022, 8, 20))
-        return contract
+        return cls._create_contract(sign=True, sign_date=date(2022, 8, 20), **vals)
 
 
 # The items of a gas boiler's yearly service, by key.
@@ -967,3 +957,38 @@ class ChecklistCase(ServiceContractCase):
         for name, vals in values.items():
             line = self._line(visit, name)
             (line.with_user(user) if user else line).write(vals)
+
+
+# ----------------------------------------------------------------------
+# Contracts
+# ----------------------------------------------------------------------
+
+
+def create_contract(
+    env,
+    partner,
+    *,
+    template=None,
+    lines=None,
+    price=None,
+    sign=False,
+    sign_date=None,
+    **values,
+):
+    """A contract of ``partner`` (from ``template`` when given) created with
+    ``values``, the one factory of the tests.
+
+    ``lines`` (a list of ``Command``) then replace its services and ``price``
+    becomes the unit price of each; with ``sign``, the customer signs it (on
+    ``sign_date``, else today)."""
+    vals = {"partner_id": partner.id}
+    if template:
+        vals["template_id"] = template.id
+    contract = env["service.contract"].create({**vals, **values})
+    if lines is not None:
+        contract.line_ids = [Command.clear(), *lines]
+    if price is not None:
+        contract.line_ids.price_unit = price
+    if sign:
+        contract.action_sign(date_signed=sign_date)
+    return contract

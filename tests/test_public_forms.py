@@ -17,7 +17,7 @@ from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..models.service_lifecycle_guard import lifecycle_write
-from .common import small_png
+from .common import create_contract, small_png
 
 MODULE = Path(__file__).resolve().parent.parent
 
@@ -80,9 +80,11 @@ class TestPublicForms(HttpCase):
         )
 
         def running(partner, **values):
-            contract = cls.env["service.contract"].create(
-                {
-                    "partner_id": partner.id,
+            return create_contract(
+                cls.env,
+                partner,
+                sign=True,
+                **{
                     "date_start": today - timedelta(days=30),
                     "duration": 1,
                     "duration_unit": "year",
@@ -94,10 +96,8 @@ class TestPublicForms(HttpCase):
                     "user_id": responsible.id,
                     "line_ids": [Command.create({"name": "Cover", "price_unit": 50})],
                     **values,
-                }
+                },
             )
-            contract.action_sign()
-            return contract
 
         cls.consumer_contract = running(cls.consumer)
         with lifecycle_write():

@@ -5,7 +5,7 @@ from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import small_png
+from .common import create_contract, small_png
 
 
 @tagged("post_install", "-at_install")
@@ -55,27 +55,25 @@ class TestPortalBreakdown(HttpCase):
         )
 
         def contract(customer, sites, hours):
-            record = cls.env["service.contract"].create(
-                {
-                    "partner_id": customer.id,
-                    "date_start": date.today() - timedelta(days=30),
-                    "duration": 1,
-                    "duration_unit": "year",
-                    "renewal_type": "tacit",
-                    "renewal_duration": 1,
-                    "renewal_unit": "year",
-                    "notice_period": 1,
-                    "notice_unit": "month",
-                    "invoicing_frequency": "month",
-                    "invoicing_mode": "advance",
-                    "response_time_hours": hours,
-                    "user_id": cls.responsible.id,
-                    "site_ids": [Command.set(sites.ids)],
-                    "line_ids": [Command.create({"name": "Cover", "price_unit": 50})],
-                }
+            return create_contract(
+                cls.env,
+                customer,
+                date_start=date.today() - timedelta(days=30),
+                duration=1,
+                duration_unit="year",
+                renewal_type="tacit",
+                renewal_duration=1,
+                renewal_unit="year",
+                notice_period=1,
+                notice_unit="month",
+                invoicing_frequency="month",
+                invoicing_mode="advance",
+                response_time_hours=hours,
+                user_id=cls.responsible.id,
+                site_ids=[Command.set(sites.ids)],
+                line_ids=[Command.create({"name": "Cover", "price_unit": 50})],
+                sign=True,
             )
-            record.action_sign()
-            return record
 
         cls.contract = contract(cls.customer, cls.site | cls.site_2, 4)
         cls.other_contract = contract(cls.other_customer, cls.other_site, 4)

@@ -110,7 +110,7 @@ class TestServiceChecklistUi(HttpCase):
         )
         # Marking the visit as done renders PDFs with wkhtmltopdf, which would
         # fetch the stylesheets from this test server while the request holds
-        # the test cursor (see test_ui_interventions.py).
+        # the test cursor (see test_ui_intervention.py).
         cls.env["ir.config_parameter"].sudo().set_param(
             "report.url", "file:///nonexistent-sc-report-url"
         )

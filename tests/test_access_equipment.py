@@ -8,7 +8,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .test_access_matrix import MenuCase
+from .common import MenuCase
 
 MENUS = {
     "equipment": "service_contract.service_equipment_menu",

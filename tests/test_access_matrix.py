@@ -5,59 +5,15 @@ accountant without contract rights, a contract user without sales or
 accounting rights, a technician, a contract manager and a portal customer.
 """
 
-import time
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
 from lxml import etree
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
-from odoo.tools import safe_eval as safe_eval_module
-from odoo.tools.safe_eval import safe_eval
+from odoo.tests import tagged
 
-from .test_invoicing import InvoicingCase
-
-
-class AccessMatrixCase(InvoicingCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        company = cls.company_data["company"]
-        users = {
-            "salesman": "sales_team.group_sale_salesman",
-            "billing": "account.group_account_invoice",
-            "accountant": "account.group_account_manager",
-            "contract_user": "service_contract.group_service_contract_user",
-            "technician": "service_contract.group_service_contract_technician",
-            "contract_manager": "service_contract.group_service_contract_manager",
-        }
-        for key, group in users.items():
-            user = new_test_user(
-                cls.env,
-                login=f"sc_matrix_{key}",
-                groups=f"base.group_user,{group}",
-                company_id=company.id,
-                company_ids=[Command.set(company.ids)],
-            )
-            setattr(cls, key, user)
-        cls.portal_customer = cls.env["res.partner"].create(
-            {"name": "Portal Customer", "is_company": True, "email": "c@example.com"}
-        )
-        cls.portal = new_test_user(
-            cls.env,
-            login="sc_matrix_portal",
-            groups="base.group_portal",
-            partner_id=cls.env["res.partner"]
-            .create({"name": "Paul Portal", "parent_id": cls.portal_customer.id})
-            .id,
-            company_id=company.id,
-            company_ids=[Command.set(company.ids)],
-        )
-        cls.contract_product = cls.product
-        cls.contract_product.service_contract_template_id = cls.template
-        cls.customer.email = "customer@example.com"
+from .common import AccessMatrixCase, MenuCase
 
 
 @tagged("post_install", "-at_install")
@@ -195,120 +151,6 @@ class TestAccountantWithoutContractRights(AccessMatrixCase):
     def test_accounting_manager(self):
         self._check_invoices(self.accountant)
         self._check_contract_invoice(self.accountant)
-
-
-class MenuCase(AccessMatrixCase):
-    """Opens every menu of the module as a user, the way the web client does:
-    each view of its action, each filter of its search view."""
-
-    def _eval_context(self, user):
-        return {
-            "uid": user.id,
-            "user": user,
-            "context_today": lambda: fields.Date.context_today(user),
-            "datetime": safe_eval_module.datetime,
-            "relativedelta": relativedelta,
-            "time": safe_eval_module.time,
-            "current_date": time.strftime("%Y-%m-%d"),
-            "allowed_company_ids": user.company_ids.ids,
-        }
-
-    def _field_nodes(self, node):
-        for child in node:
-            if child.tag == "field":
-                yield child
-            elif isinstance(child.tag, str):
-                yield from self._field_nodes(child)
-
-    def _spec(self, node, models, model):
-        """What the web client reads for the fields of this view node."""
-        spec = {}
-        for field in self._field_nodes(node):
-            name = field.get("name")
-            info = models[model]["fields"][name]
-            if info["type"] == "many2one":
-                spec[name] = {"fields": {"display_name": {}}}
-            elif info["type"] in ("one2many", "many2many"):
-                sub = {}
-                for view in field:
-                    if isinstance(view.tag, str):
-                        sub.update(self._spec(view, models, info["relation"]))
-                if not sub and field.get("widget"):
-                    sub = {"display_name": {}}
-                spec[name] = {"fields": sub}
-            else:
-                spec[name] = {}
-        return spec
-
-    def _open_action(self, user, action):
-        env = self.env(user=user)
-        eval_context = self._eval_context(user)
-        context = safe_eval(action.context or "{}", eval_context)
-        Model = env[action.res_model].with_context(
-            **{k: v for k, v in context.items() if not k.startswith("search_default")}
-        )
-        domain = safe_eval(action.domain or "[]", eval_context)
-        view_types = [t if t != "tree" else "list" for t in action.view_mode.split(",")]
-        views = Model.get_views([(False, t) for t in [*view_types, "search"]])
-        models = views["models"]
-        specs = {}
-        for view_type in view_types:
-            arch = etree.fromstring(views["views"][view_type]["arch"])
-            spec = specs[view_type] = self._spec(arch, models, Model._name)
-            records = Model.web_search_read(domain, spec, limit=80)["records"]
-            if view_type == "form":
-                if records:
-                    Model.browse(records[0]["id"]).web_read(spec)
-                Model.onchange({}, [], spec)
-            elif view_type in ("pivot", "graph"):
-                measures = [
-                    f"{node.get('name')}:sum"
-                    for node in arch.iter("field")
-                    if node.get("type") == "measure"
-                ]
-                groupby = [
-                    node.get("name")
-                    for node in arch.iter("field")
-                    if node.get("type") != "measure"
-                ]
-                Model.read_group(
-                    domain, measures or ["__count"], groupby[:1], lazy=True
-                )
-        # Filters apply to the first view, as when the menu opens.
-        spec = specs[view_types[0]]
-        search = etree.fromstring(views["views"]["search"]["arch"])
-        filters = 0
-        for node in search.iter("filter"):
-            node_context = safe_eval(node.get("context") or "{}", eval_context)
-            if node.get("domain"):
-                filter_domain = safe_eval(node.get("domain"), eval_context)
-                Model.web_search_read(domain + filter_domain, spec, limit=80)
-            elif node.get("date"):
-                Model.web_search_read(
-                    domain + [(node.get("date"), "!=", False)], spec, limit=80
-                )
-            if node_context.get("group_by"):
-                Model.web_read_group(
-                    domain, ["__count"], [node_context["group_by"]], lazy=True
-                )
-            filters += 1
-        return filters
-
-    def _open_menus(self, user):
-        root = self.env.ref("service_contract.service_contract_menu_root")
-        menus = (
-            self.env["ir.ui.menu"]
-            .with_user(user)
-            .search([("id", "child_of", root.id), ("action", "!=", False)])
-        )
-        opened = []
-        for menu in menus:
-            action = menu.action.sudo()
-            if action._name != "ir.actions.act_window":
-                continue
-            self._open_action(user, action)
-            opened.append(menu.name)
-        return opened
 
 
 @tagged("post_install", "-at_install")

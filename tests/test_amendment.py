@@ -9,7 +9,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
-from .common import RefusalMixin
+from .common import RefusalMixin, create_contract
 
 TODAY = "2026-06-10"
 EFFECTIVE = date(2026, 6, 16)
@@ -57,20 +57,19 @@ class AmendmentCase(RefusalMixin, AccountTestInvoicingCommon):
         )
 
     def _contract(self, lines=None, sign=True, **values):
-        contract = self.env["service.contract"].create(
-            {
-                "partner_id": self.customer.id,
-                "template_id": self.template.id,
+        return create_contract(
+            self.env,
+            self.customer,
+            template=self.template,
+            lines=lines,
+            sign=sign,
+            sign_date=date(2026, 1, 1),
+            **{
                 "date_start": date(2026, 1, 1),
                 "site_ids": [Command.set(self.site_a.ids)],
                 **values,
-            }
+            },
         )
-        if lines is not None:
-            contract.line_ids = [Command.clear(), *lines]
-        if sign:
-            contract.action_sign(date_signed=date(2026, 1, 1))
-        return contract
 
     def _invoice(self, today):
         return self.env["service.contract"]._cron_create_invoices(today=today)

@@ -1,7 +1,7 @@
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .test_portal import PortalCase, _signature_png
+from .common import PortalCase, signature_png
 
 
 @tagged("post_install", "-at_install")
@@ -34,7 +34,7 @@ class TestAmendmentPortal(PortalCase):
             url = amendment.get_portal_url(
                 suffix="/sign", query_string=f"&{fingerprint}"
             )
-        return self._jsonrpc(url, {"name": name, "signature": _signature_png()})
+        return self._jsonrpc(url, {"name": name, "signature": signature_png()})
 
     def test_customer_signs_its_amendment_online(self):
         self.authenticate(self.portal_user.login, self.portal_user.login)

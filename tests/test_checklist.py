@@ -9,7 +9,7 @@ from odoo.addons.service_contract.models.service_lifecycle_guard import (
     lifecycle_write,
 )
 
-from .checklist_common import ChecklistCase
+from .common import ChecklistCase
 
 
 @tagged("post_install", "-at_install")

@@ -2,7 +2,7 @@ from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .checklist_common import ChecklistCase
+from .common import ChecklistCase
 
 
 @tagged("post_install", "-at_install")
@@ -14,7 +14,7 @@ class TestCertificatePortal(ChecklistCase, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         # The certificate is rendered by wkhtmltopdf: keep it away from this
-        # test server (see test_ui_interventions.py).
+        # test server (see test_ui_intervention.py).
         cls.env["ir.config_parameter"].sudo().set_param(
             "report.url", "file:///nonexistent-sc-report-url"
         )

@@ -6,7 +6,6 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import tagged
-from odoo.tools import mute_logger
 
 from .common import ServiceContractCase
 
@@ -195,36 +194,3 @@ class TestCronIsolation(ServiceContractCase):
         # Repaired, the visit gets its alert at the next run.
         self.assertEqual(Contract._cron_alerts(today=today), 1)
         self.assertEqual(failing.activity_ids.activity_type_id.name, "Late visit")
-
-
-@tagged("post_install", "-at_install")
-class TestRequiredTerms(ServiceContractCase):
-    """The scheduled actions compute with the units, the renewal type and the
-    invoicing frequency and mode: every template and contract has them."""
-
-    TERMS = (
-        "duration_unit",
-        "renewal_type",
-        "renewal_unit",
-        "notice_unit",
-        "invoicing_frequency",
-        "invoicing_mode",
-    )
-
-    def test_defaults_fill_the_required_terms(self):
-        template = self.env["service.contract.template"].create({"name": "Bare"})
-        contract = self.env["service.contract"].create({"partner_id": self.customer.id})
-        for record in (template, contract):
-            for name in self.TERMS:
-                with self.subTest(model=record._name, field=name):
-                    self.assertTrue(record._fields[name].required)
-                    self.assertTrue(record[name])
-
-    def test_a_term_cannot_be_emptied(self):
-        contract = self._create_contract()
-        for name in self.TERMS:
-            with self.subTest(field=name), mute_logger("odoo.sql_db"):
-                self.assertRefused(
-                    Exception, ".", lambda n=name: contract.write({n: False})
-                )
-                self.assertTrue(contract[name])

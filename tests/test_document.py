@@ -8,13 +8,7 @@ from odoo.tools import html2plaintext
 from odoo.tools.misc import format_date
 from odoo.tools.pdf import PdfFileReader
 
-from .common import ServiceContractCase
-
-# A 1x1 white PNG.
-_SIGNATURE = (
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"
-    "60e6kgAAAABJRU5ErkJggg=="
-)
+from .common import SIGNATURE_PIXEL, ServiceContractCase
 
 
 def _placeholder(expression):
@@ -164,7 +158,7 @@ class TestDocument(ServiceContractCase):
 
     def test_printing_a_signed_contract_serves_the_signed_pdf(self):
         self.contract.action_to_sign()
-        self.contract._portal_sign("Anne Signer", _SIGNATURE)
+        self.contract._portal_sign("Anne Signer", SIGNATURE_PIXEL)
         signed = self.contract.signed_document_id
         self.assertTrue(signed.raw.startswith(b"%PDF"))
         pdfs = self.env["ir.attachment"].search(

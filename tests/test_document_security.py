@@ -6,8 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from ..models.service_lifecycle_guard import lifecycle_write
-from .common import ServiceContractCase
-from .test_document import _SIGNATURE
+from .common import SIGNATURE_PIXEL, ServiceContractCase
 
 HONEST = (
     '<p>Contract <t t-out="object.name"/> for <t t-out="object.partner_id.name"/></p>'
@@ -191,7 +190,7 @@ class TestDocumentSecurity(ServiceContractCase):
         contract.action_render_document()
         self.assertIn("V2 Résidence du Lac", str(contract.document_body))
         contract.action_to_sign()
-        contract._portal_sign("Anne Signer", _SIGNATURE)
+        contract._portal_sign("Anne Signer", SIGNATURE_PIXEL)
         self.assertEqual(contract.state, "running")
         self.assertIn("V2 Résidence du Lac", str(contract.document_body))
         # A user who is no template editor cannot slip code in either.
@@ -217,7 +216,7 @@ class TestSignedText(ServiceContractCase):
         # The template changes after sending: the customer still signs the
         # text they were shown.
         self.template.document_body = '<p>Worse terms of <t t-out="object.name"/></p>'
-        self.contract._portal_sign("Anne Signer", _SIGNATURE, digest)
+        self.contract._portal_sign("Anne Signer", SIGNATURE_PIXEL, digest)
         self.assertEqual(str(self.contract.document_body), sent)
         self.assertEqual(self.contract.document_hash, digest)
         html = self.env["ir.actions.report"]._render_qweb_html(
@@ -242,7 +241,7 @@ class TestSignedText(ServiceContractCase):
             "changed since it was sent",
             self.contract._portal_sign,
             "Anne Signer",
-            _SIGNATURE,
+            SIGNATURE_PIXEL,
             shown,
         )
         self.assertEqual(self.contract.state, "to_sign")
@@ -253,7 +252,7 @@ class TestSignedText(ServiceContractCase):
             "changed since it was sent",
             self.contract._portal_sign,
             "Anne Signer",
-            _SIGNATURE,
+            SIGNATURE_PIXEL,
             "0" * 64,
         )
         # The honest path: a new version is issued and sent again.
@@ -261,7 +260,7 @@ class TestSignedText(ServiceContractCase):
         self.contract.action_render_document()
         self.contract.action_to_sign()
         digest = self.contract._signature_fingerprint()
-        self.contract._portal_sign("Anne Signer", _SIGNATURE, digest)
+        self.contract._portal_sign("Anne Signer", SIGNATURE_PIXEL, digest)
         self.assertEqual(self.contract.state, "running")
 
     def test_document_is_only_issued_on_drafts(self):

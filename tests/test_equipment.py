@@ -144,14 +144,13 @@ class TestEquipmentCoverage(ServiceContractCase):
         } | (plan or {})
         values.setdefault("date_start", date(2027, 1, 10))
         values.setdefault("site_ids", [Command.set((self.site_a | self.site_b).ids)])
-        contract = self._create_contract(
+        return self._create_contract(
             duration=1,
             notice_period=1,
             visit_plan_ids=[Command.create(plan_vals)],
+            sign=True,
             **values,
         )
-        contract.action_sign()
-        return contract
 
     def _generate(self, contract, today):
         return contract._generate_interventions(today)

@@ -3,7 +3,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..models.service_lifecycle_guard import lifecycle_write
-from .test_portal import PortalCase
+from .common import PortalCase
 
 
 @tagged("post_install", "-at_install")

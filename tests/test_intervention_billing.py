@@ -8,8 +8,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from .test_invoicing import InvoicingCase
-from .test_portal import PortalCase
+from .common import InvoicingCase, PortalCase
 
 
 @tagged("post_install", "-at_install")

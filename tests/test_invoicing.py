@@ -7,58 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-
-from .common import RefusalMixin
-
-
-class InvoicingCase(RefusalMixin, AccountTestInvoicingCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env.user.groups_id += cls.env.ref(
-            "service_contract.group_service_contract_manager"
-        ) + cls.env.ref("sales_team.group_sale_salesman")
-        cls.product = cls._create_product(
-            name="Boiler maintenance, monthly",
-            type="service",
-            lst_price=310.0,
-            taxes_id=[Command.set(cls.tax_sale_a.ids)],
-        )
-        cls.customer = cls.partner_a
-        cls.template = cls.env["service.contract.template"].create(
-            {
-                "name": "Monthly maintenance",
-                "duration": 1,
-                "duration_unit": "year",
-                "renewal_type": "tacit",
-                "renewal_duration": 1,
-                "renewal_unit": "year",
-                "notice_period": 1,
-                "notice_unit": "month",
-                "invoicing_frequency": "month",
-                "invoicing_mode": "advance",
-                "prorata": True,
-                "line_ids": [Command.create({"product_id": cls.product.id})],
-            }
-        )
-
-    @classmethod
-    def _contract(cls, start=date(2026, 1, 15), sign=True, **values):
-        contract = cls.env["service.contract"].create(
-            {
-                "partner_id": cls.customer.id,
-                "template_id": cls.template.id,
-                "date_start": start,
-                **values,
-            }
-        )
-        if sign:
-            contract.action_sign()
-        return contract
-
-    def _invoice(self, today):
-        return self.env["service.contract"]._cron_create_invoices(today=today)
+from .common import InvoicingCase
 
 
 @tagged("post_install", "-at_install")

@@ -1,173 +1,8 @@
-import base64
-import io
-from datetime import timedelta
-
-from PIL import Image
-
-from odoo import Command, fields
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
-
-DOCUMENT = "These are the general terms of the SC portal contract."
-
-
-def _signature_png():
-    image = Image.new("RGB", (120, 40), "white")
-    for x in range(10, 110):
-        image.putpixel((x, 20), (0, 0, 0))
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return base64.b64encode(buffer.getvalue()).decode()
-
-
-class PortalCase(AccountTestInvoicingHttpCommon):
-    """Customers, a portal user and contracts in every state, for the
-    portal tests."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env.user.groups_id += cls.env.ref(
-            "service_contract.group_service_contract_manager"
-        )
-        # Signing renders the contract with wkhtmltopdf, which would fetch the
-        # report's stylesheets from this test server: that request would wait
-        # for the test cursor held by the signing request (a deadlock). Point
-        # wkhtmltopdf elsewhere: it renders the PDF without the stylesheets.
-        cls.env["ir.config_parameter"].sudo().set_param(
-            "report.url", "file:///nonexistent-sc-report-url"
-        )
-        company = cls.env.company
-        # The contracts' day is the company's, whoever (portal, office) acts.
-        company.partner_id.tz = "Europe/Paris"
-        Partner = cls.env["res.partner"]
-        cls.customer, cls.other_customer = Partner.create(
-            [
-                {"name": "SC Portal Customer", "is_company": True},
-                {"name": "SC Portal Other Customer", "is_company": True},
-            ]
-        )
-        cls.site, cls.other_site = Partner.create(
-            [
-                {
-                    "name": "SC Portal Boiler Room",
-                    "type": "site",
-                    "parent_id": cls.customer.id,
-                    "street": "7 rue du Portail",
-                    "city": "Lyon",
-                },
-                {
-                    "name": "SC Portal Other Site",
-                    "type": "site",
-                    "parent_id": cls.other_customer.id,
-                    "street": "9 rue d'Ailleurs",
-                    "city": "Nantes",
-                },
-            ]
-        )
-        cls.portal_user = new_test_user(
-            cls.env,
-            login="sc_portal_paula",
-            password="sc_portal_paula",
-            name="Paula Portal",
-            groups="base.group_portal",
-            parent_id=cls.customer.id,
-            company_id=company.id,
-        )
-        cls.template = cls.env["service.contract.template"].create(
-            {
-                "name": "SC Portal Maintenance",
-                "duration": 1,
-                "duration_unit": "year",
-                "renewal_type": "tacit",
-                "renewal_duration": 1,
-                "renewal_unit": "year",
-                "notice_period": 1,
-                "notice_unit": "month",
-                "invoicing_frequency": "month",
-                "invoicing_mode": "advance",
-                "document_body": f"<p>{DOCUMENT}</p>",
-                "line_ids": [
-                    Command.create(
-                        {"product_id": cls.product_a.id, "price_unit": 100.0}
-                    )
-                ],
-            }
-        )
-        today = fields.Date.context_today(cls.env.user)
-        # Started on the first of last month: two monthly invoices are due.
-        start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-
-        def contract(customer, site, title):
-            return cls.env["service.contract"].create(
-                {
-                    "partner_id": customer.id,
-                    "template_id": cls.template.id,
-                    "title": title,
-                    "date_start": start,
-                    "site_ids": [Command.set(site.ids)],
-                }
-            )
-
-        cls.running = contract(cls.customer, cls.site, "SC Portal Running")
-        cls.to_sign = contract(cls.customer, cls.site, "SC Portal To Sign")
-        cls.draft = contract(cls.customer, cls.site, "SC Portal Draft")
-        cls.other = contract(cls.other_customer, cls.other_site, "SC Portal Foreign")
-        (cls.running | cls.to_sign | cls.other).action_to_sign()
-        cls.running._portal_sign("Paula Portal", _signature_png())
-        cls.other.action_sign()
-
-        Intervention = cls.env["service.intervention"]
-        cls.visit_done, cls.visit_next, cls.other_visit = Intervention.create(
-            [
-                {
-                    "contract_id": cls.running.id,
-                    "site_id": cls.site.id,
-                    "date_due": start,
-                    "description": "SC Portal visit done",
-                    "report": "<p>Burner cleaned.</p>",
-                },
-                {
-                    "contract_id": cls.running.id,
-                    "site_id": cls.site.id,
-                    "date_due": today + timedelta(days=20),
-                    "description": "SC Portal next visit",
-                },
-                {
-                    "contract_id": cls.other.id,
-                    "site_id": cls.other_site.id,
-                    "date_due": today,
-                    "description": "SC Portal foreign visit",
-                },
-            ]
-        )
-        cls.visit_done.action_done()
-
-        cls.running.action_create_invoices()
-        cls.invoice, cls.draft_invoice = cls.running.invoice_ids.sorted("invoice_date")
-        cls.invoice.action_post()
-
-    def _open(self, url, **kwargs):
-        self.env.flush_all()
-        return self.url_open(url, **kwargs)
-
-    def _get(self, url):
-        response = self._open(url)
-        self.assertEqual(response.status_code, 200, url)
-        return response
-
-    def _jsonrpc(self, url, params):
-        self.env.flush_all()
-        result = self.make_jsonrpc_request(url, params)
-        self.env.invalidate_all()
-        return result
-
-    def _section(self, page, section):
-        start = page.find(f'id="{section}"')
-        return page[start : page.find("</section>", start)] if start >= 0 else ""
+from .common import PORTAL_DOCUMENT, PortalCase, signature_png
 
 
 @tagged("post_install", "-at_install")
@@ -230,7 +65,7 @@ class TestPortal(PortalCase):
 
         # Logged in, the own contract needs no token.
         page = self._get(f"/my/contracts/{self.running.id}").text
-        self.assertIn(DOCUMENT, page)
+        self.assertIn(PORTAL_DOCUMENT, page)
 
     @mute_logger("odoo.addons.base.models.ir_model", "odoo.addons.base.models.ir_rule")
     def test_other_customer_contract_is_refused(self):
@@ -254,7 +89,7 @@ class TestPortal(PortalCase):
                 f"/my/contracts/{self.to_sign.id}/sign?access_token=wrong"
                 if not login
                 else f"/my/contracts/{other.id}/sign",
-                {"name": "Mallory", "signature": _signature_png()},
+                {"name": "Mallory", "signature": signature_png()},
             )
             self.assertIn("error", result)
         self.assertEqual(self.to_sign.state, "to_sign")
@@ -265,7 +100,7 @@ class TestPortal(PortalCase):
         page = self._get(contract.get_portal_url()).text
         for text in (
             contract.name,
-            DOCUMENT,
+            PORTAL_DOCUMENT,
             "SC Portal Boiler Room",
             "7 rue du Portail",
             # done interventions with their report
@@ -313,7 +148,7 @@ class TestPortal(PortalCase):
         )
         self.assertIn(url.replace("&", "&amp;"), page)
         result = self._jsonrpc(
-            url, {"name": "Paula Portal", "signature": _signature_png()}
+            url, {"name": "Paula Portal", "signature": signature_png()}
         )
         self.assertEqual(
             result,
@@ -341,7 +176,7 @@ class TestPortal(PortalCase):
         self.assertNotIn("o_service_contract_sign_button", page)
 
         again = self._jsonrpc(
-            url, {"name": "Someone Else", "signature": _signature_png()}
+            url, {"name": "Someone Else", "signature": signature_png()}
         )
         self.assertIn("cannot be signed", again["error"])
         self.assertEqual(contract.signed_by, "Paula Portal")

@@ -16,8 +16,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..models.service_lifecycle_guard import lifecycle_write
-from .common import RpcMixin, new_tour_user
-from .test_portal import PortalCase, _signature_png
+from .common import PortalCase, RpcMixin, new_tour_user, signature_png
 
 CHANGED = "changed since it was sent"
 
@@ -56,7 +55,7 @@ class FingerprintCase(RpcMixin, PortalCase):
     def _post_signature(self, sign_url, name="Paula Portal"):
         """The customer's signature, as the signature form posts it."""
         self._as_customer()
-        return self._jsonrpc(sign_url, {"name": name, "signature": _signature_png()})
+        return self._jsonrpc(sign_url, {"name": name, "signature": signature_png()})
 
 
 @tagged("post_install", "-at_install")

@@ -7,7 +7,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..models.service_lifecycle_guard import lifecycle_write
-from .test_portal import PortalCase, _signature_png
+from .common import PortalCase, signature_png
 
 FORGED = b"%PDF-1.4 forged by someone holding the customer's link"
 
@@ -32,7 +32,7 @@ class TestPortalSecurity(PortalCase):
     def _sign(self, contract, name="Paula Portal", digest=None):
         return self._jsonrpc(
             self._sign_url(contract, digest),
-            {"name": name, "signature": _signature_png()},
+            {"name": name, "signature": signature_png()},
         )
 
     @mute_logger("odoo.addons.base.models.ir_rule", "odoo.http")
@@ -162,7 +162,7 @@ class TestPortalSecurity(PortalCase):
         # Without the fingerprint of the page: refused.
         result = self._jsonrpc(
             contract.get_portal_url(suffix="/sign"),
-            {"name": "Paula Portal", "signature": _signature_png()},
+            {"name": "Paula Portal", "signature": signature_png()},
         )
         self.assertIn("Reload the page", result["error"])
         self.assertEqual(contract.state, "to_sign")

@@ -6,7 +6,7 @@ from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import html2plaintext
 
-from .revision_ui_common import RevisionUiCase
+from .common import RevisionUiCase
 
 
 @tagged("post_install", "-at_install")

@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .test_price_revision import PriceRevisionCase
+from .common import PriceRevisionCase
 
 REVISED_ON = date(2023, 9, 1)
 

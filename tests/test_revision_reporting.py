@@ -2,7 +2,7 @@ from datetime import date
 
 from odoo.tests import tagged
 
-from .revision_ui_common import RevisionUiCase
+from .common import RevisionUiCase
 
 
 @tagged("post_install", "-at_install")

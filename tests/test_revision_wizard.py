@@ -3,7 +3,7 @@ from datetime import date
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
-from .revision_ui_common import RevisionUiCase
+from .common import RevisionUiCase
 
 
 @tagged("post_install", "-at_install")

@@ -1,18 +1,11 @@
-import io
 import re
 from datetime import date, timedelta
-
-from PIL import Image
 
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-
-def _png():
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
-    return buffer.getvalue()
+from .common import create_contract, small_png
 
 
 @tagged("post_install", "-at_install")
@@ -62,27 +55,25 @@ class TestPortalBreakdown(HttpCase):
         )
 
         def contract(customer, sites, hours):
-            record = cls.env["service.contract"].create(
-                {
-                    "partner_id": customer.id,
-                    "date_start": date.today() - timedelta(days=30),
-                    "duration": 1,
-                    "duration_unit": "year",
-                    "renewal_type": "tacit",
-                    "renewal_duration": 1,
-                    "renewal_unit": "year",
-                    "notice_period": 1,
-                    "notice_unit": "month",
-                    "invoicing_frequency": "month",
-                    "invoicing_mode": "advance",
-                    "response_time_hours": hours,
-                    "user_id": cls.responsible.id,
-                    "site_ids": [Command.set(sites.ids)],
-                    "line_ids": [Command.create({"name": "Cover", "price_unit": 50})],
-                }
+            return create_contract(
+                cls.env,
+                customer,
+                date_start=date.today() - timedelta(days=30),
+                duration=1,
+                duration_unit="year",
+                renewal_type="tacit",
+                renewal_duration=1,
+                renewal_unit="year",
+                notice_period=1,
+                notice_unit="month",
+                invoicing_frequency="month",
+                invoicing_mode="advance",
+                response_time_hours=hours,
+                user_id=cls.responsible.id,
+                site_ids=[Command.set(sites.ids)],
+                line_ids=[Command.create({"name": "Cover", "price_unit": 50})],
+                sign=True,
             )
-            record.action_sign()
-            return record
 
         cls.contract = contract(cls.customer, cls.site | cls.site_2, 4)
         cls.other_contract = contract(cls.other_customer, cls.other_site, 4)
@@ -142,7 +133,7 @@ class TestPortalBreakdown(HttpCase):
                 "equipment_id": self.boiler.id,
                 "description": "No hot water since this morning",
             },
-            files=[("photos", ("boiler.png", _png(), "image/png"))],
+            files=[("photos", ("boiler.png", small_png("red"), "image/png"))],
         )
         self.assertEqual(response.status_code, 200)
         self.assertIn('id="breakdown_done"', response.text)

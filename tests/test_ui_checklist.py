@@ -3,7 +3,7 @@ from datetime import date
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .checklist_common import boiler_checklist_items
+from .common import boiler_checklist_items
 
 
 @tagged("post_install", "-at_install")
@@ -110,7 +110,7 @@ class TestServiceChecklistUi(HttpCase):
         )
         # Marking the visit as done renders PDFs with wkhtmltopdf, which would
         # fetch the stylesheets from this test server while the request holds
-        # the test cursor (see test_ui_interventions.py).
+        # the test cursor (see test_ui_intervention.py).
         cls.env["ir.config_parameter"].sudo().set_param(
             "report.url", "file:///nonexistent-sc-report-url"
         )

@@ -9,7 +9,7 @@ import { openContractsApp, openMenu } from "@service_contract/../tests/tours/tou
  * intervention calendar; the technician opens it, starts it, writes the
  * report, has the customer sign and marks it as done. The data (technician
  * "tech", customer, site, running contract with one visit due today) is
- * prepared by tests/test_ui_interventions.py.
+ * prepared by tests/test_ui_intervention.py.
  */
 const TECHNICIAN = "SC Tour Technician";
 const SIGNER = "Jeanne Client";

@@ -8,7 +8,7 @@ import { openContractsApp } from "@service_contract/../tests/tours/tour_steps";
  * time of a visit; the manager opens the dashboard (the first screen of the
  * app), drills into the least profitable contract and invoices the part
  * the contract does not cover. The data (technician, customer, site,
- * contract, visits, the part) is prepared by tests/test_ui_risk.py.
+ * contract, visits, the part) is prepared by tests/test_ui_reporting.py.
  */
 const CUSTOMER = "SC Risk Customer";
 const SITE = "SC Risk Boiler Room";

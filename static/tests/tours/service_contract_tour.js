@@ -6,7 +6,7 @@ import { openContractsApp, openMenu } from "@service_contract/../tests/tours/tou
 /**
  * A user creates a contract from a template, sends it for signature, marks it
  * as signed and registers the customer's notice. The data (customer, site,
- * template) is prepared by tests/test_ui.py.
+ * template) is prepared by tests/test_ui_contract.py.
  */
 const CUSTOMER = "SC Tour Customer";
 const SITE = "SC Tour Site";

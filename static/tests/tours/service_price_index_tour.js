@@ -5,7 +5,7 @@ import { registry } from "@web/core/registry";
 /**
  * A manager opens a price index, sees its values by month ("08/2023") and
  * enters the next month's value, typed on any day of that month. The index
- * is prepared by tests/test_price_index.py.
+ * is prepared by tests/test_revision_index.py.
  */
 const FORM = ".o_form_view";
 const VALUES = `${FORM} .o_field_widget[name=value_ids]`;

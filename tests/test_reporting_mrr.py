@@ -60,15 +60,13 @@ class TestRecurringRevenue(ServiceContractCase):
 
     @classmethod
     def _contract(cls, start, frequency, price, sign=True, **values):
-        contract = cls._create_contract(
+        return cls._create_contract(
             date_start=start,
             invoicing_frequency=frequency,
             line_ids=[Command.create({"name": "Maintenance", "price_unit": price})],
+            sign=sign,
             **values,
         )
-        if sign:
-            contract.action_sign()
-        return contract
 
     def test_amount_monthly_normalised(self):
         yearly = self._contract(date(2025, 1, 1), "year", 1200.0, sign=False)

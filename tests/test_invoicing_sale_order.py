@@ -10,7 +10,7 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .test_invoicing import InvoicingCase
+from .common import InvoicingCase
 
 REFUSED = "billed by their service contracts"
 

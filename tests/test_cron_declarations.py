@@ -6,7 +6,7 @@ from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from .common import ServiceContractCase
+from .common import ServiceContractCase, create_contract
 
 # Scheduled methods whose cron is disabled by design: they call an outside
 # service (INSEE), so the administrator enables them.
@@ -115,11 +115,12 @@ class TestCronTimeZone(ServiceContractCase):
         cls.env.ref("base.user_admin").company_ids |= cls.company_nz
 
     def _contract(self, company, **values):
-        contract = self.env["service.contract"].create(
-            {
-                "partner_id": self.env["res.partner"]
-                .create({"name": f"Customer of {company.name}"})
-                .id,
+        return create_contract(
+            self.env,
+            self.env["res.partner"].create({"name": f"Customer of {company.name}"}),
+            sign=True,
+            sign_date=values.get("date_signed", date(2025, 6, 1)) or None,
+            **{
                 "company_id": company.id,
                 "date_start": date(2025, 7, 1),
                 "duration": 1,
@@ -133,12 +134,8 @@ class TestCronTimeZone(ServiceContractCase):
                 "invoicing_mode": "advance",
                 "line_ids": [Command.create({"name": "Service", "price_unit": 100})],
                 **values,
-            }
+            },
         )
-        contract.action_sign(
-            date_signed=values.get("date_signed", date(2025, 6, 1)) or None
-        )
-        return contract
 
     def test_company_today(self):
         with freeze_time(self.NOW):

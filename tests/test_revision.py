@@ -7,8 +7,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import BaseCase, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-
 from ..models.date_utils import anniversary
 from ..models.price_revision import (
     prorated_amount,
@@ -17,7 +15,7 @@ from ..models.price_revision import (
     revision_coefficient,
     revision_index_month,
 )
-from .common import ConcurrencyCase, RefusalMixin
+from .common import ConcurrencyCase, PriceRevisionCase
 
 
 class TestPriceRevisionArithmetic(BaseCase):
@@ -121,87 +119,6 @@ class TestPriceRevisionArithmetic(BaseCase):
             ),
             350.0,
         )
-
-
-class PriceRevisionCase(RefusalMixin, AccountTestInvoicingCommon):
-    """An engineering index ENG with the values of the worked example, and
-    a template whose clause is P = P0 x (0.15 + 0.85 x ENG / ENG0), base
-    August 2021."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env.user.groups_id += cls.env.ref(
-            "service_contract.group_service_contract_manager"
-        )
-        cls.env.user.tz = "UTC"
-        cls.company.partner_id.tz = "UTC"
-        cls.index = cls.env["service.price.index"].create(
-            {"name": "Engineering index", "code": "ENG"}
-        )
-        cls._values(cls.index, {"2021-08": 121.2, "2022-08": 125.0, "2023-08": 130.5})
-        cls.product = cls._create_product(
-            name="Lift maintenance",
-            type="service",
-            lst_price=1200.0,
-            taxes_id=[Command.set(cls.tax_sale_a.ids)],
-        )
-        cls.customer = cls.partner_a
-        cls.customer.email = "customer@example.com"
-        cls.template = cls.env["service.contract.template"].create(
-            {
-                "name": "Lift maintenance",
-                "duration": 3,
-                "duration_unit": "year",
-                "renewal_type": "tacit",
-                "renewal_duration": 1,
-                "renewal_unit": "year",
-                "notice_period": 3,
-                "notice_unit": "month",
-                "invoicing_frequency": "year",
-                "invoicing_mode": "advance",
-                "line_ids": [Command.create({"product_id": cls.product.id})],
-                "revision_fixed_part": 0.15,
-                "revision_base_date": date(2021, 8, 1),
-                "revision_term_ids": [
-                    Command.create({"index_id": cls.index.id, "weight": 0.85})
-                ],
-            }
-        )
-
-    @classmethod
-    def _values(cls, index, values):
-        cls.env["service.price.index.value"].create(
-            [
-                {"index_id": index.id, "date": f"{month}-01", "value": value}
-                for month, value in values.items()
-            ]
-        )
-
-    @classmethod
-    def _contract(cls, start=date(2022, 9, 1), sign=True, price=None, **values):
-        contract = cls.env["service.contract"].create(
-            {
-                "partner_id": cls.customer.id,
-                "template_id": cls.template.id,
-                "date_start": start,
-                **values,
-            }
-        )
-        if price is not None:
-            contract.line_ids.price_unit = price
-        if sign:
-            contract.action_sign(date_signed=start)
-        return contract
-
-    def _revise(self, today):
-        return self.env["service.contract"]._cron_revise_prices(today=today)
-
-    def _invoice(self, today):
-        return self.env["service.contract"]._cron_create_invoices(today=today)
-
-    def _period(self, contract, date_from):
-        return contract.period_ids.filtered(lambda p: p.date_from == date_from)
 
 
 @tagged("post_install", "-at_install")

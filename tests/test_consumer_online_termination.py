@@ -10,6 +10,7 @@ from odoo.tools import config, mute_logger
 from odoo.tools.misc import format_date
 
 from ..models.service_lifecycle_guard import lifecycle_write
+from .common import create_contract
 
 NEUTRAL = "If a contract matches the reference and the contact details you gave"
 ACK_MODEL = "service.contract.termination.request"
@@ -83,16 +84,14 @@ class TestOnlineTermination(HttpCase):
 
     @classmethod
     def _running(cls, partner, start):
-        contract = cls.env["service.contract"].create(
-            {
-                "partner_id": partner.id,
-                "template_id": cls.template.id,
-                "date_start": start,
-                "user_id": cls.responsible.id,
-            }
+        return create_contract(
+            cls.env,
+            partner,
+            template=cls.template,
+            date_start=start,
+            user_id=cls.responsible.id,
+            sign=True,
         )
-        contract.action_sign()
-        return contract
 
     # ------------------------------------------------------------------
     # Helpers

@@ -8,8 +8,7 @@ from odoo import Command, fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import RpcMixin, new_tour_user
-from .test_portal import PortalCase
+from .common import PortalCase, RpcMixin, new_tour_user
 
 # What a refusal may be: our guard, a constraint, or no right at all.
 REFUSALS = ("UserError", "ValidationError", "AccessError")

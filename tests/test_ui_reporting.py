@@ -78,7 +78,7 @@ class TestServiceRiskUi(HttpCase):
         )
         # Marking the visit as done renders its report with wkhtmltopdf, which
         # would fetch the stylesheets from this test server while the request
-        # holds the test cursor (see test_ui_interventions.py).
+        # holds the test cursor (see test_ui_intervention.py).
         cls.env["ir.config_parameter"].sudo().set_param(
             "report.url", "file:///nonexistent-sc-report-url"
         )

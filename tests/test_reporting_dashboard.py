@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.tests import new_test_user, tagged
 
-from .test_invoicing import InvoicingCase
+from .common import InvoicingCase
 
 TODAY = date(2026, 6, 15)
 

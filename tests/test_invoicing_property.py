@@ -31,6 +31,8 @@ from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from .common import create_contract
+
 MONTHS = {"month": 1, "quarter": 3, "semester": 6, "year": 12}
 # Terms of a few periods (invoices are what takes time), two for the yearly
 # and half-yearly ones.
@@ -219,23 +221,22 @@ class TestBillingProperty(AccountTestInvoicingCommon):
     # ------------------------------------------------------------------
 
     def _contract(self, frequency, mode, scenario):
-        contract = self.env["service.contract"].create(
-            {
-                "partner_id": self.customer.id,
-                "template_id": self.template.id,
-                "date_start": scenario["start"],
-                "duration": scenario["term_months"],
-                "duration_unit": "month",
-                "invoicing_frequency": frequency,
-                "invoicing_mode": mode,
-                "prorata": scenario["aligned"],
-                "revision_split": "split" if scenario["split"] else "prorate",
-                "invoice_policy": "post" if scenario["post"] else "draft",
-                "site_ids": [Command.set(self.site.ids)],
-            }
+        return create_contract(
+            self.env,
+            self.customer,
+            template=self.template,
+            date_start=scenario["start"],
+            duration=scenario["term_months"],
+            duration_unit="month",
+            invoicing_frequency=frequency,
+            invoicing_mode=mode,
+            prorata=scenario["aligned"],
+            revision_split="split" if scenario["split"] else "prorate",
+            invoice_policy="post" if scenario["post"] else "draft",
+            site_ids=[Command.set(self.site.ids)],
+            sign=True,
+            sign_date=scenario["start"],
         )
-        contract.action_sign(date_signed=scenario["start"])
-        return contract
 
     def _amend(self, contract, effective, cents):
         action = contract.action_amend()

@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from ..models.service_lifecycle_guard import lifecycle_write
-from .common import ServiceContractCase
+from .common import SIGNATURE_PIXEL, ServiceContractCase
 
 
 @tagged("post_install", "-at_install")
@@ -228,7 +228,7 @@ class TestInterventions(ServiceContractCase):
         with self.assertRaisesRegex(UserError, "must sign"):
             visit.action_done()
         self.assertEqual(visit.state, "planned")
-        visit.write({"signature": _SIGNATURE, "signed_by": "Anne Signer"})
+        visit.write({"signature": SIGNATURE_PIXEL, "signed_by": "Anne Signer"})
         visit.action_done()
         self.assertEqual(visit.state, "done")
         self.assertTrue(visit.date_done)
@@ -352,10 +352,3 @@ class TestInterventions(ServiceContractCase):
         self.assertEqual(visit.date_planned_start, datetime(2027, 1, 12, 14, 0))
         self.assertEqual(visit.date_planned_end, datetime(2027, 1, 12, 15, 30))
         self.assertEqual(visit.state, "planned")
-
-
-# A 1x1 transparent PNG.
-_SIGNATURE = (
-    b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"
-    b"60e6kgAAAABJRU5ErkJggg=="
-)

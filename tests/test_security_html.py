@@ -12,7 +12,7 @@ from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 
-from .common import RpcMixin, new_tour_user
+from .common import RpcMixin, create_contract, new_tour_user
 
 # A script, event handlers and javascript: URLs, each with a marker that no
 # stored or rendered HTML may contain once sanitised.
@@ -81,14 +81,15 @@ class HtmlSecurityCase(RpcMixin, HttpCase):
 
     @classmethod
     def _contract(cls, **values):
-        return cls.env["service.contract"].create(
-            {
-                "partner_id": cls.customer.id,
-                "template_id": cls.template.id,
+        return create_contract(
+            cls.env,
+            cls.customer,
+            template=cls.template,
+            **{
                 "user_id": cls.manager.id,
                 "site_ids": [Command.set(cls.site.ids)],
                 **values,
-            }
+            },
         )
 
     def assertInert(self, html, where):

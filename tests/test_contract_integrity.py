@@ -4,11 +4,9 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from .common import ServiceContractCase
-from .test_invoicing import InvoicingCase
-from .test_portal import _signature_png
+from .common import InvoicingCase, ServiceContractCase, signature_png
 
-_PIXEL = _signature_png()
+_PIXEL = signature_png()
 REFUSED = (
     "can only be changed|no longer change|cannot change|cannot be changed|"
     "only record the execution"

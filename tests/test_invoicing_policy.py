@@ -4,7 +4,7 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from .test_invoicing import InvoicingCase
+from .common import InvoicingCase
 
 JANUARY_15 = date(2026, 1, 15)
 

@@ -7,18 +7,17 @@ types into its fields; a field missing from the HTML cannot be typed into.
 The portal signatures (a widget, not a form) are tested elsewhere.
 """
 
-import io
 import re
 from datetime import date, timedelta
 from pathlib import Path
 
 from lxml import etree, html
-from PIL import Image
 
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..models.service_lifecycle_guard import lifecycle_write
+from .common import create_contract, small_png
 
 MODULE = Path(__file__).resolve().parent.parent
 
@@ -29,12 +28,6 @@ FORMS = {
     "/my/breakdown/submit",
 }
 TERMINATION_FIELDS = {"name", "email", "street", "zip", "reference", "date", "reason"}
-
-
-def _png():
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "blue").save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 @tagged("post_install", "-at_install")
@@ -87,9 +80,11 @@ class TestPublicForms(HttpCase):
         )
 
         def running(partner, **values):
-            contract = cls.env["service.contract"].create(
-                {
-                    "partner_id": partner.id,
+            return create_contract(
+                cls.env,
+                partner,
+                sign=True,
+                **{
                     "date_start": today - timedelta(days=30),
                     "duration": 1,
                     "duration_unit": "year",
@@ -101,10 +96,8 @@ class TestPublicForms(HttpCase):
                     "user_id": responsible.id,
                     "line_ids": [Command.create({"name": "Cover", "price_unit": 50})],
                     **values,
-                }
+                },
             )
-            contract.action_sign()
-            return contract
 
         cls.consumer_contract = running(cls.consumer)
         with lifecycle_write():
@@ -265,7 +258,7 @@ class TestPublicForms(HttpCase):
             form,
             {"csrf_token", "site_id", "equipment_id", "description", "photos"},
             typed,
-            files=[("photos", ("e42.png", _png(), "image/png"))],
+            files=[("photos", ("e42.png", small_png("blue"), "image/png"))],
         )
         self.assertIn('id="breakdown_done"', response.text)
         breakdown = self.env["service.intervention"].search(

@@ -8,6 +8,8 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from .common import create_contract
+
 
 @tagged("post_install", "-at_install")
 class TestProfitability(AccountTestInvoicingCommon):
@@ -59,10 +61,12 @@ class TestProfitability(AccountTestInvoicingCommon):
 
     @classmethod
     def _contract(cls, price=1200.0, start=date(2025, 1, 1), **values):
-        contract = cls.env["service.contract"].create(
-            {
-                "partner_id": cls.customer.id,
-                "template_id": cls.template.id,
+        return create_contract(
+            cls.env,
+            cls.customer,
+            template=cls.template,
+            sign=True,
+            **{
                 "date_start": start,
                 "site_ids": [Command.set(cls.site.ids)],
                 "line_ids": [
@@ -75,10 +79,8 @@ class TestProfitability(AccountTestInvoicingCommon):
                     )
                 ],
                 **values,
-            }
+            },
         )
-        contract.action_sign()
-        return contract
 
     def _invoice(self, day):
         self.env["service.contract"]._cron_create_invoices(today=day)

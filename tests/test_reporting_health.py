@@ -13,7 +13,7 @@ from odoo.addons.service_contract.models.service_lifecycle_guard import (
     lifecycle_write,
 )
 
-from .test_invoicing import InvoicingCase
+from .common import InvoicingCase
 
 TODAY = date(2026, 6, 15)
 

@@ -448,32 +448,36 @@ class ServiceContract(models.Model):
     @api.constrains("date_signed")
     def _check_date_signed_not_in_future(self):
         """A signature is recorded once it is given."""
-        for contract in self:
-            today = contract.company_id._service_today()
-            if contract.date_signed and contract.date_signed > today:
-                raise ValidationError(
-                    self.env._(
-                        "Contract %(name)s: the signature date (%(date)s) is in "
-                        "the future; record the signature once it is given.",
-                        name=contract.display_name,
-                        date=contract.date_signed,
-                    )
-                )
+        self._check_date_not_in_future(
+            "date_signed",
+            lambda contract: self.env._(
+                "Contract %(name)s: the signature date (%(date)s) is in "
+                "the future; record the signature once it is given.",
+                name=contract.display_name,
+                date=contract.date_signed,
+            ),
+        )
 
     @api.constrains("notice_date")
     def _check_notice_date_not_in_future(self):
         """A notice is registered once it is received."""
+        self._check_date_not_in_future(
+            "notice_date",
+            lambda contract: self.env._(
+                "Contract %(name)s: the notice date (%(date)s) is in the "
+                "future; register the notice once it is received.",
+                name=contract.display_name,
+                date=contract.notice_date,
+            ),
+        )
+
+    def _check_date_not_in_future(self, field_name, get_message):
+        """Refuse a date ``field_name`` after the company's day, with the
+        message ``get_message(contract)``."""
         for contract in self:
-            today = contract.company_id._service_today()
-            if contract.notice_date and contract.notice_date > today:
-                raise ValidationError(
-                    self.env._(
-                        "Contract %(name)s: the notice date (%(date)s) is in the "
-                        "future; register the notice once it is received.",
-                        name=contract.display_name,
-                        date=contract.notice_date,
-                    )
-                )
+            date = contract[field_name]
+            if date and date > contract.company_id._service_today():
+                raise ValidationError(get_message(contract))
 
     @api.model
     def _get_template_records(self):

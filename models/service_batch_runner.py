@@ -1,8 +1,12 @@
-"""One savepoint for the batch, else one per item: how every scheduled
-action, the invoice creation, posting and sending keep a failing item from
-stopping the others."""
+"""Batch helpers. One savepoint for the batch, else one per item: how every
+scheduled action, the invoice creation, posting and sending keep a failing
+item from stopping the others. One ``write`` per distinct values: how a batch
+writes what differs from record to record through the ORM."""
 
 import logging
+from collections import defaultdict
+
+from odoo import models
 
 _logger = logging.getLogger(__name__)
 
@@ -13,10 +17,12 @@ def run_isolated(env, items, func, on_error, isolated=Exception, batch_failed=No
     savepoint, so that a failing item does not stop the others.
 
     After a rolled back savepoint, what was read or computed in it is
-    forgotten (``invalidate_all``).
+    forgotten (``invalidate_all``). A result counts only once its savepoint
+    is released: the flush at its end may still fail (a serialization
+    failure on a row another transaction changed).
 
-    :param items: a recordset or a list; each item is passed as
-        ``items[i:i + 1]`` (a record, or a list of one item)
+    :param items: a recordset (each record passed alone) or a list (each
+        item passed as a list of one)
     :param func: items -> result
     :param on_error: (item, error) -> None, called for an item that failed
         alone, inside its ``except`` clause (a log may add ``exc_info``)
@@ -31,18 +37,40 @@ def run_isolated(env, items, func, on_error, isolated=Exception, batch_failed=No
         return []
     try:
         with env.cr.savepoint():
-            return [(items, func(items))]
+            result = func(items)
+        return [(items, result)]
     except isolated:
         env.invalidate_all(flush=False)
         if batch_failed:
             _logger.info(batch_failed, items)
     done = []
-    for index in range(len(items)):
-        item = items[index : index + 1]
+    # Each record of a recordset as iterating gives it (with the batch's
+    # prefetch); an item of a list as a list of one.
+    singles = (
+        items
+        if isinstance(items, models.BaseModel)
+        else [items[index : index + 1] for index in range(len(items))]
+    )
+    for item in singles:
         try:
             with env.cr.savepoint():
-                done.append((item, func(item)))
+                result = func(item)
+            done.append((item, result))
         except isolated as error:
             env.invalidate_all(flush=False)
             on_error(item, error)
     return done
+
+
+def write_grouped(records_values):
+    """Write each record's values, one ``write`` per distinct values: the
+    records given the same values are written together.
+
+    :param records_values: iterable of (record, {field: value})
+    """
+    groups = defaultdict(list)
+    for record, vals in records_values:
+        groups[repr(sorted(vals.items()))].append((record, vals))
+    for items in groups.values():
+        records = items[0][0].browse([record.id for record, _vals in items])
+        records.write(items[0][1])

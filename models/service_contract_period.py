@@ -7,7 +7,7 @@ from odoo.tools import SQL, float_round
 from odoo.tools.misc import format_date
 
 from .locking import lock_skip_locked
-from .service_batch_runner import run_isolated
+from .service_batch_runner import run_isolated, write_grouped
 from .service_invoicing_context import InvoicingContext
 from .service_lifecycle_guard import lifecycle_write
 
@@ -180,26 +180,19 @@ class ServiceContractPeriod(models.Model):
         return locked
 
     def _set_invoiced(self, move_by_period):
-        """Link each period to its invoice in one query."""
-        if not move_by_period:
-            return
-        values = SQL(", ").join(
-            SQL("(%s, %s)", period_id, move_id)
-            for period_id, move_id in move_by_period.items()
-        )
-        self.env.cr.execute(
-            SQL(
-                "UPDATE %s AS p SET move_id = v.move_id, state = 'invoiced', "
-                "write_uid = %s, write_date = now() at time zone 'UTC' "
-                "FROM (VALUES %s) AS v(id, move_id) WHERE p.id = v.id",
-                SQL.identifier(self._table),
-                self.env.uid,
-                values,
+        """Link each period to its invoice (its state follows): one ORM
+        ``write`` per invoice, the periods of a grouped invoice together.
+
+        A raw UPDATE of all the links in one query was measured against it
+        with ``tools/benchmark invoicing 1000`` (same machine, one after the
+        other): our scheduled action 21.83 s and 24.60 s with the raw write,
+        20.50 s with the ORM; grouped per customer 6.30 s and 9.21 s raw,
+        7.81 s ORM. No saving of 10 % of the job's time: the ORM writes."""
+        with lifecycle_write():
+            write_grouped(
+                (self.browse(period_id), {"move_id": move_id})
+                for period_id, move_id in move_by_period.items()
             )
-        )
-        periods = self.browse(list(move_by_period))
-        periods.invalidate_recordset(["move_id", "state", "write_uid", "write_date"])
-        periods.modified(["move_id", "state"])
 
     # ------------------------------------------------------------------
     # Invoicing

@@ -17,23 +17,10 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, clean_context, format_date
 
 from .price_revision import full_period_days, price_from
+from .service_batch_runner import write_grouped
 from .service_contract_price_revision import _format_money
 from .service_lifecycle_guard import lifecycle_write
 from .service_revision_clause_mixin import _format_number
-
-
-def write_grouped(records_values):
-    """Write each record's values, one ``write`` per distinct values: the
-    records given the same values are written together.
-
-    :param records_values: iterable of (record, {field: value})
-    """
-    groups = defaultdict(list)
-    for record, vals in records_values:
-        groups[repr(sorted(vals.items()))].append((record, vals))
-    for items in groups.values():
-        records = items[0][0].browse([record.id for record, _vals in items])
-        records.write(items[0][1])
 
 
 class ServiceContract(models.Model):

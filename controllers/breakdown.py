@@ -111,7 +111,15 @@ class ServiceBreakdownPortal(ServiceContractPortal):
         if sites and not site:
             errors.append(_("Choose the site of the breakdown."))
         if site and item and item.site_id and item.site_id != site:
-            errors.append(_("This equipment item is not at the chosen site."))
+            errors.append(
+                _(
+                    "%(equipment)s is at the site %(equipment_site)s, not at "
+                    "%(site)s: choose its site, or leave the site empty.",
+                    equipment=item.display_name,
+                    equipment_site=item.site_id.name or item.site_id.display_name,
+                    site=site.name or site.display_name,
+                )
+            )
         description = (form["description"] or "").strip()
         if not description:
             errors.append(_("Describe the breakdown."))

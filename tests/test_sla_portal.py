@@ -1,6 +1,9 @@
 import re
 from datetime import date, timedelta
 
+import pytz
+from lxml import html as lxml_html
+
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
@@ -192,7 +195,12 @@ class TestPortalBreakdown(HttpCase):
                     "equipment_id": self.boiler.id,
                     "description": "x",
                 },
-                "not at the chosen site",
+                "SC BD Boiler is at the site SC BD Boiler Room, not at SC BD Garage",
+            ),
+            # No site sent: another customer's item gives none.
+            (
+                {"equipment_id": self.other_boiler.id, "description": "x"},
+                "Choose one of your equipment items",
             ),
             ({"site_id": "1 OR 1=1", "description": "x"}, "Choose one of your sites"),
             ({"site_id": self.site.id, "description": "  "}, "Describe the breakdown"),
@@ -218,6 +226,40 @@ class TestPortalBreakdown(HttpCase):
         self.assertEqual(response.status_code, 400)
         self.assertFalse(self._interventions())
         self.assertFalse(self.other_contract.intervention_ids)
+
+    def test_site_taken_from_the_equipment(self):
+        """The customer reports on an item without choosing its site: the
+        form does not ask for it, lists the items of the site chosen, and
+        the confirmation gives the deadline in the customer's time zone."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.portal_user.write({"tz": "Europe/Paris", "lang": "fr_FR"})
+        self.env.company.partner_id.tz = "UTC"
+        self.authenticate("sc_bd_portal", "sc_bd_portal")
+        self.env.flush_all()
+        form = lxml_html.fromstring(
+            self.url_open(f"/my/breakdown?equipment_id={self.boiler.id}").text
+        )
+        (site_select,) = form.xpath("//select[@name='site_id']")
+        self.assertIsNone(site_select.get("required"), "the item gives the site")
+        self.assertEqual(
+            site_select.xpath("./option[@selected]/@value"), [str(self.site.id)]
+        )
+        self.assertEqual(
+            form.xpath(f"//option[@value='{self.boiler.id}']/@data-site-id"),
+            [str(self.site.id)],
+        )
+
+        response = self._submit(
+            {"equipment_id": self.boiler.id, "description": "Pressure drops"}
+        )
+        self.assertIn('id="breakdown_done"', response.text)
+        breakdown = self._interventions()
+        self.assertEqual(breakdown.site_id, self.site)
+        self.assertEqual(breakdown.equipment_ids, self.boiler)
+        deadline = pytz.utc.localize(breakdown.date_response_deadline)
+        local = deadline.astimezone(pytz.timezone("Europe/Paris"))
+        self.assertIn(local.strftime("%d/%m/%Y %H:%M"), response.text)
+        self.assertNotIn(deadline.strftime("%Y-%m-%d %H:%M"), response.text)
 
     def test_visitors_and_internal_users(self):
         # Not logged in: sent to the login page, nothing created.

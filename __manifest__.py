@@ -86,6 +86,10 @@
         "web.assets_backend": [
             "service_contract/static/src/fields/*.js",
         ],
+        "web.assets_frontend": [
+            "service_contract/static/src/portal/*.scss",
+            "service_contract/static/src/portal/*.js",
+        ],
         "web.assets_tests": [
             "service_contract/static/tests/tours/*.js",
         ],

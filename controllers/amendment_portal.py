@@ -51,6 +51,8 @@ class ServiceContractAmendmentPortal(ServiceContractPortal):
         values = {
             "amendment": amendment_sudo,
             "can_sign": amendment_sudo._portal_can_sign(request.env.user),
+            "signer_name": self._portal_signer_name(amendment_sudo),
+            "portal_tz": self._portal_tz(amendment_sudo),
             # The fingerprint of what the page shows: only that is signed.
             "sign_url": amendment_sudo.get_portal_url(
                 suffix="/sign",

@@ -34,6 +34,31 @@ class ServiceContractPortal(CustomerPortal):
             )
         return values
 
+    def _prepare_portal_layout_values(self):
+        values = super()._prepare_portal_layout_values()
+        values["portal_tz"] = self._portal_tz()
+        return values
+
+    def _portal_tz(self, record=None):
+        """The time zone the portal shows datetimes in: the visitor's,
+        else the customer's of ``record`` (a visitor by a link), else the
+        company's day."""
+        user = request.env.user
+        if not user._is_public() and user.tz:
+            return user.tz
+        if record and record.partner_id.tz:
+            return record.partner_id.tz
+        company = record.company_id if record else request.env.company
+        return company._service_tz()
+
+    def _portal_signer_name(self, record_sudo):
+        """The name the signature form proposes: the person logged in,
+        else (a visitor by a link) the signatory of ``record_sudo``."""
+        user = request.env.user
+        if not user._is_public():
+            return user.partner_id.name
+        return (record_sudo.signatory_id or record_sudo.partner_id).name
+
     def _portal_customer(self):
         """The visitor's company (its commercial partner): what the portal
         lists and opens is checked against it."""
@@ -183,6 +208,8 @@ class ServiceContractPortal(CustomerPortal):
         values = {
             "service_contract": contract_sudo,
             "can_sign": contract_sudo._portal_can_sign(request.env.user),
+            "signer_name": self._portal_signer_name(contract_sudo),
+            "portal_tz": self._portal_tz(contract_sudo),
             # The fingerprint of what the page shows: only that is signed.
             "sign_url": contract_sudo.get_portal_url(
                 suffix="/sign",

@@ -76,9 +76,12 @@ class ServiceContractTermination(http.Controller):
         sitemap=True,
     )
     def contract_terminate_form(self, reference=None, **kw):
-        return self._render(
-            "online_termination_form", {"reference": (reference or "")[:200]}
-        )
+        values = {"reference": (reference or "")[:200]}
+        user = request.env.user
+        if not user._is_public():
+            # The person logged in, not their company: they can change it.
+            values.update(name=user.partner_id.name, email=user.partner_id.email)
+        return self._render("online_termination_form", values)
 
     @http.route(
         "/contract/terminate/summary",

@@ -13,6 +13,8 @@ from . import test_ui_intervention
 from . import test_document
 from . import test_portal
 from . import test_ui_portal
+from . import test_portal_phone
+from . import test_ui_portal_phone
 from . import test_contract_validation
 from . import test_invoicing_policy
 from . import test_demo

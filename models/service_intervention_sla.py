@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 from .service_lifecycle_guard import lifecycle_action
 
@@ -340,10 +340,13 @@ class ServiceIntervention(models.Model):
         self.ensure_one()
         if not self.date_response_deadline:
             return self.env._("none")
-        return fields.Datetime.context_timestamp(
-            self.with_context(tz=self.company_id._service_tz()),
+        # In the reader's language, at the company's clock (its working hours).
+        return format_datetime(
+            self.env,
             self.date_response_deadline,
-        ).strftime("%Y-%m-%d %H:%M")
+            tz=self.company_id._service_tz(),
+            dt_format="short",
+        )
 
     def _send_breakdown_acknowledgment(self, partner):
         """Tell the customer the breakdown is recorded, with its reference

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import format_datetime
 
 from .common import ServiceContractCase
 
@@ -434,7 +435,13 @@ class TestBackOfficeBreakdown(SlaCase):
         )
         self.assertEqual(len(acknowledgment), 1)
         self.assertIn(breakdown.name, acknowledgment.body)
-        self.assertIn("2026-01-12 16:00", acknowledgment.body)
+        deadline = format_datetime(
+            self.env,
+            breakdown.date_response_deadline,
+            tz="Europe/Paris",
+            dt_format="short",
+        )
+        self.assertIn(deadline, acknowledgment.body)
 
     def test_from_the_equipment_and_the_customer(self):
         action = self.boiler.with_user(self.responsible).action_report_breakdown()

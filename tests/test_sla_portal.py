@@ -260,6 +260,11 @@ class TestPortalBreakdown(HttpCase):
         local = deadline.astimezone(pytz.timezone("Europe/Paris"))
         self.assertIn(local.strftime("%d/%m/%Y %H:%M"), response.text)
         self.assertNotIn(deadline.strftime("%Y-%m-%d %H:%M"), response.text)
+        # No message of the breakdown (the note, the acknowledgment emailed
+        # in the customer's language) shows a raw timestamp.
+        bodies = breakdown.message_ids.mapped("body")
+        self.assertFalse([b for b in bodies if deadline.strftime("%Y-%m-%d") in b])
+        self.assertTrue([b for b in bodies if deadline.strftime("%d/%m/%Y") in b])
 
     def test_visitors_and_internal_users(self):
         # Not logged in: sent to the login page, nothing created.

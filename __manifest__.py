@@ -80,6 +80,7 @@
     ],
     "demo": [
         "demo/service_price_index_demo.xml",
+        "demo/service_checklist_demo.xml",
         "demo/service_contract_demo.xml",
     ],
     "assets": {

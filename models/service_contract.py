@@ -587,14 +587,34 @@ class ServiceContract(models.Model):
                     self.env["res.company"].browse(vals.get("company_id"))
                     or self.env.company
                 )
-                vals["name"] = self.env["ir.sequence"].with_company(
-                    company
-                ).next_by_code("service.contract") or self.env._("New")
+                vals["name"] = self._next_contract_number(company, vals) or self.env._(
+                    "New"
+                )
             template = templates.browse(vals.get("template_id"))
             for field in copied:
                 if template and field not in vals:
                     vals[field] = self._copy_template_records(template, field)
         return super().create(vals_list)
+
+    @api.model
+    def _next_contract_number(self, company, vals):
+        """The number of a new contract, by the year it was made: the year
+        of its creation, or of its signature or start when the contract is
+        entered after the fact (signed on paper, imported, the demo), so
+        that a contract signed in 2024 is numbered SC/2024/..."""
+        today = company._service_today()
+        dates = [
+            fields.Date.to_date(vals.get(field))
+            for field in ("date_signed", "date_start")
+            if vals.get(field)
+        ]
+        sequence_date = min([today, *dates])
+        return (
+            self.env["ir.sequence"]
+            .with_company(company)
+            .with_context(ir_sequence_date=sequence_date)
+            .next_by_code("service.contract", sequence_date=sequence_date)
+        )
 
     def write(self, vals):
         self._check_lifecycle_write(vals)

@@ -256,7 +256,17 @@ class ServiceContract(models.Model):
             )
             contract.doc_date_start = format_date(env, contract.date_start)
             contract.doc_date_end = format_date(env, contract.date_end)
-            contract.doc_today = format_date(env, fields.Date.context_today(contract))
+            contract.doc_today = format_date(env, contract._document_date())
+
+    def _document_date(self):
+        """The date the document is made, the one it states: the company's
+        day when it is issued, or the signature date already recorded (a
+        contract signed on paper and entered afterwards, an imported one):
+        the document of a contract signed in 2024 is dated 2024, whatever
+        the day it is rendered again."""
+        self.ensure_one()
+        today = self.company_id._service_today()
+        return min(self.date_signed, today) if self.date_signed else today
 
     # ------------------------------------------------------------------
     # Rendering and freezing

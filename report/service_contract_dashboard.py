@@ -338,8 +338,9 @@ class ServiceContractDashboard(models.Model):
         )
 
     def _select_least_profitable(self):
-        """The lowest margins of the running contracts over their current
-        term (their total), and how many running contracts lose money."""
+        """The running contracts with the lowest margins over their current
+        term: how many are shown, how many lose money, and the worst margin
+        (a sum of margins would say nothing: it can exceed the whole ARR)."""
         return self._select_tile(
             SQL(
                 """SELECT id, company_id, margin,
@@ -352,9 +353,7 @@ class ServiceContractDashboard(models.Model):
             SQL("TRUE"),
             SQL("COUNT(c.id) FILTER (WHERE c.rank <= %s)", LEAST_PROFITABLE_LIMIT),
             SQL("COUNT(c.id) FILTER (WHERE c.margin < 0)"),
-            amount=SQL(
-                "SUM(c.margin) FILTER (WHERE c.rank <= %s)", LEAST_PROFITABLE_LIMIT
-            ),
+            amount=SQL("MIN(c.margin)"),
         )
 
     # ------------------------------------------------------------------
@@ -383,8 +382,7 @@ class ServiceContractDashboard(models.Model):
                 count=secondary,
             ),
             "least_profitable": self.env._(
-                "Total margin of the 10 lowest over the term; %(count)s "
-                "contracts lose money.",
+                "Worst margin over the term; %(count)s contracts lose money.",
                 count=secondary,
             ),
             "term": self.env._(

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools.misc import format_date
 
 from ..models.service_lifecycle_guard import lifecycle_write
 from .common import ServiceContractCase
@@ -99,6 +100,39 @@ class TestLifecycle(ServiceContractCase):
         contract = self._create_contract(date_signed=date(2024, 2, 20))
         contract.action_sign()
         self.assertEqual(contract.date_signed, date(2024, 2, 20))
+
+    def test_number_follows_the_year_the_contract_was_made(self):
+        """Numbered by the year of its creation; a contract entered after
+        the fact (signed on paper in 2024, imported) by the year of its
+        signature or start, whichever is first: SC/2024/..., not the year it
+        is entered. A start to come does not number it in the future."""
+        today = self.company._service_today()
+        signed = self._create_contract(
+            date_start=date(2024, 4, 8), date_signed=date(2023, 11, 20)
+        )
+        self.assertTrue(signed.name.startswith("SC/2023/"), signed.name)
+        started = self._create_contract(date_start=date(2024, 4, 8))
+        self.assertTrue(started.name.startswith("SC/2024/"), started.name)
+        future = self._create_contract(date_start=today + timedelta(days=400))
+        self.assertTrue(future.name.startswith(f"SC/{today.year}/"), future.name)
+
+    def test_document_is_dated_the_day_it_was_made(self):
+        """The document states the day it is issued; the document of a
+        contract signed on paper in 2024 and entered now is dated the
+        signature day, not the day it is rendered (it reads "Signed on
+        06/01/2024" and "Made on 06/01/2024", never 2026)."""
+        today = self.company._service_today()
+        sent = self._create_contract(date_start=today)
+        self.assertEqual(sent._document_date(), today)
+        sent.action_to_sign()
+        self.assertIn(format_date(self.env, today), sent.doc_today)
+        paper = self._create_contract(
+            date_start=date(2024, 1, 8), date_signed=date(2024, 1, 6)
+        )
+        paper.action_to_sign()
+        paper.action_sign()
+        self.assertEqual(paper.date_signed, date(2024, 1, 6))
+        self.assertEqual(paper.doc_today, format_date(self.env, date(2024, 1, 6)))
 
     def test_signing_a_cancelled_contract_is_refused(self):
         contract = self._create_contract()

@@ -1,8 +1,12 @@
 from datetime import datetime, time, timedelta
+from statistics import median
+
+import pytz
 
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import is_html_empty
+from odoo.tools.misc import format_date
 
 
 @tagged("post_install", "-at_install")
@@ -14,10 +18,25 @@ class TestDemo(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.today = fields.Date.today()
-        # The day the demo dates were computed from (DateTime.today(), UTC).
-        cls.install_day = cls.env.ref(
+        cls.company = cls.env.ref("base.main_company")
+        cls.tz = pytz.timezone(cls.company._service_tz())
+        # The data's own clock: the day the demo was installed, in the
+        # company's time zone (never the day the tests run).
+        cls.installed_at = cls.env.ref(
             "service_contract.contract_dupont_boiler"
-        ).create_date.date()
+        ).create_date
+        cls.install_day = cls._local(cls.installed_at).date()
+        calendar = cls.company.resource_calendar_id
+        cls.attendances = {}
+        for attendance in calendar.attendance_ids:
+            cls.attendances.setdefault(int(attendance.dayofweek), []).append(
+                (attendance.hour_from, attendance.hour_to)
+            )
+        # The day of the demo's planned work: the install day, or the next
+        # working day when it was installed on a weekend.
+        cls.work_day = cls.install_day
+        while cls.work_day.weekday() not in cls.attendances:
+            cls.work_day += timedelta(days=1)
         cls.contracts = cls.env["service.contract"].browse(
             cls.env["ir.model.data"]
             .search(
@@ -28,6 +47,14 @@ class TestDemo(TransactionCase):
             )
             .mapped("res_id")
         )
+
+    @classmethod
+    def _local(cls, value):
+        """A stored (UTC) datetime in the company's time zone, naive."""
+        return pytz.utc.localize(value).astimezone(cls.tz).replace(tzinfo=None)
+
+    def _hours(self, value):
+        return value.hour + value.minute / 60
 
     def _ref(self, xmlid):
         return self.env.ref(f"service_contract.{xmlid}")
@@ -66,13 +93,13 @@ class TestDemo(TransactionCase):
     def test_planning_has_visits_this_week_done_and_late(self):
         Intervention = self.env["service.intervention"]
         day = self.install_day
-        monday = datetime.combine(day - timedelta(days=day.weekday()), time.min)
+        work_day = datetime.combine(self.work_day, time.min)
         planned = Intervention.search(
             [
                 ("state", "=", "planned"),
                 ("user_id", "!=", False),
-                ("date_planned_start", ">=", monday),
-                ("date_planned_start", "<", monday + timedelta(days=7)),
+                ("date_planned_start", ">=", work_day - timedelta(days=1)),
+                ("date_planned_start", "<", work_day + timedelta(days=7)),
             ]
         )
         self.assertGreaterEqual(len(planned), 2)
@@ -90,13 +117,22 @@ class TestDemo(TransactionCase):
                     ("mimetype", "=", "application/pdf"),
                 ]
             )
-            self.assertEqual(len(pdf), 1, visit.name)
+            # The report, and the certificate of a boiler.
+            self.assertEqual(
+                pdf,
+                visit.report_document_id | visit.certificate_document_id,
+                visit.name,
+            )
+            self.assertEqual(len(pdf), 1 + visit.certificate_required, visit.name)
         self.assertTrue(
             done.filtered(lambda v: v.date_done.date() >= day - timedelta(40)),
             "visits done last month",
         )
         late = Intervention.search([("is_late", "=", True)])
         self.assertTrue(late, "a few late visits")
+        # Only a call-out nobody planned: every preventive visit due before
+        # the install day was done.
+        self.assertEqual(set(late.mapped("kind")), {"corrective"})
         self.assertLess(len(late), len(done))
 
     def test_invoices_posted_paid_and_overdue(self):
@@ -231,8 +267,18 @@ class TestDemo(TransactionCase):
             breakdown.date_response_deadline,
             breakdown.date_reported + timedelta(hours=4),
         )
-        self.assertLess(breakdown.date_planned_start, breakdown.date_response_deadline)
-        # The door call-out, reported at 7:00 and started at 9:00, was on time.
+        if self.work_day == self.install_day:
+            # Reported at 7:30 (or at the install, if earlier), planned at
+            # 9:00 the same day. Installed on a weekend, it was reported on
+            # the install day and planned the next working day, late.
+            self.assertLess(
+                breakdown.date_planned_start, breakdown.date_response_deadline
+            )
+        self.assertEqual(
+            self._local(breakdown.date_planned_start).date(), self.work_day
+        )
+        # The door call-out, reported at 7:00 and started at 9:00 (local
+        # time), was on time.
         door = self._ref("intervention_tilleuls_door")
         self.assertEqual(
             door.date_response_deadline - door.date_reported, timedelta(hours=4)
@@ -242,3 +288,178 @@ class TestDemo(TransactionCase):
         boiler = self._ref("template_boiler")
         self.assertEqual(boiler.response_time_hours, 16)
         self.assertTrue(boiler.response_business_hours)
+
+    # ------------------------------------------------------------------
+    # A history nobody would doubt (issue 22)
+    # ------------------------------------------------------------------
+
+    def _signed(self):
+        return self.contracts.filtered("date_signed")
+
+    def test_signed_before_start(self):
+        signed = self._signed()
+        self.assertGreaterEqual(len(signed), 8)
+        for contract in signed:
+            self.assertLessEqual(
+                contract.date_signed, contract.date_start, contract.name
+            )
+            self.assertLessEqual(contract.date_signed, self.install_day, contract.name)
+
+    def test_number_follows_the_contract_year(self):
+        """SC/<year>/...: the year the contract was made, its signature or
+        start when it was entered after the fact, else its creation."""
+        for contract in self.contracts.filtered(lambda c: c.name.startswith("SC/")):
+            dates = [self._local(contract.create_date).date()]
+            dates += [d for d in (contract.date_signed, contract.date_start) if d]
+            self.assertEqual(
+                contract.name.split("/")[1], str(min(dates).year), contract.name
+            )
+        lift = self._ref("contract_tilleuls_lift")
+        self.assertEqual(lift.name.split("/")[1], str(lift.date_signed.year))
+
+    def test_signed_document_dated_the_day_it_was_signed(self):
+        """The document of a contract signed long ago is not dated the
+        install day."""
+        lift = self._ref("contract_tilleuls_lift")
+        self.assertEqual(lift._document_date(), lift.date_signed)
+        lang = lift.partner_id.lang or "en_US"
+        body = str(lift.document_body)
+        self.assertIn(format_date(self.env, lift.date_signed, lang_code=lang), body)
+        self.assertNotIn(format_date(self.env, self.install_day, lang_code=lang), body)
+
+    def test_intervention_dates_in_order(self):
+        """Reported, then planned, then done, for every intervention; done
+        at the end of the visit, before the install."""
+        interventions = self.env["service.intervention"].search([])
+        self.assertTrue(interventions.filtered("date_reported"))
+        for visit in interventions:
+            if visit.date_reported and visit.date_planned_start:
+                self.assertLessEqual(
+                    visit.date_reported, visit.date_planned_start, visit.name
+                )
+            if visit.date_reported:
+                self.assertLessEqual(visit.date_reported, visit.create_date, visit.name)
+            if visit.date_planned_start:
+                self.assertLess(
+                    visit.date_planned_start, visit.date_planned_end, visit.name
+                )
+            if visit.state == "done":
+                self.assertEqual(visit.date_done, visit.date_planned_end, visit.name)
+                self.assertLess(visit.date_done, self.installed_at, visit.name)
+                if visit.date_reported:
+                    self.assertLessEqual(visit.date_reported, visit.date_done)
+
+    def test_work_on_working_days_and_hours(self):
+        """Done and planned visits fall on the company's working days, within
+        its working hours, in its time zone."""
+        visits = self.env["service.intervention"].search(
+            [("state", "in", ("planned", "done"))]
+        )
+        self.assertGreater(len(visits), 40)
+        for visit in visits:
+            start = self._local(visit.date_planned_start)
+            end = self._local(visit.date_planned_end)
+            self.assertEqual(start.date(), end.date(), visit.name)
+            hours = self.attendances.get(start.weekday())
+            self.assertTrue(hours, f"{visit.name} on a {start:%A}")
+            begin, finish = self._hours(start), self._hours(end)
+            self.assertTrue(
+                any(h_from <= begin and finish <= h_to for h_from, h_to in hours),
+                f"{visit.name} from {start:%H:%M} to {end:%H:%M}",
+            )
+
+    def test_every_past_preventive_visit_is_done(self):
+        past = self.env["service.intervention"].search(
+            [("kind", "=", "preventive"), ("date_due", "<", self.install_day)]
+        )
+        self.assertTrue(past)
+        self.assertEqual(set(past.mapped("state")), {"done"})
+        for visit in past:
+            done_on = self._local(visit.date_done).date()
+            self.assertTrue(
+                visit.date_window_start <= done_on <= visit.date_window_end,
+                visit.name,
+            )
+            self.assertFalse(is_html_empty(visit.report), visit.name)
+            self.assertTrue(visit.signature, visit.name)
+            self.assertTrue(visit.cost_labour, visit.name)
+            self.assertGreaterEqual(
+                visit.date_done.date(), visit.date_planned_start.date()
+            )
+
+    def test_plans_count_from_the_start(self):
+        """The lift contract (every 6 weeks, from its start): its visits
+        begin on its start date and nearly all of the term's are done."""
+        lift = self._ref("contract_tilleuls_lift")
+        visits = lift.intervention_ids.filtered("plan_id")
+        self.assertEqual(min(visits.mapped("date_due")), lift.date_start)
+        self.assertGreater(lift.visits_done_count, lift.visits_due_count // 2)
+        self.assertLessEqual(lift.visits_done_count, lift.visits_due_count)
+
+    def test_margins_plausible_and_least_profitable_named(self):
+        """Costs at the demo hourly cost, parts and travel give margins of
+        a maintenance company; the boiler room of Les Tilleuls and Lucie
+        Bernard's boiler lose money, below the median; the dashboard tile
+        shows the worst margin."""
+        running = self.contracts.filtered(lambda c: c.state == "running")
+        losing = self._ref("contract_tilleuls_boiler") | self._ref(
+            "contract_bernard_boiler"
+        )
+        self.assertEqual(running.filtered(lambda c: c.margin < 0), losing)
+        middle = median(running.mapped("margin"))
+        for contract in losing:
+            self.assertLess(contract.margin, middle, contract.name)
+        for contract in running - losing:
+            self.assertTrue(0.3 <= contract.margin_rate <= 0.85, contract.name)
+        lift = self._ref("contract_tilleuls_lift")
+        self.assertGreater(lift.cost_total, 1000.0)
+        tile = self.env["service.contract.dashboard"].search(
+            [("tile", "=", "least_profitable"), ("company_id", "=", self.company.id)]
+        )
+        self.assertEqual(tile.amount, min(running.mapped("margin")))
+        self.assertEqual(tile.record_count_secondary, 2)
+        self.assertLess(tile.amount, 0)
+
+    def test_one_amendment_signed(self):
+        amendments = self.env["service.contract.amendment"].search([])
+        self.assertEqual(len(amendments), 1)
+        self.assertEqual(amendments.state, "done")
+        self.assertEqual(amendments.contract_id, self._ref("contract_atelier_it"))
+        self.assertLessEqual(amendments.date_signed, amendments.date_effective)
+        self.assertEqual(amendments.signed_document_id.mimetype, "application/pdf")
+        support = amendments.contract_id.line_ids.filtered(
+            lambda line: line.product_id == self._ref("product_it_support")
+        )
+        self.assertEqual(support.quantity, 14)
+
+    def test_one_revision_applied_and_visible(self):
+        revisions = self.env["service.contract.revision"].search([])
+        self.assertTrue(revisions)
+        lift = self._ref("contract_tilleuls_lift")
+        last = lift.revision_ids.sorted("date")[-1]
+        self.assertLessEqual(last.date, self.install_day)
+        self.assertGreater(last.coefficient, 1.0)
+        self.assertEqual(last.letter_state, "sent")
+        # The services carry the revised prices, invoiced since.
+        self.assertEqual(
+            sum(last.line_ids.mapped("price_after")),
+            sum(lift.line_ids.mapped("price_unit")),
+        )
+        self.assertTrue(
+            lift.invoice_ids.filtered(lambda m: m.invoice_date >= last.date)
+        )
+
+    def test_every_equipment_category_has_its_checklist(self):
+        equipment = self.env["service.equipment"].search([])
+        self.assertTrue(equipment)
+        for category in equipment.category_id:
+            self.assertTrue(category.checklist_template_id, category.name)
+        done = self.env["service.intervention"].search(
+            [("state", "=", "done"), ("equipment_ids", "!=", False)]
+        )
+        self.assertTrue(done)
+        for visit in done:
+            self.assertEqual(
+                visit.checklist_ids.equipment_id, visit.equipment_ids, visit.name
+            )
+            self.assertTrue(all(visit.checklist_line_ids.mapped("is_answered")))

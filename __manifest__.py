@@ -85,6 +85,7 @@
     "assets": {
         "web.assets_backend": [
             "service_contract/static/src/fields/*.js",
+            "service_contract/static/src/scss/*.scss",
         ],
         "web.assets_tests": [
             "service_contract/static/tests/tours/*.js",

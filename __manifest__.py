@@ -86,6 +86,7 @@
     "assets": {
         "web.assets_backend": [
             "service_contract/static/src/fields/*.js",
+            "service_contract/static/src/scss/*.scss",
         ],
         "web.assets_frontend": [
             "service_contract/static/src/portal/*.scss",

@@ -10,9 +10,11 @@ class ServiceContract(models.Model):
     @api.model
     def _get_visit_alert_domains(self, today):
         """{level: domain} of the visits due an alert on ``today``: 'plan'
-        when their window is open, 'late' once it has passed."""
+        when the window of a preventive visit is open (a corrective visit has
+        its own activity, from the breakdown), 'late' once it has passed."""
         return {
             "plan": [
+                ("kind", "=", "preventive"),
                 ("state", "=", "to_plan"),
                 ("date_window_start", "<=", today),
                 ("date_window_end", ">=", today),

@@ -365,7 +365,35 @@ class ServiceIntervention(models.Model):
 
     def write(self, vals):
         self._check_lifecycle_write(vals)
-        return super().write(vals)
+        result = super().write(vals)
+        if "state" in vals:
+            self._close_alerts()
+        return result
+
+    def _close_alerts(self):
+        """The alerts a visit no longer needs are marked as done: 'plan' once
+        it leaves the state to plan (planned, done or cancelled), 'late' once
+        it is done or cancelled; whatever wrote the state (a button, the
+        calendar, a scheduled action)."""
+        to_close = {
+            "service_contract.mail_activity_type_visit_to_plan": self.filtered(
+                lambda i: i.state != "to_plan"
+            ),
+            "service_contract.mail_activity_type_visit_late": self.filtered(
+                lambda i: i.state in ("done", "cancel")
+            ),
+        }
+        for xmlid, visits in to_close.items():
+            activity_type = self.env.ref(xmlid, raise_if_not_found=False)
+            if not (visits and activity_type):
+                continue
+            self.env["mail.activity"].search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", visits.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            ).action_feedback()
 
     @api.model_create_multi
     def create(self, vals_list):

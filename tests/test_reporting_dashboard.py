@@ -254,13 +254,13 @@ class TestDashboard(InvoicingCase):
 
     def test_first_screen(self):
         """Managers land on the dashboard; contract users keep the contracts
-        and technicians their interventions."""
+        and technicians their day (My Day)."""
         menus = self.env["ir.ui.menu"]
         root = self.env.ref("service_contract.service_contract_menu_root")
         expected = {
             self.manager: "service_contract.service_contract_dashboard_action",
             self.contract_user: "service_contract.service_contract_action",
-            self.technician: "service_contract.service_intervention_action_my",
+            self.technician: "service_contract.service_intervention_action_my_day",
         }
         for user, xmlid in expected.items():
             with self.subTest(user=user.login):

@@ -11,8 +11,27 @@ import { registry } from "@web/core/registry";
 const CUSTOMER = "SC Checklist Customer";
 const FORM = ".o_form_view";
 const LINES = `${FORM} .o_field_widget[name=checklist_line_ids]`;
-const row = (item) => `${LINES} .o_data_row:contains('${item}')`;
-const editedRow = (item) => `${LINES} .o_data_row.o_selected_row:contains('${item}')`;
+const card = (item) => `${LINES} .o_kanban_record:contains('${item}')`;
+
+/** Opens the card of ``item``: its answer, full screen. */
+const openCard = (item) => ({
+    content: `Open the card of ${item}`,
+    trigger: card(item),
+    run: "click",
+});
+
+/** Saves the answer and comes back to the cards. */
+const saveCard = (item) => [
+    {
+        content: `Save the answer of ${item}`,
+        trigger: ".modal .o_form_button_save",
+        run: "click",
+    },
+    {
+        content: "Back to the cards",
+        trigger: `body:not(:has(.modal)) ${card(item)}`,
+    },
+];
 
 registry.category("web_tour.tours").add("service_contract_checklist_tour", {
     steps: () => [
@@ -36,51 +55,37 @@ registry.category("web_tour.tours").add("service_contract_checklist_tour", {
             run: "click",
         },
         {
-            content: "The checklist of the boiler is shown",
-            trigger: `${row("Carbon monoxide")}:contains('0 - 50 ppm')`,
+            content: "The checklist of the boiler is shown, one card per check",
+            trigger: `${card("Carbon monoxide")}:contains('0 - 50 ppm')`,
         },
-        {
-            content: "Check the burner",
-            trigger: `${row("Burner cleaned")} td[name=name]`,
-            run: "click",
-        },
+        openCard("Burner cleaned"),
         {
             content: "Tick it",
-            trigger: `${editedRow("Burner cleaned")} .o_field_widget[name=value_bool] input`,
+            trigger: ".modal .o_field_widget[name=value_bool] input",
             run: "click",
         },
-        {
-            content: "Measure the efficiency",
-            trigger: `${row("Efficiency")} td[name=name]`,
-            run: "click",
-        },
+        ...saveCard("Burner cleaned"),
+        openCard("Efficiency"),
         {
             content: "Enter the efficiency",
-            trigger: `${editedRow("Efficiency")} .o_field_widget[name=value_float] input`,
+            trigger: ".modal .o_field_widget[name=value_float] input",
             run: "edit 92.5",
         },
-        {
-            content: "Measure the carbon monoxide",
-            trigger: `${row("Carbon monoxide")} td[name=name]`,
-            run: "click",
-        },
+        ...saveCard("Efficiency"),
+        openCard("Carbon monoxide"),
         {
             content: "Enter a CO content far above the limit",
-            trigger: `${editedRow("Carbon monoxide")} .o_field_widget[name=value_float] input`,
+            trigger: ".modal .o_field_widget[name=value_float] input",
             run: "edit 120",
         },
-        {
-            content: "Move on to the advice",
-            trigger: `${row("Advice to the customer")} td[name=name]`,
-            run: "click",
-        },
+        ...saveCard("Carbon monoxide"),
         {
             content: "The CO measure is out of range: shown in red",
-            trigger: `${LINES} .o_data_row.text-danger:contains('Carbon monoxide'):contains('120')`,
+            trigger: `${card("Carbon monoxide")} .text-danger:contains('120')`,
         },
         {
             content: "The efficiency is within range",
-            trigger: `${LINES} .o_data_row:not(.text-danger):contains('Efficiency'):contains('92.5')`,
+            trigger: `${card("Efficiency")}:contains('92.5'):not(:has(.text-danger))`,
         },
         {
             content: "Save the visit",
@@ -92,13 +97,8 @@ registry.category("web_tour.tours").add("service_contract_checklist_tour", {
             trigger: `${FORM} .alert-danger:contains('out of range'):not(:has(.d-none))`,
         },
         {
-            content: "Open the actions of the visit",
-            trigger: ".o_cp_action_menus button:has(.fa-cog)",
-            run: "click",
-        },
-        {
-            content: "Mark the visit as done",
-            trigger: ".o-dropdown--menu button[name=action_done]",
+            content: "Mark the visit as done: a large button in view",
+            trigger: `${FORM} .o_service_day_actions button[name=action_done]`,
             run: "click",
         },
         {
@@ -107,7 +107,7 @@ registry.category("web_tour.tours").add("service_contract_checklist_tour", {
         },
         {
             content: "The answers can no longer change",
-            trigger: `${LINES} .o_data_row.text-danger:contains('Carbon monoxide')`,
+            trigger: `${card("Carbon monoxide")} .text-danger:contains('120')`,
         },
     ],
 });

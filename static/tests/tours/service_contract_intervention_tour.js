@@ -157,7 +157,12 @@ registry.category("web_tour.tours").add("service_contract_technician_tour", {
     steps: () => [
         ...openContractsApp(),
         {
-            content: "The technician sees their interventions first",
+            content: "The technician lands on their day (the visit is planned for another day)",
+            trigger: ".o_control_panel .o_last_breadcrumb_item:contains('My Day')",
+        },
+        ...openMenu("service_intervention_menu_root", "service_intervention_menu_my"),
+        {
+            content: "Then their interventions",
             trigger: ".o_control_panel .o_last_breadcrumb_item:contains('My Interventions')",
         },
         {

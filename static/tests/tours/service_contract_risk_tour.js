@@ -1,7 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
-import { openContractsApp } from "@service_contract/../tests/tours/tour_steps";
+import { openContractsApp, openMenu } from "@service_contract/../tests/tours/tour_steps";
 
 /**
  * Risk and spend, in the browser. A technician records the parts and the
@@ -48,7 +48,12 @@ registry.category("web_tour.tours").add("service_contract_risk_technician_tour",
     steps: () => [
         ...openContractsApp(),
         {
-            content: "The technician sees their interventions first",
+            content: "The technician lands on their day",
+            trigger: ".o_control_panel .o_last_breadcrumb_item:contains('My Day')",
+        },
+        ...openMenu("service_intervention_menu_root", "service_intervention_menu_my"),
+        {
+            content: "Then their interventions",
             trigger: ".o_control_panel .o_last_breadcrumb_item:contains('My Interventions')",
         },
         {

@@ -100,6 +100,13 @@ class TestScreenshots(HttpCase):
                 self.shoot(f"{name}_desktop", url)
         with self.subTest("contract_form_phone"):
             self.shoot("contract_form_phone", desktop[0][1], size=PHONE)
+        with self.subTest("my_day_phone"):
+            self.shoot(
+                "my_day_phone",
+                f"{ACTION}service_intervention_action_my_day",
+                "technician",
+                PHONE,
+            )
         with self.subTest("printed_contract"):
             self.shoot(
                 "printed_contract_desktop",

@@ -293,7 +293,9 @@ class ServiceContract(models.Model):
     def _compute_title(self):
         for contract in self:
             if contract.template_id and not contract.title:
-                contract.title = contract.template_id.name
+                # The template's name in the customer's language.
+                lang = contract.partner_id.lang or contract.env.lang
+                contract.title = contract.template_id.with_context(lang=lang).name
 
     @api.depends("company_id")
     def _compute_currency_id(self):

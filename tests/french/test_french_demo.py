@@ -14,7 +14,7 @@ ENGLISH = re.compile(
     r"\b(?:years?|months?|weeks?|days?|Days?|[Tt]acit|in advance|in arrears"
     r"|Quarterly|Monthly|Yearly|Annually|Dear|Hello|Regards|Thank you"
     r"|Contract|Invoice|Customer|Amount|Due Date|Untaxed|Subtotal|Signed"
-    r"|Payment|Renewal|Visit|Report|Maintenance|Breakdown|Boiler|Lift"
+    r"|Payment|Renewal|Visit|Report|Breakdown|Boiler|Lift"
     r"|Building|Home|Office|USD)\b"
     r"|\$"
     # A US date: month/day/year with a day after the 12th.

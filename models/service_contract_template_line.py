@@ -30,11 +30,17 @@ class ServiceContractTemplateLine(models.Model):
 
     def _get_product_descriptions(self):
         """The sale description of the line's product in every installed
-        language: a line that keeps it gets it in the customer's language."""
+        language and in English (the source, even when English is not
+        installed): a line that keeps it gets it in the customer's
+        language."""
         self.ensure_one()
+        langs = {
+            "en_US",
+            *(code for code, _name in self.env["res.lang"].get_installed()),
+        }
         return {
             self.product_id.with_context(
-                lang=code
+                lang=lang
             ).get_product_multiline_description_sale()
-            for code, _name in self.env["res.lang"].get_installed()
+            for lang in langs
         }

@@ -48,6 +48,7 @@ from . import service_contract_health
 from . import service_contract_document
 from . import service_contract_demo
 from . import service_price_index_demo
+from . import service_demo_language
 from . import ir_actions_report
 from . import service_revision_clause_mixin
 from . import service_revision_term

@@ -293,7 +293,9 @@ class ServiceContract(models.Model):
     def _compute_title(self):
         for contract in self:
             if contract.template_id and not contract.title:
-                contract.title = contract.template_id.name
+                # The template's name in the customer's language.
+                lang = contract.partner_id.lang or contract.env.lang
+                contract.title = contract.template_id.with_context(lang=lang).name
 
     @api.depends("company_id")
     def _compute_currency_id(self):
@@ -487,9 +489,13 @@ class ServiceContract(models.Model):
         return {"line_ids": "_prepare_contract_line_vals"}
 
     @api.model
-    def _copy_template_records(self, template, field):
-        """Commands creating the contract's copies of ``template[field]``."""
+    def _copy_template_records(self, template, field, partner=None):
+        """Commands creating the contract's copies of ``template[field]``,
+        in the language of the customer ``partner`` (their names are the
+        customer's, as on a quotation)."""
         prepare = self._get_template_records()[field]
+        if partner and partner.lang:
+            template = template.with_context(lang=partner.lang)
         return [
             Command.create(getattr(record, prepare)()) for record in template[field]
         ]
@@ -501,7 +507,7 @@ class ServiceContract(models.Model):
         if self.template_id:
             for field in self._get_template_records():
                 self[field] = [Command.clear()] + self._copy_template_records(
-                    self.template_id, field
+                    self.template_id, field, self.partner_id
                 )
 
     # ------------------------------------------------------------------
@@ -593,7 +599,11 @@ class ServiceContract(models.Model):
             template = templates.browse(vals.get("template_id"))
             for field in copied:
                 if template and field not in vals:
-                    vals[field] = self._copy_template_records(template, field)
+                    vals[field] = self._copy_template_records(
+                        template,
+                        field,
+                        self.env["res.partner"].browse(vals.get("partner_id")),
+                    )
         return super().create(vals_list)
 
     @api.model

@@ -23,4 +23,24 @@ class ServiceContractTemplateLine(models.Model):
         """Values of the contract line created from this template line."""
         self.ensure_one()
         vals = {name: self[name] for name in self._get_copied_line_fields()}
+        if self.product_id and self.name in self._get_product_descriptions():
+            # The product's own description, in the contract's language.
+            vals["name"] = self.product_id.get_product_multiline_description_sale()
         return vals | {"product_id": self.product_id.id}
+
+    def _get_product_descriptions(self):
+        """The sale description of the line's product in every installed
+        language and in English (the source, even when English is not
+        installed): a line that keeps it gets it in the customer's
+        language."""
+        self.ensure_one()
+        langs = {
+            "en_US",
+            *(code for code, _name in self.env["res.lang"].get_installed()),
+        }
+        return {
+            self.product_id.with_context(
+                lang=lang
+            ).get_product_multiline_description_sale()
+            for lang in langs
+        }

@@ -24,6 +24,43 @@ class TestTemplate(ServiceContractCase):
         self.assertEqual(contract.signatory_id, self.signatory)
         self.assertEqual(contract.partner_invoice_id, self.customer)
 
+    def test_contract_copies_template_in_customer_language(self):
+        """A French customer's contract gets the template's name, its
+        product's description and its visits in French; a line the template
+        wrote itself is kept as written."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.product.product_tmpl_id.update_field_translations(
+            "name", {"fr_FR": "Entretien de chaudière"}
+        )
+        self.product.product_tmpl_id.update_field_translations(
+            "description_sale", {"fr_FR": "Entretien annuel"}
+        )
+        self.template.update_field_translations(
+            "name", {"fr_FR": "Contrat d'entretien de chaudière"}
+        )
+        self.template.visit_plan_ids = [
+            Command.create({"name": "Boiler service", "count_per_year": 1})
+        ]
+        self.template.visit_plan_ids.update_field_translations(
+            "name", {"fr_FR": "Visite d'entretien"}
+        )
+        self.customer.lang = "fr_FR"
+        contract = self._create_contract()
+        self.assertEqual(contract.title, "Contrat d'entretien de chaudière")
+        self.assertEqual(
+            contract.line_ids.mapped("name"),
+            ["Entretien de chaudière\nEntretien annuel", "Call-out cover"],
+        )
+        self.assertEqual(
+            contract.visit_plan_ids.with_context(lang="fr_FR").name,
+            "Visite d'entretien",
+        )
+        # An English customer's contract stays in English.
+        self.customer.lang = "en_US"
+        contract = self._create_contract()
+        self.assertEqual(contract.title, "Boiler maintenance")
+        self.assertEqual(contract.line_ids[0].name, "Boiler service\nYearly servicing")
+
     def test_contract_terms_stay_editable_and_independent(self):
         contract = self._create_contract()
         contract.write({"notice_period": 3})

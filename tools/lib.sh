@@ -187,3 +187,70 @@ install_module() {
         die "installation logged warnings or errors, see $logfile"
     fi
 }
+
+check_log() {
+    # check_log LOGFILE: fails when the log holds a WARNING, ERROR or CRITICAL.
+    if grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$1"; then
+        die "installation logged warnings or errors, see $1"
+    fi
+}
+
+install_french_demo() {
+    # install_french_demo DB LOGFILE: a fresh database as a French maintenance
+    # company has it, with the module's demo data. Four steps, in the order
+    # Odoo needs them:
+    # 1. base and l10n_fr (the SIRET field) with French loaded;
+    # 2. the main company in Lyon (France, EUR, A4, SIRET, VAT), the admin in
+    #    French and Europe/Paris (before account and product are installed, so
+    #    that their journals and pricelist take the euro);
+    # 3. l10n_fr_account: account loads the chart of the company's country
+    #    (the French chart, TVA 20 % on sales) once the registry is loaded;
+    # 4. then service_contract, whose demo invoices need that chart.
+    # Every module is loaded with its French translations.
+    # Fails on any ERROR or WARNING in the log, as install_module.
+    local db=$1 logfile=$2
+    drop_db "$db"
+    rm -f "$logfile"
+    log "Creating the French demo database $db"
+    odoo_bin -d "$db" -i l10n_fr --load-language=fr_FR --stop-after-init --no-http \
+        --log-level=info --logfile="$logfile" || {
+        tail -50 "$logfile" >&2
+        die "installation failed, see $logfile"
+    }
+    # The subcommand comes first: odoo_bin would put -c before it.
+    "$SC_VENV/bin/python" "$ODOO_SRC/odoo-bin" shell -c "$SC_CONF" -d "$db" --no-http \
+        --log-level=info --logfile="$logfile" <<'PY' || {
+company = env.ref("base.main_company")
+env.ref("base.EUR").active = True
+company.write({
+    "name": "Thermilift Services",
+    "street": "27 rue de la Villette",
+    "zip": "69003",
+    "city": "Lyon",
+    "country_id": env.ref("base.fr").id,
+    "currency_id": env.ref("base.EUR").id,
+    "phone": "+33 4 78 62 45 10",
+    "email": "contact@thermilift.example.fr",
+    "website": "https://www.thermilift.example.fr",
+    "company_registry": "91234567500017",
+    "siret": "91234567500017",
+    "vat": "FR65912345675",
+    "paperformat_id": env.ref("base.paperformat_euro").id,
+})
+company.partner_id.write({"lang": "fr_FR", "tz": "Europe/Paris"})
+env.ref("base.user_admin").write({"lang": "fr_FR", "tz": "Europe/Paris"})
+env.cr.commit()
+PY
+        tail -50 "$logfile" >&2
+        die "setting up the French company failed, see $logfile"
+    }
+    local module
+    for module in l10n_fr_account service_contract; do
+        odoo_bin -d "$db" -i "$module" --stop-after-init --no-http \
+            --log-level=info --logfile="$logfile" || {
+            tail -50 "$logfile" >&2
+            die "installation failed, see $logfile"
+        }
+    done
+    check_log "$logfile"
+}

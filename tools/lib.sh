@@ -218,8 +218,10 @@ install_french_demo() {
         die "installation failed, see $logfile"
     }
     # The subcommand comes first: odoo_bin would put -c before it.
-    "$SC_VENV/bin/python" "$ODOO_SRC/odoo-bin" shell -c "$SC_CONF" -d "$db" --no-http \
+    SC_LOGO="$SC_ROOT/demo/company_logo.png" \
+        "$SC_VENV/bin/python" "$ODOO_SRC/odoo-bin" shell -c "$SC_CONF" -d "$db" --no-http \
         --log-level=info --logfile="$logfile" <<'PY' || {
+import base64, os
 company = env.ref("base.main_company")
 env.ref("base.EUR").active = True
 company.write({
@@ -236,6 +238,7 @@ company.write({
     "siret": "91234567500017",
     "vat": "FR65912345675",
     "paperformat_id": env.ref("base.paperformat_euro").id,
+    "logo": base64.b64encode(open(os.environ["SC_LOGO"], "rb").read()),
 })
 company.partner_id.write({"lang": "fr_FR", "tz": "Europe/Paris"})
 env.ref("base.user_admin").write({"lang": "fr_FR", "tz": "Europe/Paris"})

@@ -146,6 +146,12 @@ class ServiceContract(models.Model):
         index="btree_not_null",
         check_company=True,
     )
+    # The smart button reads "Quotation" or "Sales Order" as the order is.
+    sale_order_state = fields.Selection(
+        related="sale_order_id.state",
+        string="Quotation Status",
+        groups="sales_team.group_sale_salesman",
+    )
     line_ids = fields.One2many(
         "service.contract.line",
         "contract_id",

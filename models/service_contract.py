@@ -159,7 +159,12 @@ class ServiceContract(models.Model):
         copy=True,
     )
     amount_untaxed = fields.Monetary(
-        string="Untaxed Amount", compute="_compute_amount_untaxed", store=True
+        string="Untaxed Amount",
+        compute="_compute_amount_untaxed",
+        store=True,
+        # A price per period (month, quarter, year) in the contract's
+        # currency: a sum of several contracts' means nothing.
+        aggregator=None,
     )
     note = fields.Html(string="Terms and Conditions")
 

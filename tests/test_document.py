@@ -103,6 +103,15 @@ class TestDocument(ServiceContractCase):
         self.assertIn("Aucune prestation", str(french.doc_services))
         self.assertIn("Aucune visite préventive", str(french.doc_visits))
 
+    def test_send_by_email_dialog_has_a_title(self):
+        """The composer opens titled (not "Odoo"), in the user's language."""
+        action = self.contract.action_send_by_email()
+        self.assertEqual(action["res_model"], "mail.compose.message")
+        self.assertEqual(action["name"], "Send by Email")
+        self.env["res.lang"]._activate_lang("fr_FR")
+        french = self.contract.with_context(lang="fr_FR")
+        self.assertEqual(french.action_send_by_email()["name"], "Envoyer par e-mail")
+
     def test_placeholders_of_every_concern_listed_in_order(self):
         """The document's own placeholders and those the concerns add from
         their files (price revision, visits), in the order of the list."""

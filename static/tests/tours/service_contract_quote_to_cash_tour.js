@@ -134,6 +134,8 @@ registry.category("web_tour.tours").add("service_contract_quote_to_cash_tour", {
             {
                 content: "The contract is running, and can be invoiced",
                 trigger: `${FORM}:has(${statusIs("Running")}) .o_statusbar_buttons button[name=action_create_invoices]:enabled`,
+                // the signed PDF is rendered: allow for a slow machine
+                timeout: 60000,
             },
             {
                 content: "The signature date is set",

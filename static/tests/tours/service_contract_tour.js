@@ -125,6 +125,8 @@ registry.category("web_tour.tours").add("service_contract_tour", {
         {
             content: "The contract is running, and notice can be registered",
             trigger: `${FORM}:has(${statusIs("Running")}) .o_statusbar_buttons button[name=action_open_notice_wizard]:enabled`,
+            // the signed PDF is rendered: allow for a slow machine
+            timeout: 60000,
         },
         {
             content: "The signature date is set",

@@ -39,6 +39,7 @@
         "data/service_contract_amendment_data.xml",
         "data/service_breakdown_data.xml",
         "wizards/service_contract_notice_views.xml",
+        "wizards/service_contract_sign_views.xml",
         "wizards/service_contract_terminate_views.xml",
         "wizards/service_contract_revision_wizard_views.xml",
         "wizards/service_breakdown_report_views.xml",

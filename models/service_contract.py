@@ -146,6 +146,12 @@ class ServiceContract(models.Model):
         index="btree_not_null",
         check_company=True,
     )
+    # The smart button reads "Quotation" or "Sales Order" as the order is.
+    sale_order_state = fields.Selection(
+        related="sale_order_id.state",
+        string="Quotation Status",
+        groups="sales_team.group_sale_salesman",
+    )
     line_ids = fields.One2many(
         "service.contract.line",
         "contract_id",
@@ -153,7 +159,12 @@ class ServiceContract(models.Model):
         copy=True,
     )
     amount_untaxed = fields.Monetary(
-        string="Untaxed Amount", compute="_compute_amount_untaxed", store=True
+        string="Untaxed Amount",
+        compute="_compute_amount_untaxed",
+        store=True,
+        # A price per period (month, quarter, year) in the contract's
+        # currency: a sum of several contracts' means nothing.
+        aggregator=None,
     )
     note = fields.Html(string="Terms and Conditions")
 

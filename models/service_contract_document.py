@@ -110,7 +110,7 @@ class ServiceContract(models.Model):
 
     # Guarded fields (see service_lifecycle_guard.py).
     def _get_lifecycle_actions(self):
-        return (*super()._get_lifecycle_actions(), "_portal_sign")
+        return (*super()._get_lifecycle_actions(), "_portal_sign", "_sign_offline")
 
     def _get_action_fields(self):
         return (
@@ -163,6 +163,17 @@ class ServiceContract(models.Model):
         return [*super()._get_document_placeholders(), *DOCUMENT_PLACEHOLDERS]
 
     @api.model
+    def _document_list(self, items, empty):
+        """A placeholder's list: ``items`` (Markup) as a bulleted list, or,
+        when there are none, the sentence ``empty``, so that the text
+        announcing the list ("on the following sites:") still reads well."""
+        if not items:
+            return Markup("<p><em>%s</em></p>") % empty
+        return Markup("<ul>%s</ul>") % Markup("").join(
+            Markup("<li>%s</li>") % item for item in items
+        )
+
+    @api.model
     def _list_document_placeholders(self):
         """``[(expression, label)]`` of the placeholders, by sequence."""
         placeholders = sorted(
@@ -184,10 +195,16 @@ class ServiceContract(models.Model):
             contract.doc_company_address = self._address_html(
                 contract.company_id.partner_id
             )
-            contract.doc_sites = Markup("<ul>%s</ul>") % Markup("").join(
-                Markup("<li><strong>%s</strong><br/>%s</li>")
-                % (site.name, self._address_html(site))
-                for site in contract.site_ids
+            contract.doc_sites = self._document_list(
+                [
+                    Markup("<strong>%s</strong><br/>%s")
+                    % (site.name, self._address_html(site))
+                    for site in contract.site_ids
+                ],
+                env._(
+                    "No site designated: the services are performed at the "
+                    "customer's address."
+                ),
             )
             rows = Markup("").join(
                 Markup(
@@ -220,6 +237,10 @@ class ServiceContract(models.Model):
                 env._("Total per period (untaxed)"),
                 format_amount(env, contract.amount_untaxed, currency),
             )
+            if not contract.line_ids:
+                contract.doc_services = self._document_list(
+                    [], env._("No service listed.")
+                )
             contract.doc_amount_annual = format_amount(
                 env, contract.amount_annual, currency
             )
@@ -534,6 +555,40 @@ class ServiceContract(models.Model):
             partner_ids=self.user_id.partner_id.ids,
             subtype_xmlid="mail.mt_comment",
         )
+        return True
+
+    def action_open_sign_wizard(self):
+        """Mark as Signed: the signature date and the signed document."""
+        self.ensure_one()
+        return self._open_wizard("service.contract.sign", self.env._("Mark as Signed"))
+
+    @lifecycle_action
+    def _sign_offline(self, date_signed, content=None, reason=None):
+        """Record a signature given outside the portal on ``date_signed``:
+        the contract runs, its signed document is ``content`` (the signed
+        PDF) or, without one, the contract's document rendered now, and the
+        chatter says which (with ``reason``)."""
+        self.ensure_one()
+        self.action_sign(date_signed=date_signed)
+        if content:
+            self.signed_document_id = self.env["ir.attachment"].create(
+                self._prepare_file_vals(
+                    f"{self.name.replace('/', '-')} - signed.pdf", content
+                )
+            )
+            body = self.env._(
+                "Marked as signed on %(date)s; the signed copy is attached.",
+                date=format_date(self.env, self.date_signed),
+            )
+        else:
+            self._store_signed_pdf()
+            body = self.env._(
+                "Marked as signed on %(date)s without a signed copy (%(reason)s); "
+                "the contract's document is kept as signed.",
+                date=format_date(self.env, self.date_signed),
+                reason=reason,
+            )
+        self.message_post(body=body, attachment_ids=self.signed_document_id.ids)
         return True
 
     @api.model

@@ -109,21 +109,36 @@ class ServiceContract(models.Model):
         def date(value):
             return format_date(self.env, value)
 
+        # A sentence for one, another for several: Odoo has no plural forms
+        # in its translations.
+        values = {
+            "count": details.get("count"),
+            "days": details.get("days"),
+            "date": date(details["date"]) if details.get("date") else "",
+        }
         if rule == "overdue":
+            if details["count"] == 1:
+                return self.env._(
+                    "%(count)s invoice overdue by more than %(days)s days "
+                    "(due on %(date)s).",
+                    **values,
+                )
             return self.env._(
-                "%(count)s invoice(s) overdue by more than %(days)s days "
+                "%(count)s invoices overdue by more than %(days)s days "
                 "(oldest due on %(date)s).",
-                count=details["count"],
-                days=details["days"],
-                date=date(details["date"]),
+                **values,
             )
         if rule == "late_visit":
+            if details["count"] == 1:
+                return self.env._(
+                    "%(count)s visit still not done %(days)s days after its "
+                    "window (ended on %(date)s).",
+                    **values,
+                )
             return self.env._(
-                "%(count)s visit(s) still not done %(days)s days after their "
+                "%(count)s visits still not done %(days)s days after their "
                 "window (oldest window ended on %(date)s).",
-                count=details["count"],
-                days=details["days"],
-                date=date(details["date"]),
+                **values,
             )
         if rule == "margin":
             if details.get("rate") is None:

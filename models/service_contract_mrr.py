@@ -22,6 +22,23 @@ class ServiceContract(models.Model):
         "currency is converted at the rate of the start of its current term.",
     )
 
+    amount_mrr = fields.Monetary(
+        string="MRR",
+        currency_field="company_currency_id",
+        compute="_compute_amount_mrr",
+        store=True,
+        help="Monthly recurring revenue in force: the monthly recurring revenue "
+        "of a running contract, in the company's currency, and zero for a "
+        "contract not running (draft, to sign, closed or cancelled), so that "
+        "a total of contracts is the MRR they bring.",
+    )
+
+    @api.depends("state", "amount_monthly")
+    def _compute_amount_mrr(self):
+        for contract in self:
+            running = contract.state == "running"
+            contract.amount_mrr = contract.amount_monthly if running else 0.0
+
     @api.depends(
         "amount_untaxed",
         "invoicing_frequency",

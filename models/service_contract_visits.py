@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import psycopg2
-from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
@@ -105,20 +104,27 @@ class ServiceContract(models.Model):
     @api.depends_context("lang")
     def _compute_doc_visits(self):
         for contract in self:
-            contract.doc_visits = Markup("<ul>%s</ul>") % Markup("").join(
-                Markup("<li>%s</li>")
-                % self.env._(
-                    "%(visit)s: %(frequency)s",
-                    visit=plan.name,
-                    frequency=contract._visit_frequency(plan),
-                )
-                for plan in contract.visit_plan_ids
+            contract.doc_visits = self._document_list(
+                [
+                    self.env._(
+                        "%(visit)s: %(frequency)s",
+                        visit=plan.name,
+                        frequency=contract._visit_frequency(plan),
+                    )
+                    for plan in contract.visit_plan_ids
+                ],
+                self.env._("No preventive visit planned."),
             )
 
     def _visit_frequency(self, plan):
         """How often the visits of ``plan`` are due, in words."""
         if plan.frequency_type == "count":
-            text = self.env._("%(count)s visit(s) per year", count=plan.count_per_year)
+            count = plan.count_per_year
+            text = (
+                self.env._("%(count)s visit per year", count=count)
+                if count == 1
+                else self.env._("%(count)s visits per year", count=count)
+            )
         else:
             unit = self._selection_label_plan(plan)
             text = self.env._(

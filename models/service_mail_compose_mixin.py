@@ -11,6 +11,8 @@ class ServiceMailComposeMixin(models.AbstractModel):
         self.ensure_one()
         template = self.env.ref(template_xmlid)
         return {
+            # The dialog's title (without it the web client shows "Odoo").
+            "name": self.env._("Send by Email"),
             "type": "ir.actions.act_window",
             "res_model": "mail.compose.message",
             "view_mode": "form",

@@ -366,47 +366,88 @@ class ServiceContractDashboard(models.Model):
         amount_secondary = format_amount(
             self.env, self.amount_secondary, self.currency_id
         )
+        # One sentence for one, another for several (no plural forms in
+        # Odoo's translations): "1 contract", "2 contracts".
+        one = secondary == 1
+        _ = self.env._
         descriptions = {
-            "mrr": self.env._(
-                "ARR %(arr)s, from %(count)s contracts in force.",
-                arr=amount_secondary,
-                count=self.record_count,
+            "mrr": (
+                _(
+                    "ARR %(arr)s, from %(count)s contract in force.",
+                    arr=amount_secondary,
+                    count=self.record_count,
+                )
+                if self.record_count == 1
+                else _(
+                    "ARR %(arr)s, from %(count)s contracts in force.",
+                    arr=amount_secondary,
+                    count=self.record_count,
+                )
             ),
-            "mrr_movement": self.env._(
+            "mrr_movement": _(
                 "New, renewed, revised and terminated by month; %(lost)s lost.",
                 lost=amount_secondary,
             ),
-            "at_risk": self.env._(
-                "%(amount)s of MRR; %(count)s more to watch.",
-                amount=format_amount(self.env, self.amount, self.currency_id),
-                count=secondary,
+            "at_risk": (
+                _(
+                    "%(amount)s of MRR; %(count)s more contract to watch.",
+                    amount=format_amount(self.env, self.amount, self.currency_id),
+                    count=secondary,
+                )
+                if one
+                else _(
+                    "%(amount)s of MRR; %(count)s more to watch.",
+                    amount=format_amount(self.env, self.amount, self.currency_id),
+                    count=secondary,
+                )
             ),
-            "least_profitable": self.env._(
-                "Worst margin over the term; %(count)s contracts lose money.",
-                count=secondary,
+            "least_profitable": (
+                _(
+                    "Worst margin over the term; %(count)s contract loses money.",
+                    count=secondary,
+                )
+                if one
+                else _(
+                    "Worst margin over the term; %(count)s contracts lose money.",
+                    count=secondary,
+                )
             ),
-            "term": self.env._(
-                "%(count)s will not be renewed. By renewal type.", count=secondary
+            "term": (
+                _(
+                    "%(count)s contract will not be renewed. By renewal type.",
+                    count=secondary,
+                )
+                if one
+                else _(
+                    "%(count)s will not be renewed. By renewal type.", count=secondary
+                )
             ),
-            "notice": self.env._(
+            "notice": _(
                 "Last day to refuse the renewal; %(count)s with express renewal.",
                 count=secondary,
             ),
-            "churn": self.env._(
+            "churn": _(
                 "Terminations (%(count)s) and notices received, by reason.",
                 count=secondary,
             ),
-            "visits_due": self.env._(
+            "visits_due": _(
                 "Open visits by technician; %(count)s without technician.",
                 count=secondary,
             ),
-            "visits_late": self.env._(
+            "visits_late": _(
                 "Past their window, by technician; %(count)s without technician.",
                 count=secondary,
             ),
-            "overdue": self.env._(
-                "Unpaid invoices past due of %(count)s contract customers.",
-                count=secondary,
+            "overdue": (
+                _(
+                    "Unpaid invoices past due of %(count)s contract customer.",
+                    count=secondary,
+                )
+                if one
+                else _(
+                    "Unpaid invoices past due of %(count)s contract customers.",
+                    count=secondary,
+                )
             ),
         }
         return descriptions.get(self.tile, "")

@@ -61,3 +61,5 @@ from . import test_ui_equipment
 from . import test_access_equipment
 from . import test_invoicing_sale_order
 from . import test_portal_public_forms
+from . import test_i18n_french
+from . import test_contract_sign

@@ -171,7 +171,7 @@ class TestMenusOpen(MenuCase):
         self.assertFalse(user.has_group("account.group_account_invoice"))
         self.assertFalse(user.has_group("sales_team.group_sale_salesman"))
         opened = self._open_menus(user)
-        self.assertIn("Billing Schedule", opened)
+        self.assertIn("Billing Periods", opened)
         self.assertIn("Alerts", opened)
         late = (
             self.env["service.contract"]
@@ -191,7 +191,7 @@ class TestMenusOpen(MenuCase):
     def test_technician_opens_every_menu(self):
         opened = self._open_menus(self.technician)
         self.assertIn("My Interventions", opened)
-        self.assertNotIn("Billing Schedule", opened)
+        self.assertNotIn("Billing Periods", opened)
 
 
 @tagged("post_install", "-at_install")

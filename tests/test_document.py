@@ -60,7 +60,7 @@ class TestDocument(ServiceContractCase):
             "object.signatory_id.name": "Anne Signer",
             "object.doc_sites": "Building B",
             "object.doc_services": "Service C",
-            "object.doc_visits": "Boiler service: 2 visit(s) per year",
+            "object.doc_visits": "Boiler service: 2 visits per year",
             "object.doc_firm_term": "2 years",
             "object.doc_renewal": "Tacit renewal for 1 year",
             "object.doc_notice": "2 months before the end of the term",
@@ -80,6 +80,37 @@ class TestDocument(ServiceContractCase):
         self.assertIn("Service A", body)
         self.assertIn("Service B", body)
         self.assertIn("230.00", body.replace(",", ""))  # total of the lines
+
+    def test_empty_lists_read_as_sentences(self):
+        """A list a placeholder names (sites, services, visits) that is
+        empty renders a sentence, not an empty list after "the following
+        sites:"."""
+        contract = self._create_contract(site_ids=[Command.clear()])
+        contract.visit_plan_ids.unlink()
+        contract.line_ids.unlink()
+        body = html2plaintext(self._rendered(contract)).replace("&#39;", "'")
+        self.assertIn(
+            "object.doc_sites= /No site designated: the services are performed "
+            "at the customer's address./",
+            body,
+        )
+        self.assertIn("object.doc_services= /No service listed./", body)
+        self.assertIn("object.doc_visits= /No preventive visit planned./", body)
+        # In French too.
+        self.env["res.lang"]._activate_lang("fr_FR")
+        french = contract.with_context(lang="fr_FR")
+        self.assertIn("Aucun site désigné", str(french.doc_sites))
+        self.assertIn("Aucune prestation", str(french.doc_services))
+        self.assertIn("Aucune visite préventive", str(french.doc_visits))
+
+    def test_send_by_email_dialog_has_a_title(self):
+        """The composer opens titled (not "Odoo"), in the user's language."""
+        action = self.contract.action_send_by_email()
+        self.assertEqual(action["res_model"], "mail.compose.message")
+        self.assertEqual(action["name"], "Send by Email")
+        self.env["res.lang"]._activate_lang("fr_FR")
+        french = self.contract.with_context(lang="fr_FR")
+        self.assertEqual(french.action_send_by_email()["name"], "Envoyer par e-mail")
 
     def test_placeholders_of_every_concern_listed_in_order(self):
         """The document's own placeholders and those the concerns add from

@@ -97,8 +97,7 @@ class TestHealthRules(HealthCase):
         self.assertEqual(self._health(other), "at_risk")
         self.assertEqual(
             other.health_reasons,
-            "At Risk: 1 invoice(s) overdue by more than 30 days (oldest due on "
-            "05/15/2026).",
+            "At Risk: 1 invoice overdue by more than 30 days (due on 05/15/2026).",
         )
         # A day later, the first one is beyond too.
         self.assertEqual(self._health(self.contract, TODAY + timedelta(1)), "at_risk")
@@ -121,8 +120,8 @@ class TestHealthRules(HealthCase):
         self.assertEqual(self._health(other), "watch")
         self.assertEqual(
             other.health_reasons,
-            "Watch: 1 visit(s) still not done 15 days after their window "
-            "(oldest window ended on 05/30/2026).",
+            "Watch: 1 visit still not done 15 days after its window "
+            "(ended on 05/30/2026).",
         )
 
     def test_done_visit_is_not_late(self):
@@ -231,10 +230,10 @@ class TestHealthRules(HealthCase):
         self.assertEqual(
             self.contract.health_reasons.splitlines(),
             [
-                "At Risk: 2 invoice(s) overdue by more than 30 days (oldest due "
+                "At Risk: 2 invoices overdue by more than 30 days (oldest due "
                 "on 05/01/2026).",
-                "Watch: 1 visit(s) still not done 15 days after their window "
-                "(oldest window ended on 05/26/2026).",
+                "Watch: 1 visit still not done 15 days after its window "
+                "(ended on 05/26/2026).",
                 "Watch: Terminable at any time: the renewal reminder was not "
                 "sent in time (Loi Chatel).",
             ],

@@ -1,8 +1,10 @@
 from collections import defaultdict
 from datetime import date
 
+from lxml import etree
+
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import date_utils
 
 from odoo.addons.service_contract.models.service_lifecycle_guard import (
@@ -235,3 +237,108 @@ class TestRecurringRevenue(ServiceContractCase):
             "coefficient": after / before,
         }
         revisions.create({k: v for k, v in vals.items() if k in revisions._fields})
+
+    def test_mrr_level_every_month(self):
+        """The monthly report: the MRR in force at the end of every month,
+        months without any change included, and the movements beside it,
+        as a contract manager reads it."""
+        yearly = self._contract(date(2024, 11, 1), "year", 1200.0)
+        monthly = self._contract(date(2025, 2, 15), "month", 50.0)
+        monthly._terminate(date(2025, 5, 20), "agreement", "Moving out")
+        revision = "service.contract.revision" in self.env
+        if revision:
+            self._revise(yearly, date(2025, 7, 1), 1200.0, 1320.0)
+        manager = new_test_user(
+            self.env,
+            login="sc_mrr_month_manager",
+            groups="base.group_user,service_contract.group_service_contract_manager",
+        )
+        report = self.env["service.contract.mrr.month.report"].with_user(manager)
+        rows = report._read_group(
+            [
+                ("contract_id", "in", (yearly | monthly).ids),
+                ("date", "<=", date(2025, 8, 31)),
+            ],
+            ["date:month"],
+            ["mrr:sum", "mrr_new:sum", "mrr_revised:sum", "mrr_terminated:sum"],
+        )
+        revised = 10.0 if revision else 0.0
+        self.assertEqual(
+            [(month, *figures) for month, *figures in rows],
+            [
+                # month, MRR in force at its end, new, revised, lost
+                (date(2024, 11, 1), 100.0, 100.0, 0.0, 0.0),
+                (date(2024, 12, 1), 100.0, 0.0, 0.0, 0.0),
+                (date(2025, 1, 1), 100.0, 0.0, 0.0, 0.0),
+                (date(2025, 2, 1), 150.0, 50.0, 0.0, 0.0),
+                (date(2025, 3, 1), 150.0, 0.0, 0.0, 0.0),
+                (date(2025, 4, 1), 150.0, 0.0, 0.0, 0.0),
+                (date(2025, 5, 1), 100.0, 0.0, 0.0, -50.0),
+                (date(2025, 6, 1), 100.0, 0.0, 0.0, 0.0),
+                (date(2025, 7, 1), 100.0 + revised, 0.0, revised, 0.0),
+                (date(2025, 8, 1), 100.0 + revised, 0.0, 0.0, 0.0),
+            ],
+        )
+        # A line per contract and month: none for the terminated contract
+        # after its last month; the running one goes on to the company's
+        # current month.
+        lines = report.search([("contract_id", "=", monthly.id)], order="date")
+        self.assertEqual(
+            lines.mapped("date"),
+            [date(2025, month, 1) for month in (2, 3, 4, 5)],
+        )
+        today = self.env.company._service_today()
+        last = report.search([("contract_id", "=", yearly.id)], limit=1)
+        self.assertEqual(last.date, today.replace(day=1))
+        self.assertEqual(last.arr, 12 * last.mrr)
+
+    def test_contract_list_totals_mean_something(self):
+        """The contract list adds up only the MRR in force, in the company's
+        currency: not the prices per period (monthly, quarterly, yearly),
+        nor drafts or cancelled contracts."""
+        running = self._contract(date(2025, 1, 1), "quarter", 300.0)
+        draft = self._contract(date(2025, 1, 1), "month", 999.0, sign=False)
+        cancelled = self._contract(date(2025, 1, 1), "month", 50.0, sign=False)
+        cancelled.action_cancel()
+        self.assertEqual(running.amount_mrr, 100.0)
+        self.assertEqual((draft | cancelled).mapped("amount_mrr"), [0.0, 0.0])
+        contracts = running | draft | cancelled
+        total = self.env["service.contract"]._read_group(
+            [("id", "in", contracts.ids)], [], ["amount_mrr:sum"]
+        )[0][0]
+        self.assertEqual(total, 100.0)
+        # The list's totals: the MRR in force only; a grouped list shows no
+        # sum of prices per period either.
+        arch = self.env["service.contract"].get_view(view_type="list")["arch"]
+        summed = {
+            node.get("name")
+            for node in etree.fromstring(arch).iter("field")
+            if node.get("sum")
+        }
+        self.assertIn("amount_mrr", summed)
+        self.assertLessEqual(summed, {"amount_mrr", "margin"})
+        self.assertNotIn("amount_untaxed", summed)
+        self.assertFalse(
+            self.env["service.contract"]._fields["amount_untaxed"].aggregator
+        )
+        for name in summed:
+            field = self.env["service.contract"]._fields[name]
+            self.assertEqual(field.currency_field, "company_currency_id", name)
+            self.assertTrue(field.store, name)
+
+    def test_profitability_opens_on_contracts_by_margin(self):
+        """The profitability analysis opens on its contracts, the least
+        profitable first, not on months times four measures."""
+        arch = etree.fromstring(
+            self.env["service.contract.profitability.report"].get_view(
+                view_type="pivot"
+            )["arch"]
+        )
+        self.assertEqual(arch.get("default_order"), "margin asc")
+        rows = [f.get("name") for f in arch.iter("field") if f.get("type") == "row"]
+        cols = [f.get("name") for f in arch.iter("field") if f.get("type") == "col"]
+        self.assertEqual((rows, cols), (["contract_id"], []))
+        self.assertIn(
+            "margin",
+            [f.get("name") for f in arch.iter("field") if f.get("type") == "measure"],
+        )

@@ -11,6 +11,13 @@ class TestServiceContractUi(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # Mark as Signed renders the contract with wkhtmltopdf, which would
+        # fetch the report's stylesheets from this test server while the
+        # signing request holds the test cursor (a deadlock): point it
+        # elsewhere, as PortalCase does.
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "report.url", "file:///nonexistent-sc-report-url"
+        )
         cls.customer = cls.env["res.partner"].create(
             {
                 "name": "SC Tour Customer",

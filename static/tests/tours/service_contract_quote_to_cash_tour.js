@@ -117,13 +117,25 @@ registry.category("web_tour.tours").add("service_contract_quote_to_cash_tour", {
                 trigger: `${FORM} .o-form-buttonbox button[name=action_view_sale_order]`,
             },
             {
-                content: "Mark the contract as signed",
-                trigger: `${BUTTONS} button[name=action_sign].btn-primary:enabled`,
+                content: "Mark the contract as signed: the signature wizard opens",
+                trigger: `${BUTTONS} button[name=action_open_sign_wizard].btn-primary:enabled`,
+                run: "click",
+            },
+            {
+                content: "No signed copy at hand: say why",
+                trigger: ".modal .o_field_widget[name=no_document_reason] input",
+                run: "edit Signed on paper, copy to come",
+            },
+            {
+                content: "Confirm the signature",
+                trigger: ".modal button[name=action_confirm]:enabled",
                 run: "click",
             },
             {
                 content: "The contract is running, and can be invoiced",
                 trigger: `${FORM}:has(${statusIs("Running")}) .o_statusbar_buttons button[name=action_create_invoices]:enabled`,
+                // the signed PDF is rendered: allow for a slow machine
+                timeout: 60000,
             },
             {
                 content: "The signature date is set",

@@ -104,17 +104,29 @@ registry.category("web_tour.tours").add("service_contract_tour", {
         },
         {
             content: "The contract waits for the signature, and can be signed",
-            trigger: `${FORM}:has(${statusIs("To Sign")}) .o_statusbar_buttons button[name=action_sign].btn-primary:enabled`,
+            trigger: `${FORM}:has(${statusIs("To Sign")}) .o_statusbar_buttons button[name=action_open_sign_wizard].btn-primary:enabled`,
         },
         // Signature.
         {
-            content: "Mark the contract as signed",
-            trigger: `${BUTTONS} button[name=action_sign].btn-primary:enabled`,
+            content: "Mark the contract as signed: the signature wizard opens",
+            trigger: `${BUTTONS} button[name=action_open_sign_wizard].btn-primary:enabled`,
+            run: "click",
+        },
+        {
+            content: "No signed copy at hand: say why",
+            trigger: ".modal .o_field_widget[name=no_document_reason] input",
+            run: "edit Signed on paper, copy to come",
+        },
+        {
+            content: "Confirm the signature",
+            trigger: ".modal button[name=action_confirm]:enabled",
             run: "click",
         },
         {
             content: "The contract is running, and notice can be registered",
             trigger: `${FORM}:has(${statusIs("Running")}) .o_statusbar_buttons button[name=action_open_notice_wizard]:enabled`,
+            // the signed PDF is rendered: allow for a slow machine
+            timeout: 60000,
         },
         {
             content: "The signature date is set",

@@ -5,15 +5,18 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     def _demo_speak_company_language(self):
-        """Demo data only: these customers, their contacts and sites speak
-        the language of the company (French in a French database; the demo
+        """Demo data only: these customers, their contacts and sites (and
+        the technician) speak the language of the company and live in its
+        time zone (French and Europe/Paris in a French database; the demo
         file never names a language that may not be installed)."""
-        lang = self.env.company.partner_id.lang
-        if lang:
+        company = self.env.company.partner_id
+        values = {"lang": company.lang, "tz": company.tz}
+        values = {name: value for name, value in values.items() if value}
+        if values:
             partners = self.with_context(active_test=False).search(
                 [("id", "child_of", self.ids)]
             )
-            partners.write({"lang": lang})
+            partners.write(values)
         return True
 
 

@@ -107,6 +107,14 @@ class TestScreenshots(HttpCase):
                 "technician",
                 PHONE,
             )
+        with self.subTest("visit_phone"):
+            visit = self.env.ref("service_contract.intervention_lift_breakdown")
+            self.shoot(
+                "visit_phone",
+                f"{ACTION}service_intervention_action_my_day/{visit.id}",
+                "technician",
+                PHONE,
+            )
         with self.subTest("printed_contract"):
             self.shoot(
                 "printed_contract_desktop",

@@ -96,9 +96,12 @@ class ServiceInterventionMaterial(models.Model):
 
     @api.depends("product_id")
     def _compute_name(self):
+        # In the customer's language, as a sales order line's description:
+        # the visit report and the invoice of the part are theirs.
         for line in self:
             if line.product_id:
-                line.name = line.product_id.display_name
+                lang = line.intervention_id.partner_id.lang or self.env.lang
+                line.name = line.product_id.with_context(lang=lang).display_name
 
     @api.depends("product_id")
     def _compute_product_uom_id(self):

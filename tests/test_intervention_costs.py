@@ -291,3 +291,19 @@ class TestInterventionCosts(ServiceContractCase):
             with self.subTest(model=model):
                 arch = self.env[model].get_view(self.env.ref(view).id)["arch"]
                 self.assertIn(f'name="service_{name}_cost"', arch)
+
+    def test_part_described_in_the_customers_language(self):
+        """A part used on a visit is described in the customer's language,
+        as a sales order line: the report and the invoice are theirs."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.part.with_context(lang="fr_FR").name = "Soupape de pression"
+        self.contract.partner_id.lang = "fr_FR"
+        visit = self._visit()
+        self._two_parts(visit)
+        self.assertEqual(
+            visit.material_line_ids.mapped("name"), ["Soupape de pression"] * 2
+        )
+        self.contract.partner_id.lang = "en_US"
+        visit = self._visit()
+        self._two_parts(visit)
+        self.assertEqual(visit.material_line_ids.mapped("name"), ["Pressure valve"] * 2)

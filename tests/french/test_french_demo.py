@@ -105,6 +105,13 @@ class TestFrenchDemo(TransactionCase):
         sites = self.env.ref("service_contract.partner_tilleuls_site_a")
         self.assertEqual(sites.name, "Bâtiment A")
 
+    def test_dashboard_counts_in_the_singular(self):
+        """The overdue card reads "1 facture", never "1 factures"."""
+        Dashboard = self.env["service.contract.dashboard"].with_context(lang="fr_FR")
+        arch = Dashboard.get_view(view_type="kanban")["arch"]
+        self.assertIn(">1 facture<", arch)
+        self.assertIn(" factures<", arch)
+
     def test_documents_in_french(self):
         leaks = []
         shown = self.contracts.filtered(lambda c: c.state != "draft")

@@ -17,7 +17,7 @@ class TestEquipment(ServiceContractCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.boilers = cls.env["service.equipment.category"].create(
-            {"name": "Gas boilers", "regulation": "boiler"}
+            {"name": "SC Gas boilers", "regulation": "boiler"}
         )
         cls.boiler = cls.env["service.equipment"].create(
             {
@@ -89,7 +89,7 @@ class TestEquipmentCoverage(ServiceContractCase):
         super().setUpClass()
         cls.company.service_planning_horizon = 60
         cls.boilers = cls.env["service.equipment.category"].create(
-            {"name": "Gas boilers", "regulation": "boiler"}
+            {"name": "SC Gas boilers", "regulation": "boiler"}
         )
         cls.boiler_a, cls.boiler_b = cls.env["service.equipment"].create(
             [
@@ -428,9 +428,9 @@ class TestEquipmentCoverage(ServiceContractCase):
         csv = (
             "Customer,Site,Category,Name,Brand,Model,Serial Number,Installed On,"
             "Warranty Until\n"
-            f'{self.customer.name},"{self.site_a.display_name}",Gas boilers,'
+            f'{self.customer.name},"{self.site_a.display_name}",SC Gas boilers,'
             "Boiler room,Saunier Duval,ThemaPlus,SD-2020-1,2020-10-15,2025-10-14\n"
-            f'{self.customer.name},"{self.site_b.display_name}",Gas boilers,'
+            f'{self.customer.name},"{self.site_b.display_name}",SC Gas boilers,'
             "Laundry,De Dietrich,Naneo,DD-2021-7,2021-03-01,\n"
         )
         wizard = (

@@ -4,7 +4,7 @@
     "name": "Service Contracts",
     "summary": "Service contracts for maintenance companies: sites, templates, "
     "signature, renewal, notice and termination",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Services",
     "website": "https://github.com/service-contract/service_contract",
     "author": "service_contract authors",

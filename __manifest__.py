@@ -2,8 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
     "name": "Service Contracts",
-    "summary": "Service contracts for maintenance companies: sites, templates, "
-    "signature, renewal, notice and termination",
+    "summary": "Maintenance and service contracts: recurring invoicing, "
+    "preventive visits, renewals and price revisions, with a customer portal",
     "version": "18.0.1.2.0",
     "category": "Services",
     "website": "https://github.com/service-contract/service_contract",

@@ -3,7 +3,7 @@ import re
 from datetime import date
 
 from odoo import Command
-from odoo.modules.module import get_module_path
+from odoo.modules.module import get_manifest, get_module_path
 from odoo.tests import tagged
 
 from .common import ServiceContractCase
@@ -62,6 +62,28 @@ class TestFrench(ServiceContractCase):
 
     def _french(self, records):
         return records.with_context(lang="fr_FR")
+
+    def test_apps_menu_reads_the_module_in_french(self):
+        """The Apps menu shows the module's name and summary in the user's
+        language: they are fields of base's record of the module
+        (base.module_service_contract), translated by the add-on's own
+        i18n/fr.po (its .pot carries the msgids), loaded with the French."""
+        self.env["ir.module.module"]._load_module_terms(["service_contract"], ["fr_FR"])
+        module = self.env.ref("base.module_service_contract")
+        manifest = get_manifest("service_contract")
+        english = module.with_context(lang="en_US").read(["shortdesc", "summary"])[0]
+        self.assertEqual(
+            (english["shortdesc"], english["summary"]),
+            (manifest["name"], manifest["summary"]),
+        )
+        french = module.with_context(lang="fr_FR").read(["shortdesc", "summary"])[0]
+        self.assertEqual(french["shortdesc"], "Contrats de service")
+        self.assertEqual(
+            french["summary"],
+            "Contrats de maintenance et de service\u00a0: facturation récurrente, "
+            "visites préventives, renouvellements et révisions de prix, avec un "
+            "portail client",
+        )
 
     def test_count_sentences_singular_for_one(self):
         """A count of one reads in the singular, in French and English."""

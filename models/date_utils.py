@@ -1,6 +1,6 @@
 """Calendar arithmetic of contract terms, free of any ORM.
 
-The rules come from the business (README.md, "Lifecycle"):
+The rules come from the business (readme/USAGE.md, "Term arithmetic"):
 
 * a term of N months or years starting on day *d* ends the day before its
   anniversary, which is day *d* N months or years later; where that day does

@@ -1,7 +1,7 @@
 """Arithmetic of price revision by index, free of any ORM.
 
 A revision clause reads P = P0 x (a + sum of b_i x I_i / I0_i), with
-a + sum of b_i = 1 (README.md, "Price revision"):
+a + sum of b_i = 1 (readme/USAGE.md, "Price revision"):
 
 * the coefficient is computed exactly (decimal arithmetic), then rounded
   half-up to the number of decimals the clause states (default 6), then held

@@ -13,7 +13,8 @@ from ..models.date_utils import (
 
 
 class TestDateUtils(BaseCase):
-    """Term arithmetic (README, Lifecycle), on exact calendar examples."""
+    """Term arithmetic (readme/USAGE.md, Term arithmetic), on exact calendar
+    examples."""
 
     def test_term_end_domain_example(self):
         # start 2024-03-01, 2 years, notice 2 months
@@ -105,7 +106,8 @@ class TestDateUtils(BaseCase):
 
 
 class TestBillingPeriods(BaseCase):
-    """Invoicing periods (README, Billing schedule), on exact calendar examples."""
+    """Invoicing periods (readme/USAGE.md, Billing periods), on exact calendar
+    examples."""
 
     def assertPeriods(self, periods, expected):
         self.assertEqual(len(periods), len(expected))
@@ -213,7 +215,7 @@ class TestBillingPeriods(BaseCase):
 
 
 class TestVisitDueDates(BaseCase):
-    """Due dates of visit plans (README, Preventive visits)."""
+    """Due dates of visit plans (readme/USAGE.md, Preventive visits)."""
 
     def test_four_per_year_from_start(self):
         self.assertEqual(

@@ -48,7 +48,7 @@ class TestLifecycle(ServiceContractCase):
     # Dates of the term
     # ------------------------------------------------------------------
 
-    def test_term_end_and_notice_deadline_domain_example(self):
+    def test_term_end_and_notice_deadline_two_years_from_march_first(self):
         contract = self._create_contract()
         self.assertEqual(contract.date_end, date(2026, 2, 28))
         self.assertEqual(contract.notice_deadline, date(2025, 12, 28))

@@ -16,7 +16,7 @@ class TestDateUtils(BaseCase):
     """Term arithmetic (readme/USAGE.md, Term arithmetic), on exact calendar
     examples."""
 
-    def test_term_end_domain_example(self):
+    def test_term_end_two_years_from_march_first(self):
         # start 2024-03-01, 2 years, notice 2 months
         end = term_end(date(2024, 3, 1), 2, "year")
         self.assertEqual(end, date(2026, 2, 28))

@@ -10,9 +10,10 @@ cloned into a folder of any name. So each build copies the add-on's files into
 a temporary folder named ``service_contract`` and lets whool build from there:
 the files git knows (tracked, or new and not ignored; never ``.dev/``), as
 they are in the working tree. The wheel leaves out the developer tooling
-(``.ci/``, ``tools/``); the sdist keeps all, and a wheel built from the sdist
-is whool's own (its PKG-INFO names the add-on). The version is the
-manifest's, as it is (``[tool.whool]`` in pyproject.toml).
+(``.ci/``, ``tools/``), the sdist keeps them (a wheel built from the sdist
+is the same as from the repository: whool reads the name and version from
+its PKG-INFO). The version is the manifest's, as it is (``[tool.whool]`` in
+pyproject.toml).
 """
 
 import os
@@ -74,8 +75,6 @@ def _addon_copy(with_dev_files):
 def _in_copy(function, with_dev_files=False):
     def hook(directory, *args, **kwargs):
         directory = os.path.abspath(directory)
-        if Path("PKG-INFO").is_file():  # an sdist: whool knows the name
-            return function(directory, *args, **kwargs)
         with _addon_copy(with_dev_files):
             return function(directory, *args, **kwargs)
 

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .service_invoicing_context import default_sale_journal
 
 
 class ResConfigSettings(models.TransientModel):
@@ -51,3 +53,34 @@ class ResConfigSettings(models.TransientModel):
         help="Contracts whose preventive visits are generated per transaction "
         "by the daily scheduled action.",
     )
+    service_default_journal_id = fields.Many2one(
+        "account.journal",
+        string="Default Contract Journal",
+        compute="_compute_service_default_journal_id",
+        help="Contract invoices go to the journal of their contract or its "
+        "template; without one, to this journal.",
+    )
+
+    @api.depends("company_id")
+    def _compute_service_default_journal_id(self):
+        for settings in self:
+            settings.service_default_journal_id = default_sale_journal(
+                self.env, settings.company_id
+            )
+
+    def action_open_service_contract_sequence(self):
+        """The sequence numbering the contracts (First Steps)."""
+        sequences = self.env["ir.sequence"].search([("code", "=", "service.contract")])
+        action = {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Contract Numbers"),
+            "res_model": "ir.sequence",
+            "domain": [("id", "in", sequences.ids)],
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+        }
+        if len(sequences) == 1:
+            action.update(
+                res_id=sequences.id, view_mode="form", views=[(False, "form")]
+            )
+        return action

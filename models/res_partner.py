@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools.sql import column_exists, create_column
 
 
 class ResPartner(models.Model):
@@ -6,7 +7,9 @@ class ResPartner(models.Model):
 
     type = fields.Selection(
         selection_add=[("site", "Service Site")],
-        ondelete={"site": "set default"},
+        # Uninstalled, a site becomes an "Other Address": it keeps its own
+        # address (a contact would take its customer's).
+        ondelete={"site": "set other"},
     )
     legal_category = fields.Selection(
         [
@@ -54,6 +57,32 @@ class ResPartner(models.Model):
         compute="_compute_service_contract_count",
         groups="service_contract.group_service_contract_user",
     )
+
+    def _auto_init(self):
+        """Installed into a database with partners, the module gives each
+        its legal category as ``_compute_legal_category`` would (its top
+        parent's: professional for a company, consumer for a person) in one
+        query when it adds the column: the partners are not rewritten (their
+        write date and author stay theirs) and a large base installs fast."""
+        cr = self.env.cr
+        if not column_exists(cr, "res_partner", "legal_category"):
+            create_column(cr, "res_partner", "legal_category", "varchar")
+            cr.execute(
+                """
+                WITH RECURSIVE chain(id, root_id) AS (
+                    SELECT id, id FROM res_partner WHERE parent_id IS NULL
+                    UNION ALL
+                    SELECT p.id, c.root_id
+                      FROM res_partner p JOIN chain c ON p.parent_id = c.id
+                )
+                UPDATE res_partner p
+                   SET legal_category = CASE WHEN root.is_company
+                       THEN 'professional' ELSE 'consumer' END
+                  FROM chain c JOIN res_partner root ON root.id = c.root_id
+                 WHERE p.id = c.id
+                """
+            )
+        return super()._auto_init()
 
     @api.depends("is_company", "parent_id")
     def _compute_legal_category(self):

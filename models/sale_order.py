@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.sql import column_exists, create_column
 
 from .service_lifecycle_guard import lifecycle_write
 from .service_link_guard import billed_partners
@@ -223,6 +224,17 @@ class SaleOrderLine(models.Model):
         "quotation is confirmed: the contract bills it on its own schedule, "
         "the order never invoices it.",
     )
+
+    def _auto_init(self):
+        """Installed into a database with orders, the module bills none of
+        their lines (no product has a contract template yet): the column is
+        created empty, so that no existing line is recomputed and rewritten
+        (nor its quantities to invoice)."""
+        if not column_exists(self.env.cr, "sale_order_line", "service_contract_billed"):
+            create_column(
+                self.env.cr, "sale_order_line", "service_contract_billed", "bool"
+            )
+        return super()._auto_init()
 
     @api.depends("product_id", "display_type", "is_downpayment", "state")
     def _compute_service_contract_billed(self):

@@ -2,6 +2,15 @@ from odoo import Command
 from odoo.exceptions import UserError
 
 
+def default_sale_journal(env, company):
+    """The journal of a company's contract invoices when neither the
+    contract nor its template names one: its first sales journal."""
+    Journal = env["account.journal"]
+    return Journal.search(
+        [*Journal._check_company_domain(company), ("type", "=", "sale")], limit=1
+    )
+
+
 class InvoicingContext:
     """Per-run caches of journals, fiscal positions and accounts, so that
     preparing thousands of invoices costs no query per invoice; and the
@@ -43,13 +52,7 @@ class InvoicingContext:
             return contract.journal_id
         company = contract.company_id
         if company not in self._journals:
-            journal = self.env["account.journal"].search(
-                [
-                    *self.env["account.journal"]._check_company_domain(company),
-                    ("type", "=", "sale"),
-                ],
-                limit=1,
-            )
+            journal = default_sale_journal(self.env, company)
             if not journal:
                 raise UserError(
                     self.env._(

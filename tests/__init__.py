@@ -63,3 +63,4 @@ from . import test_invoicing_sale_order
 from . import test_portal_public_forms
 from . import test_i18n_french
 from . import test_contract_sign
+from . import test_contract_takeover

@@ -232,8 +232,9 @@ class ServiceContractOcaConversion(models.TransientModel):
         if not frequency:
             return {
                 "reason": self.env._(
-                    "OCA invoices it every %(recurrence)s; this module invoices "
-                    "monthly, quarterly, half-yearly or yearly.",
+                    "OCA's recurrence (%(recurrence)s) has no equivalent here: "
+                    "this module invoices monthly, quarterly, half-yearly or "
+                    "yearly.",
                     recurrence=self._format_oca_recurrence(oca),
                 )
             }
@@ -268,7 +269,8 @@ class ServiceContractOcaConversion(models.TransientModel):
         if mode == "advance":
             next_invoice_date = next_start
         else:
-            next_invoice_date = min(filter(None, [period[1], date_end])) + timedelta(days=1)
+            last_day = min(period[1], date_end) if date_end else period[1]
+            next_invoice_date = last_day + timedelta(days=1)
         partner = oca.partner_id.commercial_partner_id
         invoice_partner = oca.invoice_partner_id
         if invoice_partner.commercial_partner_id != partner:
@@ -419,7 +421,9 @@ class ServiceContractOcaConversion(models.TransientModel):
         invoices them again, even if the contract is restored)."""
         contract = self.env["service.contract"].create(plan["vals"])
         reference = self.env._("OCA contract %(name)s", name=self._get_oca_name(oca))
-        contract._take_over({contract.id: plan["next_invoice_date"]}, reference=reference)
+        contract._take_over(
+            {contract.id: plan["next_invoice_date"]}, reference=reference
+        )
         # What it marked invoiced elsewhere ends where OCA stopped (the next
         # period may come with the next term, at its renewal).
         billed = contract.period_ids.filtered(lambda p: p.state == "elsewhere")

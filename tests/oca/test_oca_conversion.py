@@ -194,9 +194,7 @@ class TestOcaConversion(RefusalMixin, TransactionCase):
     def test_history_before_conversion(self):
         """OCA's state at the conversion, as the cases say."""
         by_code = {oca.code: oca for oca in self.oca}
-        lines = {
-            code: oca.contract_line_ids[:1] for code, oca in by_code.items()
-        }
+        lines = {code: oca.contract_line_ids[:1] for code, oca in by_code.items()}
         # Invoiced this period, in advance: March, next on April 1st.
         self.assertEqual(lines["CON/01"].last_date_invoiced, date(2026, 3, 31))
         self.assertEqual(lines["CON/01"].recurring_next_date, date(2026, 4, 1))
@@ -218,14 +216,12 @@ class TestOcaConversion(RefusalMixin, TransactionCase):
             ["[CON/21] Maintenance 21", "[CON/22] Maintenance 22"],
         )
         for line in skipped:
-            self.assertIn("OCA invoices it every", line.reason)
+            self.assertIn("has no equivalent here", line.reason)
         # OCA's converted contracts are archived, not deleted, their lines
         # cancelled; the others run on in OCA.
         all_oca = self.oca.with_context(active_test=False).exists()
         self.assertEqual(len(all_oca), 22)
-        done = all_oca.filtered(
-            lambda c: c.id in converted.mapped("oca_contract_id")
-        )
+        done = all_oca.filtered(lambda c: c.id in converted.mapped("oca_contract_id"))
         self.assertFalse(any(done.mapped("active")))
         self.assertTrue(all(self._oca_lines(done).mapped("is_canceled")))
         self.assertTrue(all((all_oca - done).mapped("active")))
@@ -299,9 +295,7 @@ class TestOcaConversion(RefusalMixin, TransactionCase):
         for user in (self.user, self.accountant):
             self.assertRefused(AccessError, "", Wizard.with_user(user).create, {})
         wizard = Wizard.with_user(self.manager).create({})
-        self.assertRefused(
-            AccessError, "", wizard.with_user(self.user).action_convert
-        )
+        self.assertRefused(AccessError, "", wizard.with_user(self.user).action_convert)
         self.assertRefused(
             AccessError, "", wizard.with_user(self.accountant).action_convert
         )

@@ -2,7 +2,7 @@
 
 Runs on a database where OCA's contract 18.0 (from PyPI) and this module are
 installed, without demo data: ``tools/oca-test`` makes it. OCA has been
-invoicing 22 customer contracts since 2023 (its scheduled action run on the
+invoicing 24 customer contracts since 2023 (its scheduled action run on the
 1st and the 15th of each month); on 2026-03-15, before that day's run, a
 contract manager converts them; then both scheduled actions run for a year.
 Each period of each customer is invoiced exactly once, by OCA before the
@@ -53,7 +53,11 @@ CONVERTIBLE = [
 NOT_CONVERTIBLE = [
     (date(2025, 1, 6), "weekly", 1, "pre-paid", None, 1),
     (date(2025, 1, 1), "monthlylastday", 1, "post-paid", None, 1),
+    # OCA's months from the 31st drift (Jan 31 to Feb 27, then from the
+    # 28th): its periods are not this module's.
+    (date(2025, 1, 31), "monthly", 1, "pre-paid", None, 1),
 ]
+# And CON/24: recurrence by line, a monthly service and a yearly one.
 RULE_MONTHS = {"monthly": 1, "quarterly": 3, "semesterly": 6, "yearly": 12}
 
 
@@ -120,7 +124,17 @@ class TestOcaConversion(RefusalMixin, TransactionCase):
                 (cls._create_oca_contract(index, *case), case)
                 for index, case in enumerate(CONVERTIBLE + NOT_CONVERTIBLE, start=1)
             ]
-        cls.oca = cls.env["contract.contract"].union(*(c for c, _ in cls.cases))
+            mixed = cls._create_oca_contract(
+                24, date(2025, 1, 1), "monthly", 1, "pre-paid", None, 2
+            )
+            mixed.line_recurrence = True
+            mixed.contract_line_ids[1].write(
+                {
+                    "recurring_rule_type": "yearly",
+                    "recurring_invoicing_type": "pre-paid",
+                }
+            )
+        cls.oca = cls.env["contract.contract"].union(*(c for c, _ in cls.cases), mixed)
         # OCA invoicing until yesterday: its scheduled action on the 1st and
         # the 15th of each month (today's run has not happened yet).
         Oca = cls.env["contract.contract"]
@@ -207,20 +221,18 @@ class TestOcaConversion(RefusalMixin, TransactionCase):
     def test_conversion_bills_each_period_once(self):
         wizard = self._convert()
         lines = wizard.line_ids
-        self.assertEqual(len(lines), 22)
+        self.assertEqual(len(lines), 24)
         converted = lines.filtered("contract_id")
         self.assertEqual(len(converted), 20, lines.filtered("reason").mapped("reason"))
         skipped = lines - converted
         self.assertEqual(
             sorted(skipped.mapped("name")),
-            ["[CON/21] Maintenance 21", "[CON/22] Maintenance 22"],
+            [f"[CON/{index}] Maintenance {index}" for index in range(21, 25)],
         )
-        for line in skipped:
-            self.assertIn("has no equivalent here", line.reason)
         # OCA's converted contracts are archived, not deleted, their lines
         # cancelled; the others run on in OCA.
         all_oca = self.oca.with_context(active_test=False).exists()
-        self.assertEqual(len(all_oca), 22)
+        self.assertEqual(len(all_oca), 24)
         done = all_oca.filtered(lambda c: c.id in converted.mapped("oca_contract_id"))
         self.assertFalse(any(done.mapped("active")))
         self.assertTrue(all(self._oca_lines(done).mapped("is_canceled")))
@@ -280,8 +292,12 @@ class TestOcaConversion(RefusalMixin, TransactionCase):
             .create({})
         )
         reasons = {line.name: line.reason for line in wizard.line_ids}
-        self.assertIn("Week(s)", reasons["[CON/21] Maintenance 21"])
+        self.assertIn(
+            "(1 Week(s), Pre-paid) has no", reasons["[CON/21] Maintenance 21"]
+        )
         self.assertIn("Month(s) last day", reasons["[CON/22] Maintenance 22"])
+        self.assertIn("not the start of a period", reasons["[CON/23] Maintenance 23"])
+        self.assertIn("different schedules", reasons["[CON/24] Maintenance 24"])
         self.assertFalse(reasons["[CON/01] Maintenance 01"])
         first = wizard.line_ids.filtered(lambda line: line.name.startswith("[CON/01]"))
         self.assertEqual(first.invoiced_until, date(2026, 3, 31))
@@ -317,6 +333,6 @@ class TestOcaConversion(RefusalMixin, TransactionCase):
                 .with_user(self.manager)
                 .create({})
             )
-            self.assertEqual(len(wizard.line_ids), 2)
+            self.assertEqual(len(wizard.line_ids), 4)
             self.assertFalse(wizard.convertible_count)
             self.assertRefused(UserError, "no OCA contract", wizard.action_convert)

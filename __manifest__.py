@@ -66,6 +66,7 @@
         "report/service_contract_mrr_report_views.xml",
         "report/service_contract_dashboard_views.xml",
         "views/service_contract_menus.xml",
+        "wizards/service_contract_oca_conversion_views.xml",
         "views/service_contract_revision_views.xml",
         "views/service_contract_revision_report_views.xml",
         "views/service_contract_portal_templates.xml",

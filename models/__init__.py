@@ -74,3 +74,5 @@ from . import service_intervention_day
 from . import service_breakdown
 from . import service_contract_revision_letter
 from . import service_html_guard
+from . import service_contract_takeover
+from . import ir_ui_menu

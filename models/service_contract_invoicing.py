@@ -8,6 +8,7 @@ from odoo.tools import SQL
 
 from .date_utils import FREQUENCY_MONTHS, billing_periods
 from .price_revision import full_period_days, integrated_amount
+from .service_contract_period import BILLED_STATES
 from .service_lifecycle_guard import lifecycle_action
 
 INVOICEABLE_STATES = ("running", "closed")
@@ -249,7 +250,7 @@ class ServiceContract(models.Model):
             )
             period.write(vals)
         invoiced_after = self.period_ids.filtered(
-            lambda p: p.state == "invoiced" and p.date_to > last_day
+            lambda p: p.state in BILLED_STATES and p.date_to > last_day
         )
         if invoiced_after:
             self.message_post(

@@ -13,6 +13,10 @@ from .service_lifecycle_guard import lifecycle_write
 
 _logger = logging.getLogger(__name__)
 
+# Billed once and for all: by an invoice here, or elsewhere before the
+# contract was taken over (its amount stays; changes become adjustments).
+BILLED_STATES = ("invoiced", "elsewhere")
+
 
 class ServiceContractPeriod(models.Model):
     """One line of a contract's billing schedule (échéancier): a period to
@@ -68,10 +72,25 @@ class ServiceContractPeriod(models.Model):
         check_company=True,
     )
     is_cancelled = fields.Boolean(readonly=True, copy=False)
+    # A contract taken over from the customer's former tool (README.md,
+    # "Bringing existing contracts in"): its periods billed there.
+    invoiced_elsewhere = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Invoiced before the contract was taken over, by the former "
+        "tool: never invoiced here.",
+    )
+    invoiced_elsewhere_ref = fields.Char(
+        string="Invoiced Elsewhere As",
+        readonly=True,
+        copy=False,
+        help="Reference of the invoice or of the import in the former tool.",
+    )
     state = fields.Selection(
         [
             ("to_invoice", "To Invoice"),
             ("invoiced", "Invoiced"),
+            ("elsewhere", "Invoiced Elsewhere"),
             ("cancel", "Cancelled"),
         ],
         compute="_compute_state",
@@ -97,11 +116,13 @@ class ServiceContractPeriod(models.Model):
         ),
     ]
 
-    @api.depends("move_id", "is_cancelled")
+    @api.depends("move_id", "invoiced_elsewhere", "is_cancelled")
     def _compute_state(self):
         for period in self:
             if period.move_id:
                 period.state = "invoiced"
+            elif period.invoiced_elsewhere:
+                period.state = "elsewhere"
             elif period.is_cancelled:
                 period.state = "cancel"
             else:
@@ -126,7 +147,14 @@ class ServiceContractPeriod(models.Model):
 
     # Guarded fields (see service_lifecycle_guard.py).
     def _get_action_fields(self):
-        return ("move_id", "is_cancelled", "state", "adjustment_amount")
+        return (
+            "move_id",
+            "is_cancelled",
+            "invoiced_elsewhere",
+            "invoiced_elsewhere_ref",
+            "state",
+            "adjustment_amount",
+        )
 
     def _get_create_only_fields(self):
         return ("contract_id", "company_id", "date_from", "date_to", "prorata_factor")

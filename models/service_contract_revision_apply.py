@@ -18,6 +18,7 @@ from odoo.tools import SQL, clean_context, format_date
 
 from .price_revision import full_period_days, price_from
 from .service_batch_runner import write_grouped
+from .service_contract_period import BILLED_STATES
 from .service_contract_price_revision import _format_money
 from .service_lifecycle_guard import lifecycle_write
 from .service_revision_clause_mixin import _format_number
@@ -316,7 +317,7 @@ class ServiceContract(models.Model):
                 amount, adjusted, state = amount or 0.0, adjusted or 0.0, row[7]
                 full_days = full_period_days(date_from, date_to, factor)
                 split = (
-                    state != "invoiced"
+                    state not in BILLED_STATES
                     and date_from < revision_date
                     and contract.revision_split == "split"
                 )
@@ -329,7 +330,7 @@ class ServiceContract(models.Model):
                     steps[contract],
                 )
                 new_amount = amount
-                if state != "invoiced":
+                if state not in BILLED_STATES:
                     new_amount = max(0.0, currency.round(worth - adjusted))
                 new_adjusted = currency.round(worth - new_amount)
                 catch_up += new_adjusted - adjusted

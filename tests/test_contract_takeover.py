@@ -1,0 +1,197 @@
+"""Taking over contracts already running in a customer's former tool
+(README.md, "Bringing existing contracts in"): signed and started in the
+past, their billing periods invoiced before the takeover are marked invoiced
+elsewhere and never invoiced again, their visits planned from today."""
+
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import InvoicingCase, create_contract
+
+TODAY = "2026-12-10"
+
+
+@tagged("post_install", "-at_install")
+class TestContractTakeover(InvoicingCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.plan_template = cls.env["service.contract.template"].create(
+            {
+                "name": "Quarterly visits",
+                "duration": 1,
+                "duration_unit": "year",
+                "renewal_type": "tacit",
+                "renewal_duration": 1,
+                "renewal_unit": "year",
+                "notice_period": 1,
+                "notice_unit": "month",
+                "invoicing_frequency": "quarter",
+                "invoicing_mode": "advance",
+                "prorata": True,
+                "line_ids": [Command.create({"product_id": cls.product.id})],
+                "visit_plan_ids": [
+                    Command.create(
+                        {
+                            "name": "Quarterly check",
+                            "frequency_type": "interval",
+                            "interval": 3,
+                            "interval_unit": "month",
+                        }
+                    )
+                ],
+            }
+        )
+
+    def _draft(self, start, template=None, **values):
+        return create_contract(
+            self.env,
+            self.customer,
+            template=template or self.template,
+            date_start=start,
+            **values,
+        )
+
+    def _states(self, contract):
+        return [
+            (p.date_from, p.invoice_date, p.state)
+            for p in contract.period_ids.sorted("date_from")
+        ]
+
+    @freeze_time(TODAY)
+    def test_monthly_in_advance(self):
+        contract = self._draft(date(2024, 1, 15))
+        contract._take_over(date(2026, 12, 1), reference="OLD-1")
+        self.assertEqual(contract.state, "running")
+        self.assertEqual(contract.date_signed, date(2024, 1, 15))
+        # Renewed tacitly twice: the current term covers today.
+        self.assertEqual(contract.renewal_count, 2)
+        self.assertEqual(contract.date_end, date(2027, 1, 14))
+        periods = contract.period_ids.sorted("date_from")
+        # As if signed in Odoo and renewed by the daily action: the first
+        # term (2024-01-15..31, each month, 2025-01-01..14), then the
+        # renewals in one go (2025-01-15..31, each month, 2027-01-01..14).
+        self.assertEqual(len(periods), 13 + 25)
+        elsewhere = periods.filtered(lambda p: p.state == "elsewhere")
+        self.assertEqual(len(elsewhere), 36)
+        self.assertEqual(elsewhere[0].date_from, date(2024, 1, 15))
+        self.assertEqual(elsewhere[-1].date_from, date(2026, 11, 1))
+        self.assertTrue(all(elsewhere.mapped("invoiced_elsewhere")))
+        self.assertEqual(set(elsewhere.mapped("invoiced_elsewhere_ref")), {"OLD-1"})
+        self.assertFalse(elsewhere.move_id)
+        self.assertEqual(
+            self._states(contract)[-2:],
+            [
+                (date(2026, 12, 1), date(2026, 12, 1), "to_invoice"),
+                (date(2027, 1, 1), date(2027, 1, 1), "to_invoice"),
+            ],
+        )
+        self.assertEqual(contract.next_invoice_date, date(2026, 12, 1))
+        # One line in the chatter says it all.
+        logs = contract.message_ids.filtered(lambda m: "taken over" in (m.body or ""))
+        self.assertEqual(len(logs), 1)
+        self.assertIn("2026-12-01", logs.body)
+
+    @freeze_time(TODAY)
+    def test_yearly_in_arrears(self):
+        contract = self._draft(
+            date(2023, 1, 1), invoicing_frequency="year", invoicing_mode="arrears"
+        )
+        contract._take_over(date(2026, 1, 1), date_signed=date(2022, 12, 15))
+        self.assertEqual(contract.date_signed, date(2022, 12, 15))
+        self.assertEqual(
+            self._states(contract),
+            [
+                (date(2023, 1, 1), date(2024, 1, 1), "elsewhere"),
+                (date(2024, 1, 1), date(2025, 1, 1), "elsewhere"),
+                (date(2025, 1, 1), date(2026, 1, 1), "to_invoice"),
+                (date(2026, 1, 1), date(2027, 1, 1), "to_invoice"),
+            ],
+        )
+
+    @freeze_time(TODAY)
+    def test_quarterly_visits_from_today_only(self):
+        contract = self._draft(date(2025, 2, 1), template=self.plan_template)
+        contract._take_over(date(2026, 10, 1))
+        self.assertEqual(
+            self._states(contract),
+            [
+                (date(2025, 2, 1), date(2025, 2, 1), "elsewhere"),
+                (date(2025, 4, 1), date(2025, 4, 1), "elsewhere"),
+                (date(2025, 7, 1), date(2025, 7, 1), "elsewhere"),
+                (date(2025, 10, 1), date(2025, 10, 1), "elsewhere"),
+                (date(2026, 1, 1), date(2026, 1, 1), "elsewhere"),
+                (date(2026, 2, 1), date(2026, 2, 1), "elsewhere"),
+                (date(2026, 4, 1), date(2026, 4, 1), "elsewhere"),
+                (date(2026, 7, 1), date(2026, 7, 1), "elsewhere"),
+                (date(2026, 10, 1), date(2026, 10, 1), "to_invoice"),
+                (date(2027, 1, 1), date(2027, 1, 1), "to_invoice"),
+            ],
+        )
+        self.assertEqual(contract.date_visits_from, date(2026, 12, 10))
+        visits = contract.intervention_ids
+        self.assertTrue(visits)
+        self.assertGreaterEqual(min(visits.mapped("date_due")), date(2026, 12, 10))
+
+    @freeze_time(TODAY)
+    def test_invoicing_cron_bills_only_after_takeover(self):
+        contracts = self._draft(date(2024, 1, 15)) | self._draft(
+            date(2025, 2, 1), template=self.plan_template
+        )
+        contracts._take_over(
+            {contracts[0].id: date(2026, 12, 1), contracts[1].id: date(2026, 10, 1)}
+        )
+        self._invoice(date(2026, 12, 10))
+        invoiced = contracts.period_ids.filtered("move_id")
+        self.assertEqual(
+            sorted((p.contract_id.id, p.date_from) for p in invoiced),
+            sorted(
+                [
+                    (contracts[0].id, date(2026, 12, 1)),
+                    (contracts[1].id, date(2026, 10, 1)),
+                ]
+            ),
+        )
+        # Never billed afterwards either.
+        self._invoice(date(2027, 6, 1))
+        self.assertFalse(
+            contracts.period_ids.filtered(lambda p: p.invoiced_elsewhere and p.move_id)
+        )
+        self.assertEqual(
+            set(contracts.period_ids.filtered("invoiced_elsewhere").mapped("state")),
+            {"elsewhere"},
+        )
+
+    @freeze_time(TODAY)
+    def test_periods_invoiced_elsewhere_are_frozen(self):
+        contract = self._draft(date(2024, 1, 15))
+        contract._take_over(date(2026, 12, 1))
+        period = contract.period_ids.filtered("invoiced_elsewhere")[0]
+        self.assertRefused(
+            UserError, "cannot be changed", period.write, {"amount": 1.0}
+        )
+        self.assertRefused(
+            UserError, "actions", period.write, {"invoiced_elsewhere": False}
+        )
+        to_invoice = contract.period_ids.filtered(lambda p: p.state == "to_invoice")
+        self.assertRefused(
+            UserError, "actions", to_invoice[0].write, {"invoiced_elsewhere": True}
+        )
+
+    @freeze_time(TODAY)
+    def test_takeover_refuses_signed_contracts_and_late_dates(self):
+        running = self._contract(start=date(2026, 1, 15))
+        self.assertRefused(
+            UserError, running.name, running._take_over, date(2026, 12, 1)
+        )
+        draft = self._draft(date(2026, 1, 15))
+        # Invoiced beyond the current term (ending 2027-01-14).
+        self.assertRefused(
+            UserError, "after the end", draft._take_over, date(2027, 3, 1)
+        )
+        self.assertEqual(draft.state, "draft")

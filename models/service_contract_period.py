@@ -184,7 +184,9 @@ class ServiceContractPeriod(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_invoiced(self):
-        if self.filtered("move_id"):
+        # Invoiced here or elsewhere: deleted, the period would be made
+        # again to invoice with the next term's schedule (billed twice).
+        if self.filtered(lambda p: p.state in BILLED_STATES):
             raise UserError(self.env._("Invoiced billing periods cannot be deleted."))
 
     def _get_label(self, lang=None):

@@ -249,15 +249,32 @@ class ServiceContract(models.Model):
                 0.0, self.currency_id.round(worth - period.adjustment_amount)
             )
             period.write(vals)
-        invoiced_after = self.period_ids.filtered(
+        billed_after = self.period_ids.filtered(
             lambda p: p.state in BILLED_STATES and p.date_to > last_day
         )
+        invoiced_after = billed_after.filtered(lambda p: p.state == "invoiced")
         if invoiced_after:
             self.message_post(
                 body=self.env._(
                     "Periods already invoiced after the termination date: "
                     "%(periods)s. Issue a credit note if the customer is owed.",
                     periods=", ".join(invoiced_after.mapped("display_name")),
+                )
+            )
+        # Never invoiced here: a credit note here would credit nothing owed.
+        elsewhere_after = billed_after - invoiced_after
+        if elsewhere_after:
+            self.message_post(
+                body=self.env._(
+                    "Periods invoiced elsewhere after the termination date, by "
+                    "the former tool: %(periods)s. If the customer is owed, "
+                    "refund them there, not with a credit note here.",
+                    periods=", ".join(
+                        f"{p.display_name} ({p.invoiced_elsewhere_ref})"
+                        if p.invoiced_elsewhere_ref
+                        else p.display_name
+                        for p in elsewhere_after
+                    ),
                 )
             )
 

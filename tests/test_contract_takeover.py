@@ -11,6 +11,7 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models.service_lifecycle_guard import lifecycle_write
 from .common import InvoicingCase, create_contract
 
 TODAY = "2026-12-10"
@@ -195,3 +196,56 @@ class TestContractTakeover(InvoicingCase):
             UserError, "after the end", draft._take_over, date(2027, 3, 1)
         )
         self.assertEqual(draft.state, "draft")
+
+    def _yearly_paid_elsewhere(self):
+        """Yearly in advance from 2024-03-01, its current year (2026-03-01
+        to 2027-02-28) paid to the former tool."""
+        contract = self._draft(
+            date(2024, 3, 1),
+            invoicing_frequency="year",
+            invoicing_mode="advance",
+            prorata=False,
+        )
+        contract._take_over(date(2026, 3, 2), reference="OLD-7")
+        self.assertEqual(
+            [p.state for p in contract.period_ids.sorted("date_from")],
+            ["elsewhere"] * 3,
+        )
+        return contract
+
+    @freeze_time(TODAY)
+    def test_termination_credits_nothing_invoiced_elsewhere(self):
+        """Terminated within a year paid to the former tool: the period
+        stays invoiced elsewhere, no invoice or credit note is made here,
+        and the chatter sends the refund to the former tool (a credit note
+        here would credit an amount never invoiced here)."""
+        contract = self._yearly_paid_elsewhere()
+        contract._terminate(date(2026, 12, 31), "agreement", "Moving out")
+        current = contract.period_ids.sorted("date_from")[-1]
+        self.assertEqual(current.state, "elsewhere")
+        self.assertEqual(current.date_to, date(2027, 2, 28))
+        self._invoice(date(2027, 3, 1))
+        self.assertFalse(contract.invoice_ids)
+        bodies = " ".join(contract.message_ids.mapped("body"))
+        self.assertIn("invoiced elsewhere after the termination date", bodies)
+        self.assertIn("OLD-7", bodies)
+        self.assertNotIn("Issue a credit note", bodies)
+
+    @freeze_time(TODAY)
+    def test_repricing_bills_only_the_difference_on_periods_elsewhere(self):
+        """A change effective in the past (an amendment, a revision) bills
+        the periods invoiced elsewhere the difference only, never their
+        whole amount again: they keep their amount and state."""
+        contract = self._yearly_paid_elsewhere()
+        current = contract.period_ids.sorted("date_from")[-1]
+        amount = current.amount
+        with lifecycle_write():  # as an amendment or a revision applies it
+            catch_ups = contract._reprice_periods(
+                {contract: date(2026, 3, 1)},
+                {contract: amount},
+                {contract: amount + 120.0},
+            )
+        self.assertAlmostEqual(catch_ups[contract], 120.0)
+        self.assertEqual(current.state, "elsewhere")
+        self.assertEqual(current.amount, amount)
+        self.assertAlmostEqual(current.adjustment_amount, 120.0)

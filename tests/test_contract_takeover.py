@@ -249,3 +249,13 @@ class TestContractTakeover(InvoicingCase):
         self.assertEqual(current.state, "elsewhere")
         self.assertEqual(current.amount, amount)
         self.assertAlmostEqual(current.adjustment_amount, 120.0)
+
+    @freeze_time(TODAY)
+    def test_takeover_note_shows_the_reference_as_text(self):
+        """The reference (an OCA contract's name, a file's column) is text
+        in the chatter, never markup."""
+        contract = self._draft(date(2026, 1, 15))
+        contract._take_over(date(2026, 12, 1), reference='<img src="x">OLD-9')
+        log = contract.message_ids.filtered(lambda m: "taken over" in (m.body or ""))
+        self.assertIn("&lt;img", log.body)
+        self.assertNotIn("<img", log.body)

@@ -166,3 +166,20 @@ class TestTakeoverSecurity(RpcMixin, PortalCase):
         )
         self._assert_unchanged()
         self.assertTrue(billed.exists())
+
+    def test_portal_shows_the_contract_not_the_former_tool(self):
+        """The customer sees the taken-over contract, its invoices here
+        only (none yet): neither its periods nor the former tool's
+        references, which are internal."""
+        self.authenticate(self.portal_user.login, "sc_portal_paula")
+        page = self._get(self.taken.access_url).text
+        self.assertIn("SC Taken Over", page)
+        self.assertNotIn("OLD-42", page)
+        self.assertNotIn('id="invoices"', page)
+        self.assertRpcRefused(
+            self.portal_user,
+            "service.contract.period",
+            "search_read",
+            [("contract_id", "=", self.taken.id)],
+            ["invoiced_elsewhere_ref"],
+        )

@@ -38,6 +38,7 @@ class ServiceContract(models.Model):
 
         :param invoiced_until: a date, or {contract id: date}
         :param date_signed: a date, or {contract id: date}, or None
+        :param reference: a text, or {contract id: text}, or None
         :return: True
         """
         self._check_state(
@@ -48,6 +49,7 @@ class ServiceContract(models.Model):
         )
         until = self._value_by_contract(invoiced_until)
         signed = self._value_by_contract(date_signed)
+        references = self._value_by_contract(reference)
         contracts = self.with_context(tracking_disable=True)
         todays = {company: company._service_today() for company in self.company_id}
         before = []
@@ -77,8 +79,16 @@ class ServiceContract(models.Model):
             lambda p: p.state == "to_invoice"
             and p.invoice_date < until[p.contract_id.id]
         )
-        periods.write(
-            {"invoiced_elsewhere": True, "invoiced_elsewhere_ref": reference or False}
+        write_grouped(
+            (
+                period,
+                {
+                    "invoiced_elsewhere": True,
+                    "invoiced_elsewhere_ref": references[period.contract_id.id]
+                    or False,
+                },
+            )
+            for period in periods
         )
         for company, today in todays.items():
             contracts.filtered(
@@ -98,7 +108,9 @@ class ServiceContract(models.Model):
                     start=contract.date_start,
                     count=counts[contract.id],
                     until=until[contract.id],
-                    reference=f" ({reference})" if reference else "",
+                    reference=f" ({references[contract.id]})"
+                    if references[contract.id]
+                    else "",
                 )
                 for contract in self
             }

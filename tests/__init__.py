@@ -64,3 +64,4 @@ from . import test_portal_public_forms
 from . import test_i18n_french
 from . import test_contract_sign
 from . import test_contract_takeover
+from . import test_contract_import

@@ -5,7 +5,7 @@ past, billed there until a day, visited from today."""
 from collections.abc import Mapping
 from datetime import timedelta
 
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 from .date_utils import anniversary, term_end
@@ -18,6 +18,25 @@ class ServiceContract(models.Model):
 
     def _get_lifecycle_actions(self):
         return (*super()._get_lifecycle_actions(), "_take_over")
+
+    @api.model
+    def get_import_templates(self):
+        """New contracts with their services and terms, through Odoo's
+        import (drafts); running contracts go through *Import Contracts*
+        (its own file format, static/xls/service_contract_takeover.csv)."""
+        return [
+            {
+                "label": self.env._("Import Template for Contracts"),
+                "template": "/service_contract/static/xls/service_contract.csv",
+            },
+            {
+                "label": self.env._(
+                    "Import Template for Running Contracts (Import Contracts)"
+                ),
+                "template": "/service_contract/static/xls/"
+                "service_contract_takeover.csv",
+            },
+        ]
 
     @lifecycle_action
     def _take_over(self, invoiced_until, date_signed=None, reference=None):

@@ -16,7 +16,7 @@ from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools import file_open, mute_logger
 
-from .common import InvoicingCase, RpcMixin, new_tour_user
+from .common import InvoicingCase, RpcMixin, ServiceContractCase, new_tour_user
 
 _logger = logging.getLogger(__name__)
 
@@ -193,6 +193,13 @@ class TestContractImport(InvoicingCase):
         ).encode()
         wizard = self._wizard(content).with_context(lang="fr_FR")
         wizard.action_import()
+        arch = (
+            self.env.ref("service_contract.service_contract_import_view_form")
+            .with_context(lang="fr_FR")
+            .arch_db
+        )
+        self.assertIn("Télécharger un fichier d'exemple", arch)
+        self.assertIn("Rien n'a été importé", arch)
         self.assertEqual(
             wizard.error_ids.mapped("message"),
             [
@@ -346,4 +353,110 @@ class TestContractImportAccess(RpcMixin, HttpCase):
             self.env["service.contract"].search(
                 [("partner_id.name", "=", "RPC Customer")]
             )
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestImportTemplates(ServiceContractCase):
+    """The import templates: customers with sites, contracts with their
+    services and terms (Odoo's import), running contracts (the wizard)."""
+
+    OPTIONS = {
+        "has_headers": True,
+        "quoting": '"',
+        "separator": ",",
+        "date_format": "%Y-%m-%d",
+        "encoding": "utf-8",
+    }
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["product.product"].create(
+            {"name": "Call-out cover", "type": "service", "list_price": 60.0}
+        )
+
+    def _base_import(self, model, path):
+        with file_open(path.lstrip("/"), "rb") as file:
+            content = file.read()
+        wizard = self.env["base_import.import"].create(
+            {
+                "res_model": model,
+                "file": content,
+                "file_name": path.rsplit("/", 1)[-1],
+                "file_type": "text/csv",
+            }
+        )
+        preview = wizard.parse_preview(self.OPTIONS)
+        self.assertFalse(preview.get("error"), preview)
+        headers = preview["headers"]
+        fields = [
+            preview["matches"].get(index, [None]) for index in range(len(headers))
+        ]
+        self.assertNotIn([None], fields, f"a column of {path} is not recognised")
+        fields = ["/".join(path) for path in fields]
+        result = wizard.execute_import(fields, headers, self.OPTIONS)
+        self.assertFalse(result["messages"], result["messages"])
+        return self.env[model].browse(result["ids"])
+
+    def test_customers_with_sites(self):
+        templates = self.env["res.partner"].get_import_templates()
+        self.assertEqual(
+            [t["template"] for t in templates],
+            [
+                "/base/static/xls/res_partner.xlsx",
+                "/service_contract/static/xls/res_partner_service_sites.csv",
+            ],
+        )
+        partners = self._base_import("res.partner", templates[1]["template"])
+        customer = partners.filtered("is_company")
+        self.assertEqual(customer.ref, "CLI0001")
+        sites = partners - customer
+        self.assertEqual(sites.mapped("type"), ["site", "site"])
+        self.assertEqual(sites.parent_id, customer)
+        self.assertEqual(customer.service_site_ids, sites)
+
+    def test_contracts_with_services_and_terms(self):
+        templates = self.env["service.contract"].get_import_templates()
+        contract = self._base_import("service.contract", templates[0]["template"])
+        self.assertEqual(contract.state, "draft")
+        self.assertEqual(contract.partner_id, self.customer)
+        self.assertEqual(contract.template_id, self.template)
+        self.assertEqual(contract.date_start, date(2026, 1, 1))
+        self.assertEqual(contract.invoicing_frequency, "month")
+        self.assertEqual(
+            [
+                (line.product_id.name or line.name, line.quantity, line.price_unit)
+                for line in contract.line_ids
+            ],
+            [("Boiler service", 2, 180), ("Call-out cover", 1, 60)],
+        )
+        self.assertEqual(
+            (contract.duration, contract.duration_unit, contract.renewal_type),
+            (1, "year", "tacit"),
+        )
+
+    @freeze_time(TODAY)
+    def test_running_contracts_sample(self):
+        self.env.user.groups_id += self.env.ref("base.group_partner_manager")
+        path = self.env["service.contract"].get_import_templates()[1]["template"]
+        with file_open(path.lstrip("/"), "rb") as file:
+            content = file.read()
+        wizard = self.env["service.contract.import"].create(
+            {"file": base64.b64encode(content), "file_name": "sample.csv"}
+        )
+        wizard.action_import()
+        self.assertFalse(wizard.error_ids.mapped("message"))
+        lac, tilleuls = wizard.contract_ids.sorted("id")
+        self.assertEqual(lac.partner_id, self.customer)
+        self.assertEqual(lac.site_ids, self.site_a)
+        self.assertEqual(len(lac.line_ids), 2)
+        self.assertEqual(tilleuls.partner_id.name, "Syndic des Tilleuls")
+        # Yearly from each 1 March: the year invoiced on 2025-03-01 was
+        # invoiced before 2026-01-01, the next one is invoiced here.
+        self.assertEqual(
+            tilleuls.period_ids.filtered(lambda p: p.state == "to_invoice")[
+                :1
+            ].invoice_date,
+            date(2026, 3, 1),
         )

@@ -81,7 +81,8 @@ class ServiceContract(models.Model):
                     today,
                 )
             }
-            if start and start < today:
+            ends = contract.date_effective_end
+            if start and start < today and not (ends and ends < today):
                 vals["date_visits_from"] = max(
                     contract.date_visits_from or start, today
                 )

@@ -80,6 +80,7 @@
         "views/service_equipment_portal_templates.xml",
         "views/service_checklist_views.xml",
         "views/service_checklist_portal_templates.xml",
+        "wizards/service_contract_import_views.xml",
     ],
     "demo": [
         "demo/service_price_index_demo.xml",

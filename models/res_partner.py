@@ -142,3 +142,15 @@ class ResPartner(models.Model):
             ]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
+
+    @api.model
+    def get_import_templates(self):
+        """Odoo's template, and ours: customers with their service sites."""
+        return [
+            *super().get_import_templates(),
+            {
+                "label": self.env._("Import Template for Customers with Sites"),
+                "template": "/service_contract/static/xls/"
+                "res_partner_service_sites.csv",
+            },
+        ]

@@ -5,7 +5,7 @@ past, billed there until a day, visited from today."""
 from collections.abc import Mapping
 from datetime import timedelta
 
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 from .date_utils import anniversary, term_end
@@ -18,6 +18,25 @@ class ServiceContract(models.Model):
 
     def _get_lifecycle_actions(self):
         return (*super()._get_lifecycle_actions(), "_take_over")
+
+    @api.model
+    def get_import_templates(self):
+        """New contracts with their services and terms, through Odoo's
+        import (drafts); running contracts go through *Import Contracts*
+        (its own file format, static/xls/service_contract_takeover.csv)."""
+        return [
+            {
+                "label": self.env._("Import Template for Contracts"),
+                "template": "/service_contract/static/xls/service_contract.csv",
+            },
+            {
+                "label": self.env._(
+                    "Import Template for Running Contracts (Import Contracts)"
+                ),
+                "template": "/service_contract/static/xls/"
+                "service_contract_takeover.csv",
+            },
+        ]
 
     @lifecycle_action
     def _take_over(self, invoiced_until, date_signed=None, reference=None):
@@ -38,6 +57,7 @@ class ServiceContract(models.Model):
 
         :param invoiced_until: a date, or {contract id: date}
         :param date_signed: a date, or {contract id: date}, or None
+        :param reference: a text, or {contract id: text}, or None
         :return: True
         """
         self._check_state(
@@ -48,6 +68,7 @@ class ServiceContract(models.Model):
         )
         until = self._value_by_contract(invoiced_until)
         signed = self._value_by_contract(date_signed)
+        references = self._value_by_contract(reference)
         contracts = self.with_context(tracking_disable=True)
         todays = {company: company._service_today() for company in self.company_id}
         before = []
@@ -60,7 +81,8 @@ class ServiceContract(models.Model):
                     today,
                 )
             }
-            if start and start < today:
+            ends = contract.date_effective_end
+            if start and start < today and not (ends and ends < today):
                 vals["date_visits_from"] = max(
                     contract.date_visits_from or start, today
                 )
@@ -77,8 +99,16 @@ class ServiceContract(models.Model):
             lambda p: p.state == "to_invoice"
             and p.invoice_date < until[p.contract_id.id]
         )
-        periods.write(
-            {"invoiced_elsewhere": True, "invoiced_elsewhere_ref": reference or False}
+        write_grouped(
+            (
+                period,
+                {
+                    "invoiced_elsewhere": True,
+                    "invoiced_elsewhere_ref": references[period.contract_id.id]
+                    or False,
+                },
+            )
+            for period in periods
         )
         for company, today in todays.items():
             contracts.filtered(
@@ -98,7 +128,9 @@ class ServiceContract(models.Model):
                     start=contract.date_start,
                     count=counts[contract.id],
                     until=until[contract.id],
-                    reference=f" ({reference})" if reference else "",
+                    reference=f" ({references[contract.id]})"
+                    if references[contract.id]
+                    else "",
                 )
                 for contract in self
             }

@@ -66,3 +66,4 @@ from . import test_contract_sign
 from . import test_description
 from . import test_contract_takeover
 from . import test_oca_conversion_menu
+from . import test_contract_import

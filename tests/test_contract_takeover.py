@@ -12,7 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..models.service_lifecycle_guard import lifecycle_write
-from .common import InvoicingCase, create_contract
+from .common import InvoicingCase, PriceRevisionCase, create_contract
 
 TODAY = "2026-12-10"
 
@@ -259,3 +259,53 @@ class TestContractTakeover(InvoicingCase):
         log = contract.message_ids.filtered(lambda m: "taken over" in (m.body or ""))
         self.assertIn("&lt;img", log.body)
         self.assertNotIn("<img", log.body)
+
+    @freeze_time(TODAY)
+    def test_termination_keeps_periods_invoiced_elsewhere(self):
+        """Terminated before the end of what the former tool invoiced: the
+        periods invoiced there stay, listed for a credit note; those still to
+        invoice after the last day are cancelled."""
+        contract = self._draft(date(2024, 1, 15))
+        contract._take_over(date(2026, 12, 1))
+        contract._terminate(date(2026, 11, 15), "agreement", "Moving out")
+        periods = contract.period_ids.sorted("date_from")
+        self.assertEqual(
+            [(p.date_from, p.state) for p in periods[-3:]],
+            [
+                (date(2026, 11, 1), "elsewhere"),
+                (date(2026, 12, 1), "cancel"),
+                (date(2027, 1, 1), "cancel"),
+            ],
+        )
+        self.assertTrue(
+            any(
+                "credit note" in (body or "")
+                for body in contract.message_ids.mapped("body")
+            )
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestTakeoverRevision(PriceRevisionCase):
+    """A period invoiced elsewhere is billed: a revision inside it leaves its
+    amount and bills the difference as an adjustment (as for an invoiced
+    one), never the period itself."""
+
+    @freeze_time("2023-03-15")
+    def test_revision_inside_a_period_invoiced_elsewhere(self):
+        contract = self._contract(sign=False)
+        contract._take_over(date(2022, 9, 2))
+        # The next revision: the anniversary after today.
+        self.assertEqual(contract.revision_date, date(2023, 9, 1))
+        contract.revision_date = date(2023, 3, 1)
+        period = self._period(contract, date(2022, 9, 1))
+        self.assertEqual(period.state, "elsewhere")
+        self._revise(date(2023, 3, 1))
+        self.assertEqual(contract.line_ids.price_unit, 1231.98)
+        self.assertEqual(period.amount, 1200.0)
+        # 184 days of 365 at 1,231.98 instead of 1,200.00.
+        self.assertEqual(period.adjustment_amount, round(31.98 * 184 / 365, 2))
+        self.assertEqual(period.state, "elsewhere")
+        self._invoice(date(2023, 9, 1))
+        self.assertFalse(period.move_id)
+        self.assertEqual(self._period(contract, date(2023, 9, 1)).state, "invoiced")

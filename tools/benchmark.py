@@ -778,12 +778,93 @@ def report_revision(n, results, batch_size, coefficient, same_prices):
     )
 
 
+def bench_import(registry, n):
+    """Import Contracts: N running contracts (the sample of
+    tests/data/make_contracts_sample.py, repeated with other references),
+    checked, created and taken over; then the invoicing cron on them."""
+    import base64  # noqa: PLC0415
+    import csv  # noqa: PLC0415
+    import importlib.util  # noqa: PLC0415
+    import io  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    path = Path(__file__).parent.parent / "tests/data/make_contracts_sample.py"
+    spec = importlib.util.spec_from_file_location("make_contracts_sample", path)
+    sample = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sample)
+    rows, copy = sample.rows(), 0
+    while len({row["contract_ref"] for row in rows}) < n:
+        copy += 1
+        rows += [
+            {**row, "contract_ref": f"{row['contract_ref']}-{copy}"}
+            for row in sample.rows()
+        ]
+    refs = list(dict.fromkeys(row["contract_ref"] for row in rows))[:n]
+    rows = [row for row in rows if row["contract_ref"] in set(refs)]
+    stream = io.StringIO()
+    writer = csv.DictWriter(stream, sample.COLUMNS, delimiter=";")
+    writer.writeheader()
+    writer.writerows(rows)
+    results = {}
+    with registry.cursor() as cr:
+        env = environment(cr)
+        ensure_chart_of_accounts(env)
+        env["product.product"].create(
+            [
+                {"name": code, "default_code": code, "type": "service"}
+                for code, _price in sample.PRODUCTS
+            ]
+        )
+        terms = {
+            "duration": 1,
+            "duration_unit": "year",
+            "renewal_type": "tacit",
+            "renewal_duration": 1,
+            "renewal_unit": "year",
+            "invoicing_frequency": "month",
+            "prorata": True,
+        }
+        env["service.contract.template"].create(
+            [{"name": name, **terms} for name in sample.TEMPLATES]
+        )
+        wizard = env["service.contract.import"].create(
+            {
+                "file": base64.b64encode(stream.getvalue().encode()),
+                "file_name": "contracts.csv",
+            }
+        )
+        env.flush_all()
+        queries = cr.sql_log_count
+        with timer(results, "import"):
+            wizard.action_import()
+            env.flush_all()
+        queries = cr.sql_log_count - queries
+        assert not wizard.error_ids, wizard.error_ids.mapped("message")[:5]
+        contracts = wizard.contract_ids
+        with timer(results, "cron"):
+            invoiced = env["service.contract"]._cron_create_invoices()
+            env.flush_all()
+        cr.rollback()
+    print(f"\nImport Contracts, N = {n} contracts ({len(rows)} rows)")
+    print(f"{'measure':<42}{'seconds':>10}{'contracts/s':>14}")
+    print(
+        f"{'check, create and take over':<42}{results['import']:>10.2f}"
+        f"{n / results['import']:>14.1f}"
+    )
+    print(f"{'invoicing cron afterwards':<42}{results['cron']:>10.2f}")
+    print(
+        f"queries of the import: {queries}; periods invoiced by the cron: "
+        f"{invoiced} (of {len(contracts)} contracts)"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("-c", "--config", required=True)
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument(
-        "what", choices=["invoicing", "interventions", "dashboard", "revision"]
+        "what",
+        choices=["invoicing", "interventions", "dashboard", "revision", "import"],
     )
     parser.add_argument("n", type=int)
     args = parser.parse_args()
@@ -797,6 +878,8 @@ def main():
         bench_dashboard(registry, args.n)
     elif args.what == "revision":
         bench_revision(registry, args.n)
+    elif args.what == "import":
+        bench_import(registry, args.n)
     else:
         bench_interventions(registry, args.n)
 

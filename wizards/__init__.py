@@ -6,3 +6,4 @@ from . import service_equipment_logbook
 from . import sale_make_invoice_advance
 from . import service_contract_sign
 from . import service_contract_oca_conversion
+from . import service_contract_import

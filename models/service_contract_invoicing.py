@@ -261,14 +261,16 @@ class ServiceContract(models.Model):
                     periods=", ".join(invoiced_after.mapped("display_name")),
                 )
             )
-        # Never invoiced here: a credit note here would credit nothing owed.
+        # Never invoiced here: no invoice here to credit (the reference
+        # names the former one).
         elsewhere_after = billed_after - invoiced_after
         if elsewhere_after:
             self.message_post(
                 body=self.env._(
                     "Periods invoiced elsewhere after the termination date, by "
                     "the former tool: %(periods)s. If the customer is owed, "
-                    "refund them there, not with a credit note here.",
+                    "issue a credit note of the former tool's invoice: no "
+                    "invoice here covers them.",
                     periods=", ".join(
                         f"{p.display_name} ({p.invoiced_elsewhere_ref})"
                         if p.invoiced_elsewhere_ref

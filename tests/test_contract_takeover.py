@@ -217,8 +217,9 @@ class TestContractTakeover(InvoicingCase):
     def test_termination_credits_nothing_invoiced_elsewhere(self):
         """Terminated within a year paid to the former tool: the period
         stays invoiced elsewhere, no invoice or credit note is made here,
-        and the chatter sends the refund to the former tool (a credit note
-        here would credit an amount never invoiced here)."""
+        and the chatter names them apart, with the former invoice's
+        reference: crediting an invoice made here would credit the wrong
+        one."""
         contract = self._yearly_paid_elsewhere()
         contract._terminate(date(2026, 12, 31), "agreement", "Moving out")
         current = contract.period_ids.sorted("date_from")[-1]
@@ -228,8 +229,8 @@ class TestContractTakeover(InvoicingCase):
         self.assertFalse(contract.invoice_ids)
         bodies = " ".join(contract.message_ids.mapped("body"))
         self.assertIn("invoiced elsewhere after the termination date", bodies)
-        self.assertIn("OLD-7", bodies)
-        self.assertNotIn("Issue a credit note", bodies)
+        self.assertIn("03/01/2026 to 02/28/2027 (OLD-7)", bodies)
+        self.assertNotIn("already invoiced", bodies)
 
     @freeze_time(TODAY)
     def test_repricing_bills_only_the_difference_on_periods_elsewhere(self):

@@ -305,7 +305,32 @@ class ServiceContractImport(models.TransientModel):
             matches = customers[("vat", vat)]
         elif ref:
             matches = customers[("ref", ref)]
-        matches = matches or customers[("name", name)]
+        if not matches:
+            matches = customers[("name", name)]
+            # Found by name only: a customer whose VAT number or reference
+            # differs from the file's is another company (a homonym).
+            others = matches.filtered(
+                lambda p: (vat and p.vat and p.vat != vat)
+                or (ref and p.ref and p.ref != ref)
+            )
+            if others:
+                errors.append(
+                    (
+                        "customer",
+                        self.env._(
+                            "Customer %(name)s has another VAT number or "
+                            "reference here (%(found)s) than in the file: "
+                            "correct the file or the customer.",
+                            name=name,
+                            found=", ".join(
+                                filter(
+                                    None, others.mapped("vat") + others.mapped("ref")
+                                )
+                            ),
+                        ),
+                    )
+                )
+                return (matches[:0], name, vat, ref)
         if len(matches) > 1:
             errors.append(
                 (
@@ -492,6 +517,15 @@ class ServiceContractImport(models.TransientModel):
         listed), else create the contracts and take them over."""
         self.ensure_one()
         self.env["service.contract"]._check_manager()
+        if self.state == "done":
+            # A click sent twice would create and bill the contracts twice.
+            raise UserError(
+                self.env._(
+                    "This file is already imported (%(names)s): open Import "
+                    "Contracts again to import another one.",
+                    names=", ".join(self.contract_ids.mapped("name")),
+                )
+            )
         rows = self._read_rows()
         errors, contracts = self._check_rows(rows)
         self.error_ids = [Command.clear()] + [

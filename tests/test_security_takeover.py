@@ -183,3 +183,11 @@ class TestTakeoverSecurity(RpcMixin, PortalCase):
             [("contract_id", "=", self.taken.id)],
             ["invoiced_elsewhere_ref"],
         )
+        # Nor guessed through a search of its contracts.
+        found = self._attempt(
+            self.portal_user,
+            "service.contract",
+            "search",
+            [("period_ids.invoiced_elsewhere_ref", "=", "OLD-42")],
+        )
+        self.assertFalse(found)

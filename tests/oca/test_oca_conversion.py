@@ -336,3 +336,30 @@ class TestOcaConversion(RefusalMixin, TransactionCase):
             self.assertEqual(len(wizard.line_ids), 4)
             self.assertFalse(wizard.convertible_count)
             self.assertRefused(UserError, "no OCA contract", wizard.action_convert)
+
+    def test_another_company_converts_nothing(self):
+        """A manager of another company sees none of these contracts, and a
+        wizard made by hand with their ids (as a JSON-RPC create would)
+        converts none of them."""
+        other = self.env["res.company"].create({"name": "Other Lifts"})
+        manager = new_test_user(
+            self.env,
+            login="oca_other_manager",
+            groups="base.group_user,service_contract.group_service_contract_manager",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
+        Wizard = self.env["service.contract.oca.conversion"].with_user(manager)
+        with freeze_time(TODAY):
+            self.assertFalse(Wizard.create({}).line_ids)
+            wizard = Wizard.create(
+                {
+                    "line_ids": [
+                        Command.create({"oca_contract_id": oca.id, "name": oca.name})
+                        for oca in self.oca
+                    ]
+                }
+            )
+            self.assertRefused(UserError, "no OCA contract", wizard.action_convert)
+        self.assertEqual(self.env["service.contract"].search_count([]), 0)
+        self.assertTrue(all(self.oca.mapped("active")))

@@ -5,7 +5,7 @@ past, billed there until a day, visited from today."""
 from collections.abc import Mapping
 from datetime import timedelta
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .date_utils import anniversary, term_end
@@ -15,6 +15,15 @@ from .service_lifecycle_guard import lifecycle_action
 
 class ServiceContract(models.Model):
     _inherit = "service.contract"
+
+    takeover_ref = fields.Char(
+        string="Former Reference",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Reference of the contract in the former tool it was imported "
+        "from: the same contract is never imported twice.",
+    )
 
     def _get_lifecycle_actions(self):
         return (*super()._get_lifecycle_actions(), "_take_over")

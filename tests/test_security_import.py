@@ -66,6 +66,29 @@ class TestImportSecurity(RpcMixin, HttpCase):
             wizard.with_user(self.manager).action_import()
         self.assertEqual(len(self._contracts("Twice SARL")), 1)
 
+    def test_same_contracts_imported_again_are_refused(self):
+        """The former tool's file imported again (or another holding some of
+        the same contracts): those already imported are refused, nothing is
+        created, no contract is billed twice."""
+        content = self._content(("A-1", "Again SARL", ""))
+        for expected in ("done", "errors"):
+            wizard_id = self.rpc(
+                self.manager,
+                "service.contract.import",
+                "create",
+                {"file": content, "file_name": "c.csv"},
+            )
+            self.rpc(
+                self.manager, "service.contract.import", "action_import", [wizard_id]
+            )
+            wizard = self.env["service.contract.import"].browse(wizard_id)
+            self.assertEqual(wizard.state, expected)
+        contract = self._contracts("Again SARL")
+        self.assertEqual(len(contract), 1)
+        self.assertEqual(contract.takeover_ref, "A-1")
+        self.assertEqual(wizard.error_ids.mapped("column"), ["contract_ref"])
+        self.assertIn(contract.name, wizard.error_ids.message)
+
     def test_same_name_other_reference_is_not_that_customer(self):
         """A customer found by name only, whose reference differs from the
         file's, is another company: the row is refused, nothing created."""

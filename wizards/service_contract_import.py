@@ -275,6 +275,23 @@ class ServiceContractImport(models.TransientModel):
             if parsed["site"] and parsed["site"] not in contract["sites"]:
                 contract["sites"].append(parsed["site"])
             contract["lines"].append((number, parsed))
+        # Imported before (this file again, or another one with some of the
+        # same contracts): each would be billed twice.
+        imported = self.env["service.contract"].search(
+            [("takeover_ref", "in", list(contracts)), ("state", "!=", "cancel")]
+        )
+        errors += [
+            (
+                contracts[contract.takeover_ref]["row"],
+                "contract_ref",
+                self.env._(
+                    "Contract %(ref)s is already imported: %(name)s.",
+                    ref=contract.takeover_ref,
+                    name=contract.name,
+                ),
+            )
+            for contract in imported
+        ]
         return errors, contracts
 
     def _check_row(self, values, lookups, can_create, today, errors):
@@ -577,9 +594,10 @@ class ServiceContractImport(models.TransientModel):
             zip(new_sites, Partner.create(list(new_sites.values())), strict=True)
         )
         vals_list = []
-        for contract in contracts.values():
+        for contract_ref, contract in contracts.items():
             partner = contract["partner"]
             vals = {
+                "takeover_ref": contract_ref,
                 "partner_id": partner.id,
                 "date_start": contract["start_date"],
                 "date_signed": contract["signature_date"] or False,

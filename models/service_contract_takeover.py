@@ -25,6 +25,14 @@ class ServiceContract(models.Model):
         "from: the same contract is never imported twice.",
     )
 
+    _sql_constraints = [
+        (
+            "takeover_ref_company_uniq",
+            "unique(takeover_ref, company_id)",
+            "A contract of the former tool is imported once per company.",
+        ),
+    ]
+
     def _get_lifecycle_actions(self):
         return (*super()._get_lifecycle_actions(), "_take_over")
 

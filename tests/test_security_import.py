@@ -6,6 +6,8 @@ company)."""
 import base64
 from datetime import timedelta
 
+from psycopg2 import IntegrityError
+
 from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
@@ -88,6 +90,13 @@ class TestImportSecurity(RpcMixin, HttpCase):
         self.assertEqual(contract.takeover_ref, "A-1")
         self.assertEqual(wizard.error_ids.mapped("column"), ["contract_ref"])
         self.assertIn(contract.name, wizard.error_ids.message)
+        # Two imports at once: the database keeps one of them.
+        with (
+            self.assertRaises(IntegrityError),
+            mute_logger("odoo.sql_db"),
+            self.env.cr.savepoint(),
+        ):
+            contract.copy({"takeover_ref": "A-1"})
 
     def test_same_name_other_reference_is_not_that_customer(self):
         """A customer found by name only, whose reference differs from the

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
 
 from .date_utils import anniversary, term_end
 from .service_batch_runner import write_grouped
@@ -134,6 +135,11 @@ class ServiceContract(models.Model):
         counts = dict.fromkeys(self.ids, 0)
         for period in periods:
             counts[period.contract_id.id] += 1
+        # The former tool's reference, in brackets when there is one.
+        labels = {
+            contract_id: f" ({reference})" if reference else ""
+            for contract_id, reference in references.items()
+        }
         self._message_log_batch(
             {
                 contract.id: self.env._(
@@ -141,13 +147,11 @@ class ServiceContract(models.Model):
                     "%(signed)s, started on %(start)s; %(count)s billing periods "
                     "invoiced there before %(until)s%(reference)s are never "
                     "invoiced here.",
-                    signed=contract.date_signed,
-                    start=contract.date_start,
+                    signed=format_date(self.env, contract.date_signed),
+                    start=format_date(self.env, contract.date_start),
                     count=counts[contract.id],
-                    until=until[contract.id],
-                    reference=f" ({references[contract.id]})"
-                    if references[contract.id]
-                    else "",
+                    until=format_date(self.env, until[contract.id]),
+                    reference=labels[contract.id],
                 )
                 for contract in self
             }

@@ -490,11 +490,15 @@ class MenuCase(AccessMatrixCase):
         return filters
 
     def _open_menus(self, user):
+        """Open every menu of the module the web client shows the user."""
         root = self.env.ref("service_contract.service_contract_menu_root")
-        menus = (
-            self.env["ir.ui.menu"]
-            .with_user(user)
-            .search([("id", "child_of", root.id), ("action", "!=", False)])
+        Menu = self.env["ir.ui.menu"].with_user(user)
+        menus = Menu.search(
+            [
+                ("id", "child_of", root.id),
+                ("action", "!=", False),
+                ("id", "not in", Menu._load_menus_blacklist()),
+            ]
         )
         opened = []
         for menu in menus:

@@ -11,7 +11,13 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["sale_management", "account", "portal", "resource"],
+    "depends": [
+        "sale_management",
+        "account",
+        "account_edi_ubl_cii",
+        "portal",
+        "resource",
+    ],
     "data": [
         "security/service_contract_groups.xml",
         "security/ir.model.access.csv",
@@ -81,6 +87,9 @@
         "views/service_checklist_views.xml",
         "views/service_checklist_portal_templates.xml",
         "wizards/service_contract_import_views.xml",
+        "data/account_edi_cii_templates.xml",
+        "report/account_invoice_einvoice_templates.xml",
+        "views/service_contract_einvoice_views.xml",
     ],
     "demo": [
         "demo/service_price_index_demo.xml",

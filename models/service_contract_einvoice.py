@@ -2,7 +2,8 @@
 exporter, account_edi_ubl_cii) and the French B2B mentions of the printed
 invoice (README.md, "Getting paid: e-invoicing")."""
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools.misc import formatLang
 
 
@@ -44,6 +45,19 @@ class ResCompany(models.Model):
         help="The category of the operations invoiced, printed on every "
         "customer invoice. Empty: not printed.",
     )
+
+    @api.constrains("sc_late_penalty_rate")
+    def _check_sc_late_penalty_rate(self):
+        for company in self:
+            if company.sc_late_penalty_rate < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The late-payment penalty rate of %(company)s cannot be "
+                        "negative (%(rate)s).",
+                        company=company.name,
+                        rate=company.sc_late_penalty_rate,
+                    )
+                )
 
     def _get_sc_late_penalty_mention(self):
         """The penalty mention, its {rate} replaced by the company's rate, in

@@ -5,6 +5,7 @@ from freezegun import freeze_time
 from lxml import etree
 
 from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import InvoicingCase
@@ -273,6 +274,15 @@ class TestEInvoice(InvoicingCase):
         )
         company.sc_operation_category = False
         self.assertNotIn("Operation category", self._html(move))
+
+    def test_negative_penalty_rate_refused(self):
+        self.assertRefused(
+            ValidationError,
+            "cannot be negative",
+            self.env["res.config.settings"].create,
+            {"sc_late_penalty_rate": -1.0},
+        )
+        self.assertEqual(self.company_data["company"].sc_late_penalty_rate, 12.15)
 
     def test_mentions_in_french(self):
         """The standard mentions in the customer's language."""

@@ -81,6 +81,9 @@
         "views/service_checklist_views.xml",
         "views/service_checklist_portal_templates.xml",
         "wizards/service_contract_import_views.xml",
+        "data/service_contract_collection_data.xml",
+        "views/service_contract_collection_views.xml",
+        "views/service_contract_collection_portal_templates.xml",
     ],
     "demo": [
         "demo/service_price_index_demo.xml",

@@ -76,3 +76,4 @@ from . import service_contract_revision_letter
 from . import service_html_guard
 from . import service_contract_takeover
 from . import ir_ui_menu
+from . import service_contract_collection

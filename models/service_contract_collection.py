@@ -393,6 +393,7 @@ class PaymentTransaction(models.Model):
 
     service_contract_id = fields.Many2one(
         "service.contract",
+        string="Collected Contract",
         readonly=True,
         index="btree_not_null",
         help="The contract whose invoice this automatic charge pays, or for "

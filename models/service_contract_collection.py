@@ -258,7 +258,7 @@ class AccountMove(models.Model):
             and move.state == "posted"
             and move._get_collection_contract().payment_token_id
         )
-        for invoice in invoices:
+        for invoice in invoices.sudo():
             invoice.service_collection_date = invoice.invoice_date
         if invoices:
             self.env.ref("service_contract.ir_cron_collect_payments").sudo()._trigger()
@@ -270,22 +270,39 @@ class AccountMove(models.Model):
         ``payment.transaction`` (operation ``offline``, the token, the
         invoice), sent at once; a final state is post-processed at once
         (paid and reconciled by Odoo's payment flow, or refused). Returns
-        the transaction, or None."""
+        the transaction, or None.
+
+        The charge sent is kept even if its post-processing fails (Odoo's
+        own scheduled post-processing tries again): a charge made at the
+        provider is never forgotten, so never made twice."""
         self.ensure_one()
         day = self.env.context["service_collection_day"]
         try:
             with self.env.cr.savepoint():
-                return self._collect_locked(day)
+                tx = self._collect_locked(day)
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             # Another worker holds or changed the invoice: it charges it.
             self.env.invalidate_all(flush=False)
             _logger.info("Charge of %s left to another transaction", self)
+            return None
         except Exception as error:  # noqa: BLE001 - one charge fails alone
             self.env.invalidate_all(flush=False)
             _logger.warning("Charging %s failed", self, exc_info=True)
+            reason = str(error.args[0] if error.args else error)
+            self._run_logged(lambda: self._on_collection_failed(reason))
+            return None
+        if tx and tx.state in ("done", "error", "cancel") and not tx.is_post_processed:
+            self._run_logged(tx._post_process)
+        return tx
+
+    def _run_logged(self, func):
+        """``func()`` in a savepoint; if it fails, log it and go on."""
+        try:
             with self.env.cr.savepoint():
-                self._on_collection_failed(str(error.args[0] if error.args else error))
-        return None
+                func()
+        except Exception:  # noqa: BLE001 - logged, the next invoice goes on
+            self.env.invalidate_all(flush=False)
+            _logger.exception("Collection of %s: post-processing failed", self)
 
     def _collect_locked(self, day):
         self.flush_recordset()
@@ -334,8 +351,6 @@ class AccountMove(models.Model):
             )
         )
         tx._send_payment_request()
-        if tx.state in ("done", "error", "cancel") and not tx.is_post_processed:
-            tx._post_process()
         return tx
 
     def _on_collection_failed(self, reason):
@@ -385,7 +400,7 @@ class AccountMove(models.Model):
                 )
             contract._log_collection(message)
             if invoice.partner_id.email:
-                template.send_mail(invoice.id)
+                template.sudo().send_mail(invoice.id)
 
 
 class PaymentTransaction(models.Model):
@@ -414,7 +429,12 @@ class PaymentTransaction(models.Model):
             contract = tx.service_contract_id.sudo()
             if tx.operation == "validation":
                 if tx.state in ("done", "authorized") and tx.token_id:
-                    contract._set_payment_token(tx.token_id)
+                    if contract._is_payment_token_allowed(tx.token_id):
+                        contract._set_payment_token(tx.token_id)
+                    else:
+                        _logger.warning(
+                            "%s cannot pay %s: not set", tx.token_id, contract
+                        )
                 continue
             if tx.operation != "offline":
                 continue

@@ -1,4 +1,5 @@
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -185,6 +186,27 @@ class TestCollection(InvoicingCase):
         self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
         self.assertFalse(invoice._get_collection_retrying())
         self.assertFalse(self._mails(invoice))
+
+    @mute_logger("odoo.addons.service_contract.models.service_contract_collection")
+    def test_failing_charge_does_not_stop_the_others(self):
+        broken = self._contract_paid_by("done")
+        fine = self._contract_paid_by("done")
+        broken_token = broken.sudo().payment_token_id
+        Transaction = self.env.registry["payment.transaction"]
+        send = Transaction._send_payment_request
+
+        def send_or_fail(tx):
+            if tx.token_id == broken_token:
+                raise RuntimeError("Provider unreachable")
+            return send(tx)
+
+        with patch.object(Transaction, "_send_payment_request", send_or_fail):
+            self._run("2026-06-01")
+        # Nothing kept of the failed charge; it is retried at D+3.
+        self.assertFalse(self._charges(broken.invoice_ids))
+        self.assertEqual(broken.invoice_ids.service_collection_date, date(2026, 6, 4))
+        self.assertEqual(len(self._mails(broken.invoice_ids)), 1)
+        self.assertIn(fine.invoice_ids.payment_state, ("paid", "in_payment"))
 
     def test_no_payment_method_no_charge(self):
         contract = self._contract(start=date(2026, 6, 1))

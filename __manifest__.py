@@ -90,6 +90,9 @@
         "data/account_edi_cii_templates.xml",
         "report/account_invoice_einvoice_templates.xml",
         "views/service_contract_einvoice_views.xml",
+        "data/service_contract_collection_data.xml",
+        "views/service_contract_collection_views.xml",
+        "views/service_contract_collection_portal_templates.xml",
     ],
     "demo": [
         "demo/service_price_index_demo.xml",

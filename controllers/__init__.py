@@ -4,3 +4,4 @@ from . import amendment_portal
 from . import breakdown
 from . import equipment_portal
 from . import portal_certificate
+from . import collection_portal

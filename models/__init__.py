@@ -78,3 +78,4 @@ from . import service_contract_takeover
 from . import ir_ui_menu
 from . import service_contract_einvoice
 from . import account_edi_xml_cii
+from . import service_contract_collection

@@ -178,7 +178,8 @@ install_module() {
     drop_db "$db"
     rm -f "$logfile"
     log "Installing service_contract in database $db $*"
-    odoo_bin -d "$db" -i service_contract --stop-after-init --no-http \
+    # payment_demo: the test provider the collection tests charge.
+    odoo_bin -d "$db" -i service_contract,payment_demo --stop-after-init --no-http \
         --log-level=info --logfile="$logfile" "$@" || {
         tail -50 "$logfile" >&2
         die "installation failed, see $logfile"
@@ -205,7 +206,8 @@ install_french_demo() {
     #    that their journals and pricelist take the euro);
     # 3. l10n_fr_account: account loads the chart of the company's country
     #    (the French chart, TVA 20 % on sales) once the registry is loaded;
-    # 4. then service_contract, whose demo invoices need that chart.
+    # 4. then service_contract, whose demo invoices need that chart, and
+    #    payment_demo, the test provider, to try automatic collection.
     # Every module is loaded with its French translations.
     # Fails on any ERROR or WARNING in the log, as install_module.
     local db=$1 logfile=$2
@@ -248,7 +250,7 @@ PY
         die "setting up the French company failed, see $logfile"
     }
     local module
-    for module in l10n_fr_account service_contract; do
+    for module in l10n_fr_account service_contract payment_demo; do
         odoo_bin -d "$db" -i "$module" --stop-after-init --no-http \
             --log-level=info --logfile="$logfile" || {
             tail -50 "$logfile" >&2

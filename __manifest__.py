@@ -81,6 +81,9 @@
         "views/service_checklist_views.xml",
         "views/service_checklist_portal_templates.xml",
         "wizards/service_contract_import_views.xml",
+        "report/service_dunning_reports.xml",
+        "data/service_dunning_data.xml",
+        "views/service_dunning_views.xml",
     ],
     "demo": [
         "demo/service_price_index_demo.xml",

@@ -76,3 +76,5 @@ from . import service_contract_revision_letter
 from . import service_html_guard
 from . import service_contract_takeover
 from . import ir_ui_menu
+from . import service_dunning
+from . import service_dunning_suspension

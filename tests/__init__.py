@@ -67,3 +67,5 @@ from . import test_description
 from . import test_contract_takeover
 from . import test_oca_conversion_menu
 from . import test_contract_import
+from . import test_dunning
+from . import test_dunning_suspension

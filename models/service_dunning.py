@@ -314,25 +314,15 @@ class ServiceDunningLetter(models.Model):
                 self.env._("Only accountants run dunning and send its letters.")
             )
 
-    @api.model
     def action_run_dunning(self):
-        """The Dunning screen's button: run now, for the current companies."""
+        """The Dunning screen's button (on the list, whatever its selection):
+        run now, for the current companies."""
         self._check_dunning_rights()
         today = self.env.company._service_today()
-        letters = (
-            self.sudo()._run_dunning(today, companies=self.env.companies).sudo(False)
+        self.sudo()._run_dunning(today, companies=self.env.companies)
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "service_contract.service_dunning_letter_action"
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success" if letters else "info",
-                "message": self.env._(
-                    "%(count)s dunning letters sent.", count=len(letters)
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
 
     @api.model
     def _cron_run_dunning(self, today=None):

@@ -69,3 +69,4 @@ from . import test_oca_conversion_menu
 from . import test_contract_import
 from . import test_dunning
 from . import test_dunning_suspension
+from . import test_dunning_ui

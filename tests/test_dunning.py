@@ -224,7 +224,7 @@ class TestDunningLevels(DunningCase):
 
         def broken(letter, partner, company, moves, day):
             if partner == self.customer:
-                raise UserError(self.env._("Broken customer"))
+                raise ValueError("broken")
             return original(letter, partner, company, moves, day)
 
         Letter._dunning_lines = broken

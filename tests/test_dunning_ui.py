@@ -180,3 +180,15 @@ class TestDunningUi(RpcMixin, HttpCase):
             .attachment_ids
         )
         self.assertEqual(len(attachments), 1)
+
+    def test_portal_banner_of_a_suspended_contract(self):
+        """The customer sees the suspension on its contract's page, never
+        the letters."""
+        day = self.move.invoice_date_due + timedelta(days=45)
+        self.env["service.dunning.letter"]._run_dunning(day)
+        self.assertTrue(self.contract.dunning_suspended)
+        self.authenticate(self.portal.login, self.portal.login)
+        page = self.url_open(f"/my/contracts/{self.contract.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("o_service_dunning_suspended", page.text)
+        self.assertIn("suspended for non-payment", page.text)

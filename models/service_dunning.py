@@ -330,8 +330,9 @@ class ServiceDunningLetter(models.Model):
         return len(self.sudo()._run_dunning(today))
 
     @api.model
-    def _run_dunning(self, today=None, companies=None):
-        """Send the letters due; return them. The overdue invoices are taken
+    def _run_dunning(self, today=None, companies=None, partners=None):
+        """Send the letters due (of these companies, customers: all by
+        default); return them. The overdue invoices are taken
         per customer (never split), locked with SKIP LOCKED (a second worker
         skips them), and each customer isolated (a broken customer never
         stops the others). As superuser: the accountant running it needs no
@@ -346,6 +347,8 @@ class ServiceDunningLetter(models.Model):
             domain = Move._get_dunning_domain(day)
             if companies:
                 domain = [("company_id", "in", companies.ids), *domain]
+            if partners:
+                domain = [("commercial_partner_id", "in", partners.ids), *domain]
             return domain
 
         def by_customer(moves, size):

@@ -70,3 +70,4 @@ from . import test_contract_import
 from . import test_dunning
 from . import test_dunning_suspension
 from . import test_dunning_ui
+from . import test_dunning_concurrency

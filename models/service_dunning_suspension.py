@@ -180,6 +180,8 @@ class AccountMove(models.Model):
 
     def _dunning_resume_paid(self):
         moves = self.sudo().filtered(lambda m: m.is_invoice())
+        if not moves:
+            return
         contracts = (
             self.env["service.contract"]
             .sudo()

@@ -210,29 +210,55 @@ class AccountMove(models.Model):
 
 class ServiceContractAlert(models.Model):
     _inherit = "service.contract.alert"
+    # Flushed before a search (merged with the other concerns' by Odoo).
+    _depends = {
+        "account.move": ["dunning_level_id", "dunning_date", "payment_state", "state"],
+        "service.contract": ["dunning_suspended"],
+    }
 
     kind = fields.Selection(
-        selection_add=[("dunning_suspended", "Suspended for non-payment")]
+        selection_add=[
+            ("dunning_letter", "Dunning letter sent"),
+            ("dunning_suspended", "Suspended for non-payment"),
+        ]
     )
 
     def _get_alert_actions(self):
         return {
             **super()._get_alert_actions(),
+            "dunning_letter": self.env._(
+                "Follow up the dunning letter: the invoices are still unpaid"
+            ),
             "dunning_suspended": self.env._(
                 "Get the overdue invoices paid: the visits are held"
             ),
         }
 
     def _get_alert_queries(self):
+        """One row per contract in dunning: suspended, or with unpaid
+        invoices that received a letter (dated by the last one)."""
         return [
             *super()._get_alert_queries(),
             SQL(
                 """
-                SELECT c.id * 10, 'dunning_suspended', d.today,
+                SELECT c.id * 10,
+                       CASE WHEN c.dunning_suspended THEN 'dunning_suspended'
+                            ELSE 'dunning_letter' END,
+                       COALESCE(dun.day, d.today),
                        c.id, NULL, c.partner_id, c.user_id, c.company_id
                   FROM service_contract c
                   JOIN company_day d ON d.company_id = c.company_id
-                 WHERE c.dunning_suspended
+             LEFT JOIN (
+                        SELECT l.service_contract_id, MAX(m.dunning_date) AS day
+                          FROM account_move m
+                          JOIN account_move_line l ON l.move_id = m.id
+                         WHERE m.dunning_level_id IS NOT NULL
+                           AND m.state = 'posted'
+                           AND m.payment_state IN ('not_paid', 'partial')
+                           AND l.service_contract_id IS NOT NULL
+                         GROUP BY l.service_contract_id
+                       ) dun ON dun.service_contract_id = c.id
+                 WHERE c.dunning_suspended OR dun.day IS NOT NULL
                 """
             ),
         ]

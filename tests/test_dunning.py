@@ -172,10 +172,18 @@ class TestDunningLevels(DunningCase):
         self.assertEqual(letter.amount_principal, 1500.0)
         self.assertEqual(letter.amount_indemnity, 80.0)
 
+    def _alerts(self):
+        return self.env["service.contract.alert"].search(
+            [("contract_id", "=", self.contract.id), ("kind", "like", "dunning_")]
+        )
+
     def test_paid_invoice_stops_dunning(self):
         move = self._post_invoice(self.contract)
         self._run(D7)
+        alert = self._alerts()
+        self.assertEqual((alert.kind, alert.date), ("dunning_letter", D7))
         self._pay(move, D7)
+        self.assertFalse(self._alerts())
         self.assertFalse(self._run(D15))
 
     def test_credit_note_stops_dunning(self):

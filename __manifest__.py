@@ -93,6 +93,9 @@
         "data/service_contract_collection_data.xml",
         "views/service_contract_collection_views.xml",
         "views/service_contract_collection_portal_templates.xml",
+        "report/service_dunning_reports.xml",
+        "data/service_dunning_data.xml",
+        "views/service_dunning_views.xml",
     ],
     "demo": [
         "demo/service_price_index_demo.xml",

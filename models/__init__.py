@@ -79,3 +79,5 @@ from . import ir_ui_menu
 from . import service_contract_einvoice
 from . import account_edi_xml_cii
 from . import service_contract_collection
+from . import service_dunning
+from . import service_dunning_suspension

@@ -67,3 +67,7 @@ from . import test_description
 from . import test_contract_takeover
 from . import test_oca_conversion_menu
 from . import test_contract_import
+from . import test_dunning
+from . import test_dunning_suspension
+from . import test_dunning_ui
+from . import test_dunning_concurrency

@@ -281,3 +281,26 @@ class TestCronTimeZone(ServiceContractCase):
             ]
         )
         self.assertEqual(alerts.contract_id, behind)
+
+
+@tagged("post_install", "-at_install")
+class TestDunningCron(ServiceContractCase):
+    def test_dunning_cron_runs_with_the_default_levels(self):
+        """The dunning scheduled action runs on any database (without demo
+        data too), on each company's day, with the French default levels
+        the module gave every company."""
+        cron = self.env.ref("service_contract.ir_cron_run_dunning")
+        self.assertTrue(cron.active)
+        levels = self.env.company.service_dunning_level_ids
+        self.assertEqual(levels.mapped("delay"), [7, 15, 30, 45])
+        before = self.env["service.dunning.letter"].search_count([])
+        cron.method_direct_trigger()
+        letters = self.env["service.dunning.letter"].search([])
+        # Each letter of the run is for a customer with overdue contract
+        # invoices (demo data may have some), once: a second run sends none.
+        self.assertTrue(all(letters.move_ids.mapped("dunning_level_id")))
+        cron.method_direct_trigger()
+        self.assertEqual(
+            self.env["service.dunning.letter"].search_count([]), len(letters)
+        )
+        self.assertGreaterEqual(len(letters), before)

@@ -110,6 +110,9 @@ class LinkSecurityCase(RpcMixin, PortalCase):
             "service.intervention": self.visit_done,
             "service.contract.amendment": self.amendment,
             "service.contract.revision": self.revision,
+            "service.dunning.level": self.env["service.dunning.level"].search(
+                [("company_id", "=", self.running.company_id.id)], limit=1
+            ),
         }
         record = known.get(comodel)
         self.assertTrue(record, f"no record of customer A for {comodel}: add one")

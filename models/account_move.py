@@ -63,6 +63,12 @@ class AccountMove(models.Model):
     def _check_service_contract_partner(self):
         self.line_ids._check_service_contract_partner()
 
+    def _get_dunning_skipped(self):
+        """The invoices of ``self`` dunning leaves aside: each concern adds
+        its own (e.g. an automatic charge still being retried). Defined here,
+        with the model, so that no concern depends on another's file."""
+        return self.browse()
+
     def unlink(self):
         """A deleted draft invoice gives its periods back to the schedule
         (as superuser: an accountant needs no contract rights)."""

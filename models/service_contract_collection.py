@@ -223,6 +223,10 @@ class AccountMove(models.Model):
         contracts = self.sudo().line_ids.service_contract_id.sorted("id")
         return contracts.filtered("payment_token_id")[:1] or contracts[:1]
 
+    def _get_dunning_skipped(self):
+        """Dunning waits until the automatic collection is over."""
+        return super()._get_dunning_skipped() | self._get_collection_retrying()
+
     def _get_collection_retrying(self):
         """The invoices of ``self`` whose automatic collection is not over:
         a charge or a retry is planned, or a charge is under way (pending at

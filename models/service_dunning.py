@@ -189,11 +189,6 @@ class AccountMove(models.Model):
     )
     dunning_date = fields.Date(string="Last Dunning", readonly=True, copy=False)
 
-    def _get_dunning_skipped(self):
-        """The invoices of ``self`` dunning must leave aside (each concern
-        adds its own, e.g. an automatic charge still being retried)."""
-        return self.browse()
-
     @api.model
     def _get_dunning_domain(self, today):
         """Posted contract invoices still unpaid after their due date."""

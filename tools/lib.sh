@@ -248,7 +248,7 @@ PY
         die "setting up the French company failed, see $logfile"
     }
     local module
-    for module in l10n_fr_account service_contract; do
+    for module in l10n_fr_account l10n_fr_facturx_chorus_pro service_contract; do
         odoo_bin -d "$db" -i "$module" --stop-after-init --no-http \
             --log-level=info --logfile="$logfile" || {
             tail -50 "$logfile" >&2

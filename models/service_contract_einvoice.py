@@ -111,6 +111,91 @@ class ServiceContract(models.Model):
         "invoice when the Chorus Pro module is installed (BT-10).",
     )
 
+    def _get_einvoice_reference_vals(self):
+        """The invoice values of these contracts' references, each when they
+        give one value (a grouped invoice of contracts with different
+        references carries none of them): the customer's order reference
+        and, with the Chorus Pro module, the order reference (BT-13), the
+        service code (BT-10) and the contract (BT-12) in its fields."""
+        vals = {}
+        order_refs = set(self.mapped("customer_order_ref"))
+        order_ref = order_refs.pop() if len(order_refs) == 1 else False
+        if order_ref:
+            vals["ref"] = order_ref
+        move_fields = self.env["account.move"]._fields
+        if "purchase_order_reference" in move_fields and order_ref:
+            vals["purchase_order_reference"] = order_ref
+        service_codes = set(self.mapped("customer_service_code"))
+        if "buyer_reference" in move_fields and len(service_codes) == 1:
+            vals["buyer_reference"] = service_codes.pop() or False
+        if "contract_reference" in move_fields and len(self) == 1:
+            vals["contract_reference"] = self.name
+        return vals
+
+    def _get_catch_up_service_period(self, day):
+        """The service period of a catch-up from ``day`` on: the days of the
+        periods already invoiced from that day (the start, the end), or
+        (False, False) when none is."""
+        self.ensure_one()
+        periods = self.period_ids.filtered(
+            lambda p: p.state == "invoiced" and p.date_to >= day
+        )
+        if not periods:
+            return False, False
+        return (
+            max(day, min(periods.mapped("date_from"))),
+            max(periods.mapped("date_to")),
+        )
+
+
+def _with_catch_up_period(adjustment, vals_list):
+    """The lines of an adjustment (a price revision, an amendment) carry the
+    service period of its catch-up (BT-134/135 of the Factur-X export)."""
+    start, end = adjustment.contract_id._get_catch_up_service_period(
+        adjustment._get_adjustment_date()
+    )
+    if start:
+        for command in vals_list:
+            if not command[2].get("display_type"):
+                command[2].setdefault("service_period_start", start)
+                command[2].setdefault("service_period_end", end)
+    return vals_list
+
+
+class ServiceContractRevision(models.Model):
+    _inherit = "service.contract.revision"
+
+    def _prepare_invoice_line_vals(self, context, partner):
+        vals_list = super()._prepare_invoice_line_vals(context, partner)
+        return _with_catch_up_period(self, vals_list)
+
+
+class ServiceContractAmendment(models.Model):
+    _inherit = "service.contract.amendment"
+
+    def _prepare_invoice_line_vals(self, context, partner):
+        vals_list = super()._prepare_invoice_line_vals(context, partner)
+        return _with_catch_up_period(self, vals_list)
+
+
+class ServiceIntervention(models.Model):
+    _inherit = "service.intervention"
+
+    def _prepare_invoice_vals(self):
+        """A visit's invoice carries its contract's references."""
+        vals = super()._prepare_invoice_vals()
+        vals.update(self.contract_id._get_einvoice_reference_vals())
+        return vals
+
+    def _prepare_invoice_line_vals(self, line, fiscal_position):
+        """Each line of a visit's invoice: the day of the visit (in the
+        user's time zone) as its service period."""
+        vals = super()._prepare_invoice_line_vals(line, fiscal_position)
+        if self.date_done:
+            day = fields.Date.context_today(self, self.date_done)
+            vals.update(service_period_start=day, service_period_end=day)
+        return vals
+
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
@@ -135,20 +220,9 @@ class ServiceContractPeriod(models.Model):
 
     def _prepare_invoice_vals(self, context):
         """The customer's order reference and Chorus Pro codes of the
-        contracts, when they give one value each (a grouped invoice of
-        contracts with different references carries none of them)."""
+        contracts (``service.contract._get_einvoice_reference_vals``)."""
         vals = super()._prepare_invoice_vals(context)
-        contracts = self.contract_id
-        order_refs = set(contracts.mapped("customer_order_ref"))
-        order_ref = order_refs.pop() if len(order_refs) == 1 else False
-        if order_ref:
-            vals["ref"] = order_ref
-        move_fields = self.env["account.move"]._fields
-        if "purchase_order_reference" in move_fields and order_ref:
-            vals["purchase_order_reference"] = order_ref
-        service_codes = set(contracts.mapped("customer_service_code"))
-        if "buyer_reference" in move_fields and len(service_codes) == 1:
-            vals["buyer_reference"] = service_codes.pop() or False
+        vals.update(self.contract_id._get_einvoice_reference_vals())
         return vals
 
     def _prefetch_invoicing_data(self):

@@ -54,14 +54,24 @@ class TestEInvoice(InvoicingCase):
                 "legal_category": "professional",
             }
         )
-        # The company's own numbering, from 1: the contract is SC/2026/00001.
+        # The company's own numbering, from 1: the contract is SC/2026/00001
+        # (no gap: each test's numbers are rolled back with it).
         cls.env["ir.sequence"].create(
             {
+                "implementation": "no_gap",
                 "name": "Service Contract",
                 "code": "service.contract",
                 "prefix": "SC/%(year)s/",
                 "padding": 5,
                 "company_id": company.id,
+            }
+        )
+        # The payment instructions (BG-16) Odoo's exporter requires.
+        cls.env["res.partner.bank"].create(
+            {
+                "partner_id": company.partner_id.id,
+                "company_id": company.id,
+                "acc_number": "FR14 2004 1010 0505 0001 3M02 606",
             }
         )
         cls.accountant = new_test_user(
@@ -81,12 +91,13 @@ class TestEInvoice(InvoicingCase):
         return contract, move
 
     def _export(self, move):
-        xml, _errors = (
+        xml, errors = (
             self.env["account.edi.xml.cii"]
             .with_user(self.accountant)
-            # The exporter's own check needs a bank account, not the schema.
             ._export_invoice(move.with_user(self.accountant))
         )
+        # Odoo's own checks (EN 16931, payment instructions) find nothing.
+        self.assertFalse(errors)
         # Raises if the XML does not follow the Factur-X EN 16931 schema.
         facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931")
         return etree.fromstring(xml)
@@ -94,6 +105,28 @@ class TestEInvoice(InvoicingCase):
     def _values(self, tree, xpath):
         """The non-empty texts of the nodes at ``xpath``."""
         return [node.text for node in tree.xpath(xpath, namespaces=NS) if node.text]
+
+    def _periods(self, tree):
+        """BT-73/74, the invoice's period, and BT-134/135 of each line (in
+        the order of the lines), as (start, end) strings."""
+        header = self._values(
+            tree,
+            "//ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod"
+            "/*/udt:DateTimeString",
+        )
+        lines = [
+            tuple(
+                self._values(
+                    item,
+                    "ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod"
+                    "/*/udt:DateTimeString",
+                )
+            )
+            for item in tree.xpath(
+                "//ram:IncludedSupplyChainTradeLineItem", namespaces=NS
+            )
+        ]
+        return tuple(header), lines
 
     def _assert_facturx(self, tree, type_code):
         self.assertEqual(
@@ -307,3 +340,103 @@ class TestEInvoice(InvoicingCase):
             "Catégorie de l'opération\u00a0: <span>Prestations de services</span>",
             html,
         )
+
+    # ------------------------------------------------------------------
+    # The lines the module adds besides the periods: each carries the
+    # service period it bills.
+    # ------------------------------------------------------------------
+
+    def _july_with_catch_up(self, adjust):
+        """June invoiced at 310.00, ``adjust(contract)`` from 16 June, then
+        the July invoice: July and the catch-up of 16-30 June."""
+        with freeze_time("2026-06-10"):
+            contract, _june = self._june_invoice()
+            adjustment = adjust(contract)
+            self._invoice(date(2026, 7, 1))
+        july = contract.period_ids.filtered(
+            lambda p: p.date_from == date(2026, 7, 1)
+        ).move_id
+        catch_up = july.invoice_line_ids.filtered(
+            lambda ln: ln.display_type == "product"
+            and ln.service_period_start != date(2026, 7, 1)
+        )
+        self.assertEqual(len(catch_up), 1)
+        self.assertTrue(catch_up.price_unit)
+        self.assertEqual(
+            (catch_up.service_period_start, catch_up.service_period_end),
+            (date(2026, 6, 16), date(2026, 6, 30)),
+        )
+        july.action_post()
+        header, lines = self._periods(self._export(july))
+        # The invoice's period covers its lines.
+        self.assertEqual(header, ("20260616", "20260731"))
+        self.assertCountEqual(
+            lines, [("20260701", "20260731"), ("20260616", "20260630")]
+        )
+        return adjustment, catch_up
+
+    def test_amendment_adjustment_line_carries_its_period(self):
+        def amend(contract):
+            action = contract.action_amend()
+            amendment = self.env["service.contract.amendment"].browse(action["res_id"])
+            amendment.date_effective = date(2026, 6, 16)
+            amendment.line_ids.price_unit = 410.0
+            amendment.action_sign()
+            return amendment
+
+        amendment, line = self._july_with_catch_up(amend)
+        self.assertEqual(line.service_amendment_id, amendment)
+        self.assertEqual(line.price_unit, 50.0)
+
+    def test_price_revision_catch_up_line_carries_its_period(self):
+        def revise(contract):
+            contract._apply_revisions(
+                contract._get_percentage_proposals(10.0, date=date(2026, 6, 16)),
+                kind="percentage",
+                percentage=10.0,
+                send_letters=False,
+            )
+            return contract.revision_ids
+
+        revision, line = self._july_with_catch_up(revise)
+        self.assertEqual(len(revision), 1)
+        self.assertEqual(line.price_unit, revision.catch_up_amount)
+
+    def test_intervention_invoice_lines_carry_the_visit_day(self):
+        company = self.company_data["company"]
+        hour = self.env.ref("uom.product_uom_hour")
+        company.service_labour_product_id = self._create_product(
+            name="Labour, per hour",
+            type="service",
+            lst_price=60.0,
+            uom_id=hour.id,
+            uom_po_id=hour.id,
+            taxes_id=[Command.set(self.tax_sale_a.ids)],
+        )
+        with freeze_time("2026-06-12 10:00:00"):
+            contract = self._contract(start=date(2026, 6, 1))
+            visit = self.env["service.intervention"].create(
+                {
+                    "contract_id": contract.id,
+                    "kind": "corrective",
+                    "is_covered": False,
+                    "description": "Boiler leaking",
+                    "date_due": date(2026, 6, 12),
+                    "duration_actual": 2.0,
+                }
+            )
+            visit.action_done()
+            visit.action_create_invoice()
+        move = visit.invoice_id
+        self.assertEqual(
+            set(
+                move.invoice_line_ids.mapped(
+                    lambda ln: (ln.service_period_start, ln.service_period_end)
+                )
+            ),
+            {(date(2026, 6, 12), date(2026, 6, 12))},
+        )
+        move.action_post()
+        header, lines = self._periods(self._export(move))
+        self.assertEqual(header, ("20260612", "20260612"))
+        self.assertEqual(lines, [("20260612", "20260612")])

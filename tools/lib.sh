@@ -205,7 +205,9 @@ install_french_demo() {
     #    French and Europe/Paris (before account and product are installed, so
     #    that their journals and pricelist take the euro);
     # 3. l10n_fr_account: account loads the chart of the company's country
-    #    (the French chart, TVA 20 % on sales) once the registry is loaded;
+    #    (the French chart, TVA 20 % on sales) once the registry is loaded,
+    #    and l10n_fr_facturx_chorus_pro (the Chorus Pro references of
+    #    invoices sent to public buyers);
     # 4. then service_contract, whose demo invoices need that chart, and
     #    payment_demo, the test provider, to try automatic collection.
     # Every module is loaded with its French translations.
@@ -250,7 +252,7 @@ PY
         die "setting up the French company failed, see $logfile"
     }
     local module
-    for module in l10n_fr_account service_contract payment_demo; do
+    for module in l10n_fr_account l10n_fr_facturx_chorus_pro service_contract payment_demo; do
         odoo_bin -d "$db" -i "$module" --stop-after-init --no-http \
             --log-level=info --logfile="$logfile" || {
             tail -50 "$logfile" >&2

@@ -15,7 +15,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .service_lifecycle_guard import lifecycle_write
+from .service_lifecycle_guard import lifecycle_action, lifecycle_write
 
 
 class ServiceContract(models.Model):
@@ -129,10 +129,12 @@ class ServiceIntervention(models.Model):
                 )
             )
 
+    @lifecycle_action
     def action_plan(self):
         self._check_dunning_held()
         return super().action_plan()
 
+    @lifecycle_action
     def action_start(self):
         self._check_dunning_held()
         return super().action_start()

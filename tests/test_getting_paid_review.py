@@ -1,0 +1,85 @@
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import InvoicingCase
+from .test_collection import demo_provider, demo_token
+from .test_dunning import D30, D45, DunningCase
+
+
+@tagged("post_install", "-at_install")
+class TestGettingPaidReview(DunningCase):
+    """Review of issue 24's money: a customer invoiced in another currency."""
+
+    def test_letter_in_company_currency_for_a_foreign_currency_invoice(self):
+        """2,400.00 in a foreign currency at 2 for 1 is 1,200.00 of the
+        company: the letter (in the company's currency) states 1,200.00 and
+        11.98 of penalties, not 2,400.00 and 23.97."""
+        company_currency = self.company.currency_id
+        foreign = self.env.ref(
+            "base.USD" if company_currency.name != "USD" else "base.EUR"
+        )
+        foreign.active = True
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": foreign.id,
+                "company_id": self.company.id,
+                "name": date(2026, 1, 1),
+                "rate": 2.0 * company_currency.rate,
+            }
+        )
+        move = self._post_invoice(self.contract, amount=2400.0)
+        move.button_draft()
+        move.currency_id = foreign
+        move.line_ids.filtered("product_id").price_unit = 2400.0
+        move.action_post()
+        self.assertEqual(move.amount_residual_signed, 1200.0)
+        letter = self._run(D30)
+        self.assertEqual(letter.currency_id, company_currency)
+        self.assertEqual(letter.amount_principal, 1200.0)
+        self.assertEqual(letter.amount_penalty, 11.98)
+        self.assertEqual(letter.amount_total, 1251.98)
+
+
+@tagged("post_install", "-at_install")
+class TestCollectionReview(InvoicingCase):
+    """A monthly contract from 2026-06-01 paid by the customer's
+    payment_demo card."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        cls.company.service_invoice_policy = "post"
+        provider = demo_provider(
+            cls.env, cls.company, cls.company_data["default_journal_bank"]
+        )
+        cls.token = demo_token(cls.env, provider, cls.customer, "done")
+        cls.contract = cls._contract(start=date(2026, 6, 1))
+        cls.contract.payment_token_id = cls.token
+
+    def _charges(self, invoice):
+        return self.env["payment.transaction"].search(
+            [("invoice_ids", "in", invoice.ids), ("operation", "=", "offline")]
+        )
+
+    def _collect(self, day):
+        with freeze_time(day):
+            self.env["service.contract"]._cron_collect_payments()
+        self.env.invalidate_all()
+
+    def test_paid_invoice_reset_and_posted_again_not_charged_twice(self):
+        """Paid by its charge, reset to draft, posted again and scheduled
+        again: never a second charge."""
+        with freeze_time("2026-06-01"):
+            self._invoice(date(2026, 6, 1))
+        self._collect("2026-06-01")
+        invoice = self.contract.invoice_ids
+        self.assertEqual(len(self._charges(invoice)), 1)
+        invoice.button_draft()
+        invoice.action_post()
+        invoice.service_collection_date = date(2026, 6, 2)
+        self._collect("2026-06-02")
+        self.assertEqual(len(self._charges(invoice)), 1)

@@ -188,8 +188,14 @@ class AccountMove(models.Model):
             .search(
                 [
                     ("dunning_suspended", "=", True),
+                    "|",
                     (
                         "partner_id.commercial_partner_id",
+                        "in",
+                        moves.commercial_partner_id.ids,
+                    ),
+                    (
+                        "partner_invoice_id.commercial_partner_id",
                         "in",
                         moves.commercial_partner_id.ids,
                     ),

@@ -11,7 +11,8 @@ from .test_dunning import D30, D45, DunningCase
 
 @tagged("post_install", "-at_install")
 class TestGettingPaidReview(DunningCase):
-    """Review of issue 24's money: a customer invoiced in another currency."""
+    """Review of issue 24's money: a customer invoiced in another currency,
+    a contract invoiced to another company."""
 
     def test_letter_in_company_currency_for_a_foreign_currency_invoice(self):
         """2,400.00 in a foreign currency at 2 for 1 is 1,200.00 of the
@@ -41,6 +42,20 @@ class TestGettingPaidReview(DunningCase):
         self.assertEqual(letter.amount_principal, 1200.0)
         self.assertEqual(letter.amount_penalty, 11.98)
         self.assertEqual(letter.amount_total, 1251.98)
+
+    def test_payment_of_a_contract_invoiced_to_another_company_resumes(self):
+        """The contract's invoices go to a paying company: its letter
+        suspends the contract, its payment resumes it."""
+        payer = self.env["res.partner"].create(
+            {"name": "Payer Co", "is_company": True, "legal_category": "professional"}
+        )
+        self.contract.partner_invoice_id = payer
+        move = self._post_invoice(self.contract, partner=payer)
+        letter = self._run(D45)
+        self.assertEqual(letter.partner_id, payer)
+        self.assertTrue(self.contract.dunning_suspended)
+        self._pay(move, date(2026, 6, 20))
+        self.assertFalse(self.contract.dunning_suspended)
 
 
 @tagged("post_install", "-at_install")

@@ -43,6 +43,17 @@ class TestGettingPaidReview(DunningCase):
         self.assertEqual(letter.amount_penalty, 11.98)
         self.assertEqual(letter.amount_total, 1251.98)
 
+    def test_partly_paid_invoice_penalties_on_the_residual(self):
+        """1,200.00 of which 200.00 paid: 1,000.00 x 12.15 % x 30 / 365 =
+        9.99 of penalties on the 1,000.00 still due."""
+        move = self._post_invoice(self.contract)
+        self._pay(move, date(2026, 5, 5), amount=200.0)
+        self.assertEqual(move.payment_state, "partial")
+        letter = self._run(D30)
+        self.assertEqual(letter.amount_principal, 1000.0)
+        self.assertEqual(letter.amount_penalty, 9.99)
+        self.assertEqual(letter.amount_total, 1049.99)
+
     def test_payment_of_a_contract_invoiced_to_another_company_resumes(self):
         """The contract's invoices go to a paying company: its letter
         suspends the contract, its payment resumes it."""

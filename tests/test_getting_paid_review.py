@@ -3,8 +3,9 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo.tests import tagged
+from odoo.tests.common import JsonRpcException
 
-from .common import InvoicingCase
+from .common import InvoicingCase, PortalCase, RpcMixin
 from .test_collection import demo_provider, demo_token
 from .test_dunning import D30, D45, DunningCase
 
@@ -109,3 +110,65 @@ class TestCollectionReview(InvoicingCase):
         invoice.service_collection_date = date(2026, 6, 2)
         self._collect("2026-06-02")
         self.assertEqual(len(self._charges(invoice)), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestCollectionPortalReview(RpcMixin, PortalCase):
+    """A stranger on the payment method routes: a contract not running,
+    another customer's contract with its link token, no login at all."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        provider = demo_provider(
+            cls.env, cls.env.company, cls.company_data["default_journal_bank"]
+        )
+        cls.own_token = demo_token(
+            cls.env, provider, cls.portal_user.partner_id, "done"
+        )
+
+    def test_stranger_attacks_refused(self):
+        to_sign = f"/my/contracts/{self.to_sign.id}/payment_method"
+        other = f"/my/contracts/{self.other.id}/payment_method"
+        # Not logged in: the login page, and the JSON routes refuse.
+        self.authenticate(None, None)
+        response = self._open(f"/my/contracts/{self.running.id}/payment_method")
+        self.assertIn("/web/login", response.url)
+        with self.assertRaises(JsonRpcException):
+            self._jsonrpc(
+                f"/my/contracts/{self.running.id}/payment_method/assign",
+                {"token_id": self.own_token.id},
+            )
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        self._rpc_login = self.portal_user.login
+        # A contract waiting for signature: not paid yet, nothing to set.
+        with self.assertRaises(JsonRpcException):
+            self._jsonrpc(f"{to_sign}/assign", {"token_id": self.own_token.id})
+        # Another customer's contract, with its link token: back home.
+        access_token = self.other.sudo()._portal_ensure_token()
+        response = self._open(f"{other}?access_token={access_token}")
+        self.assertTrue(response.url.endswith("/my"), response.url)
+        with self.assertRaises(JsonRpcException):
+            self._jsonrpc(
+                f"{other}/transaction",
+                {
+                    "access_token": access_token,
+                    "provider_id": self.own_token.provider_id.id,
+                    "payment_method_id": self.own_token.payment_method_id.id,
+                    "token_id": None,
+                    "flow": "direct",
+                    "tokenization_requested": True,
+                },
+            )
+        self.assertFalse((self.to_sign | self.other).sudo().payment_token_id)
+        self.assertFalse(
+            self.env["payment.transaction"].search(
+                [("service_contract_id", "in", (self.to_sign | self.other).ids)]
+            )
+        )
+        # Nor reads the charges or the dunning letters.
+        for model, field in (
+            ("payment.transaction", "amount"),
+            ("service.dunning.letter", "amount_total"),
+        ):
+            self.assertRpcRefused(self.portal_user, model, "search_read", [], [field])

@@ -178,6 +178,13 @@ class AccountMoveLine(models.Model):
 class AccountMove(models.Model):
     _inherit = "account.move"
 
+    def button_cancel(self):
+        """A cancelled invoice is no longer overdue: its suspended contracts
+        resume if nothing else is."""
+        result = super().button_cancel()
+        self._dunning_resume_paid()
+        return result
+
     def _dunning_resume_paid(self):
         moves = self.sudo().filtered(lambda m: m.is_invoice())
         if not moves:

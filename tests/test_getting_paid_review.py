@@ -55,6 +55,17 @@ class TestGettingPaidReview(DunningCase):
         self.assertEqual(letter.amount_penalty, 9.99)
         self.assertEqual(letter.amount_total, 1049.99)
 
+    def test_cancelled_invoice_resumes(self):
+        """The only overdue invoice of a suspended contract is cancelled
+        (reset to draft, cancelled): nothing is overdue, the service
+        resumes."""
+        move = self._post_invoice(self.contract)
+        self._run(D45)
+        self.assertTrue(self.contract.dunning_suspended)
+        move.button_draft()
+        move.button_cancel()
+        self.assertFalse(self.contract.dunning_suspended)
+
     def test_payment_of_a_contract_invoiced_to_another_company_resumes(self):
         """The contract's invoices go to a paying company: its letter
         suspends the contract, its payment resumes it."""

@@ -2,7 +2,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 
 from .common import InvoicingCase, PortalCase, RpcMixin
@@ -183,3 +183,48 @@ class TestCollectionPortalReview(RpcMixin, PortalCase):
             ("service.dunning.letter", "amount_total"),
         ):
             self.assertRpcRefused(self.portal_user, model, "search_read", [], [field])
+
+    def test_office_users_attacks_refused(self):
+        """A salesperson sets no other customer's card, no suspension, reads
+        no letter; an account manager of one company changes no level of
+        another company."""
+        other_token = demo_token(
+            self.env, self.own_token.provider_id, self.other_customer, "done"
+        )
+        salesman = new_test_user(
+            self.env,
+            login="review24_salesman",
+            groups="base.group_user,sales_team.group_sale_salesman",
+        )
+        self.assertRpcRefused(
+            salesman,
+            "service.contract",
+            "write",
+            self.running.ids,
+            {"payment_token_id": other_token.id},
+        )
+        self.assertRpcRefused(
+            salesman,
+            "service.contract",
+            "write",
+            self.running.ids,
+            {"dunning_suspended": True},
+        )
+        self.assertRpcRefused(
+            salesman, "service.dunning.letter", "search_read", [], ["amount_total"]
+        )
+        newco = self.env["res.company"].create({"name": "Review24 Newco"})
+        level = self.env["service.dunning.level"].search(
+            [("company_id", "=", newco.id)], limit=1
+        )
+        manager = new_test_user(
+            self.env,
+            login="review24_account_manager",
+            groups="base.group_user,account.group_account_manager",
+        )
+        self.assertRpcRefused(
+            manager, "service.dunning.level", "write", level.ids, {"delay": 1}
+        )
+        self.assertFalse(self.running.sudo().payment_token_id)
+        self.assertFalse(self.running.dunning_suspended)
+        self.assertNotEqual(level.delay, 1)

@@ -420,15 +420,17 @@ class ServiceDunningLetter(models.Model):
 
     @api.model
     def _dunning_lines(self, partner, company, moves, day):
-        """Per invoice: the amount due, the days late, the penalties at the
-        company's yearly rate and the flat indemnity (professionals)."""
+        """Per invoice: the amount due (in the company's currency), the days
+        late, the penalties at the company's yearly rate and the flat
+        indemnity (professionals)."""
         rate = company.sc_late_penalty_rate
         professional = partner.commercial_partner_id.legal_category == "professional"
         lines = []
         for move in moves.sorted(lambda m: (m.invoice_date_due, m.id)):
             days = (day - move.invoice_date_due).days
-            residual = move.amount_residual
-            rounding = move.currency_id.rounding
+            # In the company's currency, the letter's (any invoice currency).
+            residual = move.amount_residual_signed
+            rounding = company.currency_id.rounding
             lines.append(
                 {
                     "move_id": move.id,

@@ -180,6 +180,13 @@ class AccountMoveLine(models.Model):
 class AccountMove(models.Model):
     _inherit = "account.move"
 
+    def button_cancel(self):
+        """A cancelled invoice is no longer overdue: its suspended contracts
+        resume if nothing else is."""
+        result = super().button_cancel()
+        self._dunning_resume_paid()
+        return result
+
     def _dunning_resume_paid(self):
         moves = self.sudo().filtered(lambda m: m.is_invoice())
         if not moves:
@@ -190,8 +197,14 @@ class AccountMove(models.Model):
             .search(
                 [
                     ("dunning_suspended", "=", True),
+                    "|",
                     (
                         "partner_id.commercial_partner_id",
+                        "in",
+                        moves.commercial_partner_id.ids,
+                    ),
+                    (
+                        "partner_invoice_id.commercial_partner_id",
                         "in",
                         moves.commercial_partner_id.ids,
                     ),

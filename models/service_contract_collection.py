@@ -324,7 +324,14 @@ class AccountMove(models.Model):
         invoice.service_collection_date = False
         contract = invoice._get_collection_contract()
         token = contract.payment_token_id
-        if not (token and contract._is_payment_token_allowed(token)):
+        if not (
+            token
+            and contract._is_payment_token_allowed(token)
+            # The card pays the invoice's customer only (an invoice may be
+            # moved from the invoicing company to the contract's customer).
+            and token.sudo().partner_id.commercial_partner_id
+            == invoice.commercial_partner_id
+        ):
             invoice._on_collection_failed(
                 self.env._("The contract has no active payment method.")
             )

@@ -122,6 +122,27 @@ class TestCollectionReview(InvoicingCase):
         self._collect("2026-06-02")
         self.assertEqual(len(self._charges(invoice)), 1)
 
+    def test_card_of_the_invoicing_company_never_pays_another_customer(self):
+        """The contract's invoices go to a paying company whose card is the
+        contract's; an invoice moved to the contract's customer before its
+        charge is not charged to the payer's card."""
+        payer = self.env["res.partner"].create({"name": "Payer Co", "is_company": True})
+        provider = self.token.provider_id
+        payer_token = demo_token(self.env, provider, payer, "done")
+        contract = self._contract(start=date(2026, 6, 1), partner_invoice_id=payer.id)
+        contract.payment_token_id = payer_token
+        with freeze_time("2026-06-01"):
+            self._invoice(date(2026, 6, 1))
+        invoice = contract.invoice_ids
+        self.assertEqual(invoice.partner_id, payer)
+        invoice.button_draft()
+        invoice.partner_id = self.customer
+        invoice.action_post()
+        invoice.service_collection_date = date(2026, 6, 1)
+        self._collect("2026-06-01")
+        self.assertFalse(self._charges(invoice))
+        self.assertEqual(invoice.payment_state, "not_paid")
+
 
 @tagged("post_install", "-at_install")
 class TestCollectionPortalReview(RpcMixin, PortalCase):

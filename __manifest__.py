@@ -15,7 +15,9 @@
         "sale_management",
         "account",
         "account_edi_ubl_cii",
+        "base_geolocalize",
         "portal",
+        "rating",
         "resource",
     ],
     "data": [

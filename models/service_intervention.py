@@ -301,6 +301,19 @@ class ServiceIntervention(models.Model):
                 )
 
     # ------------------------------------------------------------------
+    # Planning hooks (the planner, Interventions > Plan Visits, and the
+    # customer's appointment extend them from their own files)
+    # ------------------------------------------------------------------
+
+    def _planning_is_fixed(self, keep_planned=True):
+        """Whether the planner must keep this planned visit where it is."""
+        self.ensure_one()
+        return self.state == "planned" and keep_planned
+
+    def _on_planned_by_planner(self):
+        """Called once on the visits the planner has just confirmed."""
+
+    # ------------------------------------------------------------------
     # Guarded fields
     # ------------------------------------------------------------------
 

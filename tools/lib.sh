@@ -79,7 +79,8 @@ ensure_system() {
 ensure_venv() {
     local stamp=$SC_VENV/.sc-requirements
     local want
-    want=$(cat "$ODOO_SRC/requirements.txt" "$SC_ROOT/tools/requirements-dev.txt" | md5sum | cut -d' ' -f1)
+    want=$(cat "$ODOO_SRC/requirements.txt" "$SC_ROOT/tools/requirements-dev.txt" \
+        "$SC_ROOT/tools/requirements-planning.txt" | md5sum | cut -d' ' -f1)
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         return 0
     fi
@@ -91,7 +92,8 @@ ensure_venv() {
         "$ODOO_SRC/requirements.txt" >"$req"
     {
         "$SC_VENV/bin/pip" install -q --upgrade pip wheel &&
-            "$SC_VENV/bin/pip" install -q -r "$req" -r "$SC_ROOT/tools/requirements-dev.txt"
+            "$SC_VENV/bin/pip" install -q -r "$req" -r "$SC_ROOT/tools/requirements-dev.txt" \
+                -r "$SC_ROOT/tools/requirements-planning.txt"
     } 2> >(grep -v "is ignored: it is neither" >&2)
     echo "$want" >"$stamp"
 }

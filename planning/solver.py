@@ -70,8 +70,8 @@ def qualified_routes(problem, visit):
     skilled = [
         r for r, route in enumerate(problem.routes) if visit.skills <= route.skills
     ]
-    if not skilled:
-        return [], NO_SKILL
+    if not skilled:  # nobody works in the range at all: not a skill issue
+        return [], (NO_SKILL if problem.routes else NO_ROUTE_IN_WINDOW)
     allowed = [r for r in skilled if feasible_starts(problem, visit, problem.routes[r])]
     return allowed, (None if allowed else NO_ROUTE_IN_WINDOW)
 

@@ -906,7 +906,9 @@ def bench_solomon(planning, time_limit, names):
         errors = planning["checker"].check(problem, plan)
         distance, vehicles = solomon.plan_distance(instance, plan)
         best = bks[f"{name}_distance"]["best_known_cost"]
-        gap = 100 * (distance / best - 1) if not plan.unplaced else float("inf")
+        gap = round(100 * (distance / best - 1), 2) + 0.0  # no "-0.00"
+        if plan.unplaced:
+            gap = float("inf")
         gaps[name] = gap
         status = "ok" if not errors else f"{len(errors)} violations"
         if plan.unplaced:

@@ -71,3 +71,4 @@ from . import test_dunning
 from . import test_dunning_suspension
 from . import test_dunning_ui
 from . import test_dunning_concurrency
+from . import test_visit_messages

@@ -239,13 +239,14 @@ class ServiceIntervention(models.Model):
                 visit._send_visit_sms(get_sms_body)
 
     def _send_visit_sms(self, get_body):
-        """SMS to the site contact, only if the SMS app is installed."""
+        """SMS to the site contact, only if the SMS app is installed (no
+        dependency on it); queued, sent by the SMS app's scheduled action."""
         self.ensure_one()
         if not hasattr(self, "_message_sms"):
             return
         recipient = self._get_recipient_for_notice()
         visit = self.with_context(lang=self._appointment_lang())
-        self._message_sms(get_body(visit), partner_ids=recipient.ids)
+        self._message_sms(get_body(visit), partner_ids=recipient.ids, put_in_queue=True)
 
     @lifecycle_action
     def _send_appointment_notice(self):

@@ -1,5 +1,6 @@
 import re
 from datetime import date, datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -158,6 +159,23 @@ class TestVisitMessages(RpcMixin, ServiceContractCase, HttpCase):
         self.assertIn("Votre visite du lundi 14 décembre 2026, 07:00 - 11:00", subjects)
         self.assertIn("Notre technicien est en route", subjects)
 
+    def test_sms_only_when_the_company_enables_it(self):
+        """The SMS app is optional: without it (or the setting), email only."""
+        self.contact.mobile = "+33 6 12 34 56 78"
+        quiet = self._visit(datetime(2026, 12, 14, 8, 0))
+        quiet._on_planned_by_planner()
+        self.assertFalse(quiet.message_ids.filtered(lambda m: m.message_type == "sms"))
+        if "sms.sms" not in self.env:
+            self.skipTest("the SMS app is not installed")
+        self.company.service_visit_sms = True
+        visit = self._visit(datetime(2026, 12, 15, 8, 0))
+        visit._on_planned_by_planner()
+        visit._on_planned_by_planner()
+        sms = self.env["sms.sms"].search([("partner_id", "=", self.contact.id)])
+        self.assertEqual(len(sms), 1)
+        self.assertIn(f"/my/interventions/{visit.id}", sms.body)
+        self.assertEqual(sms.state, "outgoing")  # queued for the SMS app
+
     def test_not_planned_cannot_be_notified(self):
         visit = self.env["service.intervention"].create(
             {"contract_id": self.contract.id, "date_due": date(2026, 12, 14)}
@@ -190,6 +208,36 @@ class TestVisitMessages(RpcMixin, ServiceContractCase, HttpCase):
         self.assertFalse(self._sent(tomorrow_utc, REMINDER))
         self.assertFalse(self._sent(later, REMINDER))
         self.assertFalse(tomorrow_utc.reminder_sent_at or later.reminder_sent_at)
+
+    def test_reminder_cron_one_broken_visit_never_stops_the_others(self):
+        good = self._visit(datetime(2026, 12, 15, 8, 0))
+        other_contract = self._create_running_contract(
+            site_ids=[Command.set(self.site_b.ids)], user_id=self.planner.id
+        )
+        broken = self._visit(
+            datetime(2026, 12, 15, 9, 0), contract=other_contract, site=self.site_b
+        )
+        model_class = type(self.env["service.intervention"])
+        original = model_class._send_visit_reminder
+
+        def fail_on_broken(records):
+            if records & broken:
+                raise KeyError("broken data")
+            return original(records)
+
+        with (
+            patch.object(model_class, "_send_visit_reminder", fail_on_broken),
+            freeze_time("2026-12-14 12:00:00"),
+            self.assertLogs("odoo.addons.service_contract", level="WARNING"),
+        ):
+            self.env["service.contract"]._cron_visit_reminders()
+        self.assertEqual(len(self._sent(good, REMINDER)), 1)
+        self.assertFalse(broken.reminder_sent_at)
+        activity = other_contract.activity_ids.filtered(
+            lambda a: a.summary == "Reminders of tomorrow's visits failed"
+        )
+        self.assertEqual(len(activity), 1)
+        self.assertIn("broken data", activity.note)
 
     # ------------------------------------------------------------------
     # On my way

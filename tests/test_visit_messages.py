@@ -304,7 +304,13 @@ class TestVisitMessages(RpcMixin, ServiceContractCase, HttpCase):
         visit = self._visit(datetime(2026, 12, 14, 8, 0))
         visit._on_planned_by_planner()
         self.authenticate(self.portal_user.login, self.portal_user.login)
+        # The list of the customer's visits opens the visit's page.
+        listing = self.url_open("/my/interventions").text
+        self.assertIn(f'href="/my/interventions/{visit.id}"', listing)
         csrf = self._csrf(f"/my/interventions/{visit.id}")
+        page = self.url_open(f"/my/interventions/{visit.id}").text
+        self.assertIn("Confirm this date", page)
+        self.assertIn("Ask for another date", page)
         response = self._post(f"/my/interventions/{visit.id}/confirm", csrf_token=csrf)
         self.assertEqual(response.status_code, 303)
         self.assertEqual(visit.appointment_state, "confirmed")

@@ -10,6 +10,8 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from .common import (
+    TACIT_TERMS,
+    ConcurrencyCase,
     RpcMixin,
     ServiceContractCase,
     create_contract,
@@ -443,3 +445,94 @@ class TestVisitMessages(RpcMixin, ServiceContractCase, HttpCase):
         self.assertEqual(visit.appointment_state, "none")
         self.assertFalse(visit.reminder_sent_at or visit.on_way_sent_at)
         self.assertFalse(visit.reschedule_note)
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentVisitReminders(ConcurrencyCase):
+    """Two workers send the reminders of tomorrow's visits at the same time,
+    each in its own transaction: each visit is reminded once. (One site
+    contact per visit: mailing a partner writes its record.)"""
+
+    batch_size_key = "service_contract.cron_batch_size"
+
+    def _create_data(self, env):
+        customers = env["res.partner"].create(
+            [{"name": f"Concurrent site {i}", "is_company": True} for i in range(5)]
+        )
+        contacts = env["res.partner"].create(
+            [
+                {
+                    "name": f"Concurrent contact {i}",
+                    "email": f"site{i}@example.com",
+                    "parent_id": customer.id,
+                }
+                for i, customer in enumerate(customers)
+            ]
+        )
+        sites = env["res.partner"].create(
+            [
+                {
+                    "name": f"Concurrent boiler room {i}",
+                    "type": "site",
+                    "parent_id": customer.id,
+                    "site_contact_id": contact.id,
+                }
+                for i, (customer, contact) in enumerate(
+                    zip(customers, contacts, strict=True)
+                )
+            ]
+        )
+        contracts = env["service.contract"].create(
+            [
+                {
+                    "partner_id": site.parent_id.id,
+                    "date_start": date(2024, 3, 1),
+                    **TACIT_TERMS,
+                    "site_ids": [Command.set(site.ids)],
+                    "line_ids": [Command.create({"name": "Service", "price_unit": 1})],
+                }
+                for site in sites
+            ]
+        )
+        contracts.action_sign()
+        visits = env["service.intervention"].create(
+            [
+                {
+                    "contract_id": contract.id,
+                    "site_id": contract.site_ids.id,
+                    "date_due": date(2026, 12, 15),
+                    "user_id": env.user.id,
+                    "date_planned_start": datetime(2026, 12, 15, 9, 0),
+                }
+                for contract in contracts
+            ]
+        )
+        visits.action_plan()
+        self.visit_ids = visits.ids
+        return {
+            "service.contract": contracts.ids,
+            "res.partner": (sites | contacts | customers).ids,
+        }
+
+    def _remove_contract_data(self, contracts):
+        visits = contracts.env["service.intervention"].browse(self.visit_ids)
+        visits.message_ids.unlink()
+        visits.rating_ids.unlink()
+        visits.unlink()
+
+    @mute_logger("odoo.sql_db")
+    def test_each_visit_reminded_once(self):
+        results = self._run_cron_twice(
+            lambda env: env["service.contract"]._cron_visit_reminders(
+                today=date(2026, 12, 14)
+            )
+        )
+        self.assertEqual(sum(results), 5)
+        with self.registry.cursor() as cr:
+            visits = self._env(cr)["service.intervention"].browse(self.visit_ids)
+            for visit in visits:
+                reminders = visit.message_ids.filtered(
+                    lambda m: (m.subject or "").startswith(REMINDER)
+                )
+                self.assertEqual(len(reminders), 1)
+                self.assertTrue(visit.reminder_sent_at)

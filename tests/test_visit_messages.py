@@ -309,6 +309,8 @@ class TestVisitMessages(RpcMixin, ServiceContractCase, HttpCase):
         # The list of the customer's visits opens the visit's page.
         listing = self.url_open("/my/interventions").text
         self.assertIn(f'href="/my/interventions/{visit.id}"', listing)
+        contract_page = self.url_open(f"/my/contracts/{self.contract.id}").text
+        self.assertIn(f'href="/my/interventions/{visit.id}"', contract_page)
         csrf = self._csrf(f"/my/interventions/{visit.id}")
         page = self.url_open(f"/my/interventions/{visit.id}").text
         self.assertIn("Confirm this date", page)

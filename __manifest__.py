@@ -99,6 +99,9 @@
         "report/service_dunning_reports.xml",
         "data/service_dunning_data.xml",
         "views/service_dunning_views.xml",
+        "data/service_visit_message_data.xml",
+        "views/service_visit_appointment_views.xml",
+        "views/service_visit_appointment_portal_templates.xml",
     ],
     "demo": [
         "demo/service_price_index_demo.xml",

@@ -5,3 +5,4 @@ from . import breakdown
 from . import equipment_portal
 from . import portal_certificate
 from . import collection_portal
+from . import visit_appointment

@@ -82,3 +82,4 @@ from . import account_edi_xml_cii
 from . import service_contract_collection
 from . import service_dunning
 from . import service_dunning_suspension
+from . import service_intervention_appointment

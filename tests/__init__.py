@@ -71,3 +71,5 @@ from . import test_dunning
 from . import test_dunning_suspension
 from . import test_dunning_ui
 from . import test_dunning_concurrency
+from . import test_visit_messages
+from . import test_ui_on_my_way

@@ -304,3 +304,34 @@ class TestDunningCron(ServiceContractCase):
             self.env["service.dunning.letter"].search_count([]), len(letters)
         )
         self.assertGreaterEqual(len(letters), before)
+
+
+@tagged("post_install", "-at_install")
+class TestVisitReminderCron(ServiceContractCase):
+    def test_visit_reminder_cron_reminds_once(self):
+        """The reminder of tomorrow's visits runs on any database (without
+        demo data too), on the company's day: a visit planned tomorrow is
+        reminded once, a second run sends nothing."""
+        self.env.company.partner_id.tz = "Europe/Paris"
+        contract = self._create_running_contract(
+            site_ids=[Command.set(self.site_a.ids)]
+        )
+        visit = self.env["service.intervention"].create(
+            {
+                "contract_id": contract.id,
+                "site_id": self.site_a.id,
+                "date_due": date(2026, 12, 15),
+                "user_id": self.env.user.id,
+                "date_planned_start": "2026-12-15 09:00:00",
+            }
+        )
+        visit.action_plan()
+        cron = self.env.ref("service_contract.ir_cron_visit_reminders")
+        for _run in range(2):
+            with freeze_time("2026-12-14 12:00:00"):
+                self.assertTrue(cron.method_direct_trigger())
+        reminders = visit.message_ids.filtered(
+            lambda m: (m.subject or "").startswith("Reminder: our visit tomorrow")
+        )
+        self.assertEqual(len(reminders), 1)
+        self.assertEqual(str(visit.reminder_sent_at), "2026-12-14 12:00:00")

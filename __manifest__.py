@@ -63,6 +63,8 @@
         "views/account_move_views.xml",
         "views/product_template_views.xml",
         "views/service_intervention_views.xml",
+        "security/service_planning_security.xml",
+        "views/service_planning_views.xml",
         "views/service_equipment_views.xml",
         "views/service_contract_health_views.xml",
         "views/service_intervention_cost_views.xml",
@@ -103,6 +105,7 @@
         "demo/service_price_index_demo.xml",
         "demo/service_checklist_demo.xml",
         "demo/service_contract_demo.xml",
+        "demo/service_planning_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -58,6 +58,9 @@ class Problem:
     visits: list
     routes: list
     labels: list = field(default_factory=list)  # optional, per location
+    # Optional arc costs, same shape as travel (the benchmark's rounded
+    # distances); by default the solver minimises the travel times.
+    cost: list | None = None
 
 
 @dataclass

@@ -1,0 +1,231 @@
+"""The visit planner's solver: a Problem in, a Plan out, with Google OR-Tools.
+
+One OR-Tools vehicle per Route (a technician-day), one node per visit and
+one start and one end node per route. The arc cost is the travel time only;
+visits the solver cannot fit are dropped at their penalty; a breakdown's
+response deadline and a visit's due date are soft upper bounds of its start.
+Visits nobody qualified can do (skills, working hours) are left out of the
+model and reported with their reason.
+"""
+
+import time as _time
+
+from .problem import (
+    LATE_RESPONSE,
+    NO_CAPACITY,
+    NO_ROUTE_IN_WINDOW,
+    NO_SKILL,
+    Assignment,
+    Plan,
+    PlannerUnavailable,
+)
+
+INSTALL_HINT = (
+    "The visit planner needs Google OR-Tools: "
+    "pip install -r tools/requirements-planning.txt (or pip install ortools)."
+)
+# Objective weights: a minute driven costs TRAVEL_WEIGHT, a minute late
+# after a due date DUE_WEIGHT, a minute after a breakdown's response
+# deadline DEADLINE_WEIGHT (travel first, then lateness; deadlines above
+# both, below the penalty of dropping a visit).
+TRAVEL_WEIGHT = 60
+DUE_WEIGHT = 1
+DEADLINE_WEIGHT = 10_000
+
+
+def _import_ortools():
+    try:
+        from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+    except ImportError as exc:
+        raise PlannerUnavailable(INSTALL_HINT) from exc
+    return pywrapcp, routing_enums_pb2
+
+
+def feasible_starts(problem, visit, route):
+    """The visit's windows intersected with what the route's hours allow
+    (leave after the route starts, come back before it ends), as a list of
+    (earliest, latest) start times; empty when the route cannot take it."""
+    earliest = route.start + problem.travel[route.start_location][visit.location]
+    latest = (
+        route.end - visit.duration - problem.travel[visit.location][route.end_location]
+    )
+    starts = []
+    for lo, hi in visit.windows:
+        lo, hi = max(lo, earliest), min(hi, latest)
+        if lo <= hi:
+            starts.append((lo, hi))
+    return starts
+
+
+def qualified_routes(problem, visit):
+    """(route indexes allowed, reason when none): skills first, then hours."""
+    if visit.fixed is not None:
+        route_key = visit.fixed[0]
+        allowed = [
+            r for r, route in enumerate(problem.routes) if route.key == route_key
+        ]
+        return allowed, (None if allowed else NO_ROUTE_IN_WINDOW)
+    skilled = [
+        r for r, route in enumerate(problem.routes) if visit.skills <= route.skills
+    ]
+    if not skilled:
+        return [], NO_SKILL
+    allowed = [r for r in skilled if feasible_starts(problem, visit, problem.routes[r])]
+    return allowed, (None if allowed else NO_ROUTE_IN_WINDOW)
+
+
+def _add_visits(routing, manager, time_dim, visits, allowed_routes):
+    for node, visit in enumerate(visits):
+        index = manager.NodeToIndex(node)
+        cumul = time_dim.CumulVar(index)
+        if visit.fixed is not None:  # pinned, never dropped
+            cumul.SetValue(visit.fixed[1])
+            routing.VehicleVar(index).SetValues(allowed_routes[node])
+            continue
+        windows = sorted(visit.windows)
+        cumul.SetRange(windows[0][0], windows[-1][1])
+        for (_lo, hi), (next_lo, _hi) in zip(windows, windows[1:], strict=False):
+            if hi + 1 <= next_lo - 1:
+                cumul.RemoveInterval(hi + 1, next_lo - 1)
+        # -1: may be dropped (an empty list would mean any route).
+        routing.VehicleVar(index).SetValues([-1] + allowed_routes[node])
+        routing.AddDisjunction([index], visit.penalty)
+        # One soft bound per variable: the deadline wins over the due date.
+        if visit.deadline is not None:
+            time_dim.SetCumulVarSoftUpperBound(index, visit.deadline, DEADLINE_WEIGHT)
+        elif visit.due is not None:
+            time_dim.SetCumulVarSoftUpperBound(index, visit.due, DUE_WEIGHT)
+
+
+def _add_routes(routing, manager, time_dim, routes, service):
+    solver = routing.solver()
+    # Time on site per routing index (breaks never cut a visit).
+    visit_transits = [service[manager.IndexToNode(i)] for i in range(routing.Size())]
+    for v, route in enumerate(routes):
+        time_dim.CumulVar(routing.Start(v)).SetRange(route.start, route.end)
+        time_dim.CumulVar(routing.End(v)).SetRange(route.start, route.end)
+        if route.breaks:
+            intervals = [
+                solver.FixedDurationIntervalVar(lo, hi, length, False, f"break {v}.{b}")
+                for b, (lo, hi, length) in enumerate(route.breaks)
+            ]
+            time_dim.SetBreakIntervalsOfVehicle(intervals, v, visit_transits)
+        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
+
+
+def _search_parameters(pywrapcp, routing_enums_pb2, time_limit, deterministic):
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    strategies = routing_enums_pb2.FirstSolutionStrategy
+    metaheuristics = routing_enums_pb2.LocalSearchMetaheuristic
+    if deterministic:
+        params.first_solution_strategy = strategies.PATH_CHEAPEST_ARC
+        params.local_search_metaheuristic = metaheuristics.GREEDY_DESCENT
+    else:
+        params.first_solution_strategy = strategies.PARALLEL_CHEAPEST_INSERTION
+        params.local_search_metaheuristic = metaheuristics.GUIDED_LOCAL_SEARCH
+        params.time_limit.FromMilliseconds(int(time_limit * 1000))
+    return params
+
+
+def _read_plan(plan, problem, visits, model, solution):
+    routing, manager, time_dim = model
+    for v, route in enumerate(problem.routes):
+        index = solution.Value(routing.NextVar(routing.Start(v)))
+        previous, stops = route.start_location, []
+        while not routing.IsEnd(index):
+            visit = visits[manager.IndexToNode(index)]
+            start = solution.Value(time_dim.CumulVar(index))
+            before = problem.travel[previous][visit.location]
+            end = start + visit.duration
+            stops.append(Assignment(visit.key, route.key, start, end, before))
+            plan.travel += before
+            if visit.deadline is not None and start > visit.deadline:
+                plan.warnings[visit.key] = LATE_RESPONSE
+            if visit.due is not None and start > visit.due:
+                plan.lateness += start - visit.due
+            previous = visit.location
+            index = solution.Value(routing.NextVar(index))
+        if stops:
+            plan.travel += problem.travel[previous][route.end_location]
+            plan.routes[route.key] = stops
+    placed = {a.visit for a in plan.assignments}
+    for visit in visits:
+        if visit.key not in placed:
+            plan.unplaced[visit.key] = NO_CAPACITY
+
+
+def solve(problem, time_limit=30, deterministic=False):
+    """Plan the problem's visits on its routes (see the module's docstring).
+
+    deterministic=True: first solution + greedy descent, which stops at a
+    local optimum whatever the time (tests); otherwise guided local search
+    for time_limit seconds."""
+    pywrapcp, routing_enums_pb2 = _import_ortools()
+    started = _time.perf_counter()
+    plan = Plan()
+    visits, allowed_routes = [], []
+    for visit in problem.visits:
+        allowed, reason = qualified_routes(problem, visit)
+        if reason:
+            plan.unplaced[visit.key] = reason
+        else:
+            visits.append(visit)
+            allowed_routes.append(allowed)
+    routes = problem.routes
+    if not routes:
+        plan.stats = {"seconds": 0.0, "objective": 0, "status": "no route"}
+        return plan
+
+    # Nodes: the visits, then each route's start and end; matrices by node.
+    locations = [v.location for v in visits]
+    for route in routes:
+        locations += [route.start_location, route.end_location]
+    starts = [len(visits) + 2 * r for r in range(len(routes))]
+    ends = [s + 1 for s in starts]
+    service = [v.duration for v in visits] + [0] * (2 * len(routes))
+    cost_rows = problem.cost if problem.cost is not None else problem.travel
+    cost = [[cost_rows[a][b] * TRAVEL_WEIGHT for b in locations] for a in locations]
+    transit = [
+        [duration + problem.travel[a][b] for b in locations]
+        for a, duration in zip(locations, service, strict=True)
+    ]
+    manager = pywrapcp.RoutingIndexManager(len(locations), len(routes), starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+    routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(cost))
+    horizon = max(
+        max(r.end for r in routes),
+        max((hi + v.duration for v in visits for _lo, hi in v.windows), default=0),
+        max((v.fixed[1] + v.duration for v in visits if v.fixed), default=0),
+    )
+    transit_index = routing.RegisterTransitMatrix(transit)
+    routing.AddDimension(transit_index, horizon, horizon, False, "Time")
+    time_dim = routing.GetDimensionOrDie("Time")
+    _add_visits(routing, manager, time_dim, visits, allowed_routes)
+    _add_routes(routing, manager, time_dim, routes, service)
+    if any(v.demand for v in visits):
+        demand = [v.demand for v in visits] + [0] * (2 * len(routes))
+        capacities = [sum(demand) if r.capacity is None else r.capacity for r in routes]
+        routing.AddDimensionWithVehicleCapacity(
+            routing.RegisterUnaryTransitVector(demand), 0, capacities, True, "Load"
+        )
+
+    params = _search_parameters(pywrapcp, routing_enums_pb2, time_limit, deterministic)
+    solution = routing.SolveWithParameters(params)
+    if solution is None:
+        # Only possible when fixed visits contradict each other or a break.
+        for visit in visits:
+            plan.unplaced[visit.key] = NO_CAPACITY
+        plan.stats = {
+            "seconds": round(_time.perf_counter() - started, 3),
+            "objective": None,
+            "status": "no solution",
+        }
+        return plan
+    _read_plan(plan, problem, visits, (routing, manager, time_dim), solution)
+    plan.stats = {
+        "seconds": round(_time.perf_counter() - started, 3),
+        "objective": solution.ObjectiveValue(),
+        "status": "solved",
+    }
+    return plan

@@ -1,0 +1,285 @@
+"""The planner's core (planning/): solver and checker on small hand-made
+problems, no database. Every solve is deterministic (greedy descent)."""
+
+import itertools
+import sys
+import unittest
+from dataclasses import replace
+from unittest.mock import patch
+
+from ..planning.checker import check
+from ..planning.problem import (
+    NO_CAPACITY,
+    NO_ROUTE_IN_WINDOW,
+    NO_SKILL,
+    Assignment,
+    PlannerUnavailable,
+    Problem,
+    Route,
+    Visit,
+)
+from ..planning.solver import solve
+
+DAY = 1440
+H8, H17 = 8 * 60, 17 * 60
+
+
+def line_problem():
+    """Agency at 0, visits at +10, +12, +14, -10, -12, -14 (travel =
+    distance in minutes), 90 min each; two technicians from 08:00 to 17:00,
+    too short for one to do the six."""
+    xs = [0, 10, 12, 14, -10, -12, -14]
+    travel = [[abs(a - b) for b in xs] for a in xs]
+    visits = [
+        Visit(key=f"v{x}", location=i, duration=90, windows=[(H8, H17)])
+        for i, x in enumerate(xs)
+        if i
+    ]
+    routes = [
+        Route(
+            key=name,
+            technician=name,
+            start_location=0,
+            end_location=0,
+            start=H8,
+            end=H17,
+        )
+        for name in "AB"
+    ]
+    return Problem(travel=travel, visits=visits, routes=routes), xs
+
+
+def brute_force(problem):
+    """The least travel over every split of the visits between the two
+    routes and every visiting order, within the day."""
+    visits, (route, _other) = problem.visits, problem.routes
+    travel = problem.travel
+
+    def best(subset):
+        result = None
+        for order in itertools.permutations(subset):
+            path = [0] + [v.location for v in order] + [0]
+            minutes = sum(travel[a][b] for a, b in itertools.pairwise(path))
+            if route.start + minutes + 90 * len(order) <= route.end and (
+                result is None or minutes < result
+            ):
+                result = minutes
+        return result
+
+    answers = []
+    for mask in range(2 ** len(visits)):
+        a = [v for i, v in enumerate(visits) if mask >> i & 1]
+        b = [v for i, v in enumerate(visits) if not mask >> i & 1]
+        cost_a, cost_b = best(a), best(b)
+        if cost_a is not None and cost_b is not None:
+            answers.append(cost_a + cost_b)
+    return min(answers)
+
+
+class TestPlanningSolver(unittest.TestCase):
+    def solve(self, problem):
+        plan = solve(problem, deterministic=True)
+        self.assertEqual(check(problem, plan), [])
+        return plan
+
+    def test_line_instance_matches_brute_force(self):
+        problem, _xs = line_problem()
+        plan = self.solve(problem)
+        self.assertEqual(brute_force(problem), 56)
+        self.assertEqual(plan.travel, 56)
+        self.assertEqual(plan.unplaced, {})
+        # Each technician takes one side of the agency, nearest first.
+        sides = sorted(
+            sorted(int(a.visit[1:]) for a in stops) for stops in plan.routes.values()
+        )
+        self.assertEqual(sides, [[-14, -12, -10], [10, 12, 14]])
+        first = [stops[0] for stops in plan.routes.values()]
+        self.assertEqual({a.travel_before for a in first}, {10})
+
+    def test_skill_nobody_has(self):
+        problem, _xs = line_problem()
+        problem.routes[0].skills = frozenset({"gas"})
+        problem.visits[0].skills = frozenset({"lift"})
+        problem.visits[1].skills = frozenset({"gas"})
+        plan = self.solve(problem)
+        self.assertEqual(plan.unplaced, {"v10": NO_SKILL})
+        self.assertEqual([a.route for a in plan.assignments if a.visit == "v12"], ["A"])
+
+    def test_only_route_in_the_window(self):
+        # A works Monday and Wednesday (on leave Tuesday), B only Tuesday.
+        travel = [[0, 15], [15, 0]]
+        routes = [
+            Route(
+                key=("A", 0),
+                technician="A",
+                start_location=0,
+                end_location=0,
+                start=H8,
+                end=H17,
+            ),
+            Route(
+                key=("B", 1),
+                technician="B",
+                start_location=0,
+                end_location=0,
+                start=DAY + H8,
+                end=DAY + H17,
+            ),
+            Route(
+                key=("A", 2),
+                technician="A",
+                start_location=0,
+                end_location=0,
+                start=2 * DAY + H8,
+                end=2 * DAY + H17,
+            ),
+        ]
+        visits = [
+            Visit(key="tuesday", location=1, duration=60, windows=[(DAY, 2 * DAY - 1)]),
+            Visit(
+                key="thursday",
+                location=1,
+                duration=60,
+                windows=[(3 * DAY, 4 * DAY - 1)],
+            ),
+            # Tuesday 16:30 at the latest would end after B's day with the drive back.
+            Visit(
+                key="too late",
+                location=1,
+                duration=60,
+                windows=[(DAY + 16 * 60, DAY + 16 * 60 + 30)],
+            ),
+        ]
+        plan = self.solve(Problem(travel=travel, visits=visits, routes=routes))
+        self.assertEqual(
+            [(a.visit, a.route) for a in plan.assignments], [("tuesday", ("B", 1))]
+        )
+        self.assertEqual(
+            plan.unplaced,
+            {"thursday": NO_ROUTE_IN_WINDOW, "too late": NO_ROUTE_IN_WINDOW},
+        )
+
+    def test_breakdown_deadline_before_preventive(self):
+        # One day of 8 h, seven preventive visits of 1 h and a breakdown to
+        # start before 10:00: 8 h of work plus driving, one preventive waits.
+        travel = [[0 if a == b else 5 for b in range(9)] for a in range(9)]
+        routes = [
+            Route(
+                key="A",
+                technician="A",
+                start_location=0,
+                end_location=0,
+                start=H8,
+                end=16 * 60,
+            )
+        ]
+        visits = [
+            Visit(key=f"p{i}", location=i, duration=60, windows=[(H8, 16 * 60)])
+            for i in range(1, 8)
+        ]
+        visits.append(
+            Visit(
+                key="breakdown",
+                location=8,
+                duration=60,
+                windows=[(H8, 16 * 60)],
+                penalty=10**7,
+                deadline=10 * 60,
+            )
+        )
+        plan = self.solve(Problem(travel=travel, visits=visits, routes=routes))
+        breakdown = [a for a in plan.assignments if a.visit == "breakdown"]
+        self.assertEqual(len(breakdown), 1)
+        self.assertLessEqual(breakdown[0].start, 10 * 60)
+        self.assertEqual(list(plan.unplaced.values()), [NO_CAPACITY])
+        self.assertTrue(next(iter(plan.unplaced)).startswith("p"))
+        self.assertEqual(plan.warnings, {})
+
+    def test_breaks_fixed_visits_and_capacity(self):
+        problem, _xs = line_problem()
+        for route in problem.routes:
+            route.breaks = [(12 * 60, 12 * 60, 60)]
+            route.capacity = 2
+        for visit in problem.visits:
+            visit.demand = 1
+        problem.visits[0].fixed = ("B", 9 * 60)  # +10 pinned on B at 09:00
+        plan = self.solve(problem)
+        self.assertIn(
+            Assignment("v10", "B", 9 * 60, 10 * 60 + 30, 10), plan.routes["B"]
+        )
+        self.assertEqual(len(plan.assignments), 4)  # capacity 2 per technician
+        self.assertEqual(set(plan.unplaced.values()), {NO_CAPACITY})
+
+    def test_without_ortools(self):
+        problem, _xs = line_problem()
+        hidden = {
+            name: None
+            for name in list(sys.modules)
+            if name == "ortools" or name.startswith("ortools.")
+        }
+        hidden["ortools"] = None
+        with patch.dict(sys.modules, hidden):
+            with self.assertRaises(PlannerUnavailable) as caught:
+                solve(problem, deterministic=True)
+        self.assertIn("pip install ortools", str(caught.exception))
+        self.assertIn(
+            "pip install -r tools/requirements-planning.txt", str(caught.exception)
+        )
+        self.assertIsNotNone(sys.modules.get("ortools"))
+
+
+class TestPlanningChecker(unittest.TestCase):
+    """Hand-made faults on the line instance's best plan."""
+
+    def setUp(self):
+        super().setUp()
+        self.problem, _xs = line_problem()
+        self.plan = solve(self.problem, deterministic=True)
+        self.assertEqual(check(self.problem, self.plan), [])
+        self.route = self.plan.routes["A"]
+
+    def assertFault(self, text):
+        errors = check(self.problem, self.plan)
+        self.assertTrue(any(text in e for e in errors), errors)
+
+    def test_overlap(self):
+        second = self.route[1]
+        self.route[1] = replace(second, start=second.start - 60, end=second.end - 60)
+        self.assertFault("overlapping the previous stop")
+
+    def test_outside_window(self):
+        self.problem.visits = [
+            replace(v, windows=[(H8, 9 * 60)]) for v in self.problem.visits
+        ]
+        self.assertFault("outside windows")
+
+    def test_wrong_skill(self):
+        visit = next(v for v in self.problem.visits if v.key == self.route[0].visit)
+        visit.skills = frozenset({"gas"})
+        self.assertFault("lacks skills gas")
+
+    def test_travel_too_short(self):
+        first = self.route[0]
+        self.route[0] = replace(first, start=H8 + 2, end=H8 + 92, travel_before=2)
+        self.assertFault("min needed to drive")
+
+    def test_after_route_end(self):
+        last = self.route[-1]
+        self.route[-1] = replace(last, start=H17 - 90, end=H17)
+        self.assertFault("after its end")
+
+    def test_break_overlap_fixed_and_twice(self):
+        self.problem.routes[0].breaks = [(self.route[0].start, self.route[0].start, 30)]
+        self.assertFault("overlaps the break")
+        self.problem.visits[-1].fixed = ("A", H8)
+        self.assertFault("fixed at")
+        self.plan.routes["B"].append(
+            replace(self.route[0], route="B", start=H17 - 100, end=H17 - 10)
+        )
+        self.assertFault("placed more than once")
+
+    def test_capacity(self):
+        self.problem.routes[0].capacity = 1
+        for visit in self.problem.visits:
+            visit.demand = 1
+        self.assertFault("over its capacity")

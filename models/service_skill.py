@@ -71,9 +71,11 @@ class ResUsers(models.Model):
     def _service_skills_on(self, day):
         """The skills valid on ``day``."""
         self.ensure_one()
-        return self.sudo().service_skill_ids.filtered(
-            lambda s: s._is_valid_on(day)
-        ).skill_id
+        return (
+            self.sudo()
+            .service_skill_ids.filtered(lambda s: s._is_valid_on(day))
+            .skill_id
+        )
 
 
 class ServiceEquipmentCategory(models.Model):

@@ -64,7 +64,8 @@ def check_visits(env, visits):
         # The duration.
         minutes = (end - start).total_seconds() / 60
         if abs(minutes - visit.duration_expected * 60) > 1:
-            errors.append(f"{name}: lasts {minutes} min, not {visit.duration_expected} h")
+            expected = visit.duration_expected
+            errors.append(f"{name}: lasts {minutes} min, not {expected} h")
         # Skills valid that day.
         held = env["service.user.skill"].search(
             [
@@ -76,7 +77,8 @@ def check_visits(env, visits):
         )
         missing = visit.skill_ids - held.skill_id
         if missing:
-            errors.append(f"{name}: {user.name} lacks {missing.mapped('name')} on {day}")
+            names = missing.mapped("name")
+            errors.append(f"{name}: {user.name} lacks {names} on {day}")
         # Working hours, leaves.
         resource = env["resource.resource"].search([("user_id", "=", user.id)], limit=1)
         calendar = resource.calendar_id or company.resource_calendar_id
@@ -90,8 +92,8 @@ def check_visits(env, visits):
             ]
         )
         leaves = leaves.filtered(
-            lambda leave, r=resource: leave.resource_id == r
-            or leave.calendar_id in (calendar, calendar.browse())
+            lambda leave, r=resource, c=calendar: leave.resource_id == r
+            or leave.calendar_id in (c, c.browse())
         )
         if leaves:
             errors.append(f"{name}: during a leave of {user.name}")

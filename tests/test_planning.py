@@ -15,6 +15,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from ..models.service_lifecycle_guard import lifecycle_write
 from .common import RpcMixin, ServiceContractCase, create_contract, new_tour_user
@@ -23,10 +24,14 @@ from .planning_checker import check_visits
 TODAY = datetime(2026, 2, 20, 9, 0)
 MONDAY = date(2026, 3, 2)
 FRIDAY = date(2026, 3, 6)
+WEDNESDAY = datetime(2026, 3, 3, 23)  # 00:00 in Paris
 TZ = "Europe/Paris"  # UTC+1 in March (before the 29th)
 
 
-def calendar(env, name, spans, days=range(5)):
+WORKDAYS = range(5)
+
+
+def calendar(env, name, spans, days=WORKDAYS):
     """A calendar of (hour_from, hour_to) spans each day of ``days``."""
     return env["resource.calendar"].create(
         {
@@ -225,7 +230,8 @@ class TestPlanner(PlanningCase):
         planner = self._planner()
         planner.action_plan()
         self.assertTrue(self._lines(planner, fixed).fixed)
-        self.assertEqual(self._lines(planner, fixed).date_start, fixed.date_planned_start)
+        line = self._lines(planner, fixed)
+        self.assertEqual(line.date_start, fixed.date_planned_start)
         planner.action_confirm()
         self.assertEqual(planner.state, "confirmed")
         self.assertEqual(fixed.date_planned_start, datetime(2026, 3, 3, 9))
@@ -272,9 +278,9 @@ class TestPlanner(PlanningCase):
             self.assertEqual(planner.date_from, date(2026, 3, 4))
             planner.action_confirm()
         for visit, (user, start) in before.items():
-            if user == self.alice and start >= datetime(2026, 3, 3, 23):
+            if user == self.alice and start >= WEDNESDAY:
                 self.assertEqual(visit.user_id, self.bob, visit.name)
-                self.assertGreaterEqual(visit.date_planned_start, datetime(2026, 3, 3, 23))
+                self.assertGreaterEqual(visit.date_planned_start, WEDNESDAY)
             else:
                 self.assertEqual(
                     (visit.user_id, visit.date_planned_start), (user, start)
@@ -292,8 +298,11 @@ class TestPlanner(PlanningCase):
         self.assertNotIn(held, planner.unplaced_ids.intervention_id)
 
     def test_visit_without_coordinates_listed(self):
-        customer, site = self.customer, self.env["res.partner"].create(
-            {"name": "Nowhere", "type": "site", "parent_id": self.customer.id}
+        customer, site = (
+            self.customer,
+            self.env["res.partner"].create(
+                {"name": "Nowhere", "type": "site", "parent_id": self.customer.id}
+            ),
         )
         self.assertTrue(customer)
         self.contract.site_ids |= site
@@ -320,7 +329,9 @@ class TestPlanner(PlanningCase):
                 template=self.template,
                 date_start=date(2026, 2, 1),
                 sign=True,
-                visit_plan_ids=[Command.create({"name": "Service", "count_per_year": 2})],
+                visit_plan_ids=[
+                    Command.create({"name": "Service", "count_per_year": 2})
+                ],
             )
             contract._generate_interventions(date(2026, 2, 20))
             self.assertTrue(contract.intervention_ids)
@@ -328,6 +339,7 @@ class TestPlanner(PlanningCase):
 
 @tagged("post_install", "-at_install")
 class TestPlannerAccess(RpcMixin, HttpCase):
+    @mute_logger("odoo.http", "odoo.addons.base.models.ir_model")
     def test_technician_and_portal_cannot_use_the_planner(self):
         technician = new_tour_user(
             self.env,
@@ -361,7 +373,7 @@ class TestPlannerAccess(RpcMixin, HttpCase):
                 error = self.assertRpcRefused(
                     attacker, "service.visit.planner", method, *args
                 )
-                self.assertIn("AccessError", str(error))
+                self.assertIn("AccessError", str(error), (attacker.login, method))
         self.assertEqual(
             self.env["service.visit.planner"].browse(planner_id).state, "draft"
         )

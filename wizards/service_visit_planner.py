@@ -123,7 +123,7 @@ class ServiceVisitPlanner(models.Model):
     def _tz(self):
         return pytz.timezone(self.company_id._service_tz())
 
-    def _origin(self):
+    def _time_origin(self):
         return self._tz().localize(datetime.combine(self.date_from, time.min))
 
     def _local_day_start(self, day):
@@ -133,11 +133,11 @@ class ServiceVisitPlanner(models.Model):
         """Minutes from the origin of an aware datetime or a naive UTC one."""
         if instant.tzinfo is None:
             instant = pytz.utc.localize(instant)
-        return round((instant - self._origin()).total_seconds() / 60)
+        return round((instant - self._time_origin()).total_seconds() / 60)
 
     def _to_utc(self, minutes):
         """The naive UTC datetime (as stored) of minutes from the origin."""
-        instant = self._origin() + timedelta(minutes=minutes)
+        instant = self._time_origin() + timedelta(minutes=minutes)
         return instant.astimezone(pytz.utc).replace(tzinfo=None)
 
     def _days(self, first=None, last=None):
@@ -184,7 +184,7 @@ class ServiceVisitPlanner(models.Model):
         )
         if not calendar:
             return {}
-        start = self._origin()
+        start = self._time_origin()
         end = self._local_day_start(self.date_to + timedelta(days=1))
         intervals = calendar._work_intervals_batch(start, end, resources=resource)[
             resource.id
@@ -235,6 +235,18 @@ class ServiceVisitPlanner(models.Model):
             else:
                 windows.append((begin, end - duration))
         return windows
+
+    def _unqualified_reason(self, visit, routes):
+        """Why no route can take the visit, decided before solving: nobody
+        working in its window holds its skills on that day (NO_SKILL), or
+        nobody works in its window (NO_ROUTE_IN_WINDOW); None otherwise."""
+        first, last = visit._planning_window()
+        days = {fields.Date.to_string(day) for day in self._days(first, last)}
+        in_window = [route for route in routes if route.key[1] in days]
+        skills = frozenset(visit.skill_ids.ids)
+        if any(skills <= route.skills for route in in_window):
+            return None
+        return NO_SKILL if in_window else NO_ROUTE_IN_WINDOW
 
     def _planned_visits(self):
         """Planned visits of the technicians in the range."""
@@ -316,13 +328,15 @@ class ServiceVisitPlanner(models.Model):
                         .date()
                     ),
                 )
-                if any(
-                    r.key == route_key and r.start <= start < r.end for r in routes
-                ):
+                if any(r.key == route_key and r.start <= start < r.end for r in routes):
                     fixed = (route_key, start)
             if fixed:
                 windows = [(fixed[1], fixed[1])]
             else:
+                reason = self._unqualified_reason(visit, routes)
+                if reason:
+                    left_out[visit.id] = reason
+                    continue
                 windows = self._visit_windows(visit, duration)
                 if not windows:
                     left_out[visit.id] = NO_ROUTE_IN_WINDOW
@@ -410,7 +424,7 @@ class ServiceVisitPlanner(models.Model):
             planner.write(
                 {
                     "state": "proposed",
-                    "date_proposed": fields.Datetime.now(),
+                    "date_proposed": self.env.cr.now(),
                     "line_ids": [fields.Command.create(vals) for vals in lines],
                     "unplaced_ids": [
                         fields.Command.create(
@@ -429,9 +443,10 @@ class ServiceVisitPlanner(models.Model):
                 raise UserError(self.env._("Plan the visits before confirming."))
             lines = planner.line_ids.filtered(lambda line: not line.fixed)
             changed = lines.intervention_id.filtered(
-                lambda v: v.state not in ("to_plan", "planned")
+                lambda v, since=planner.date_proposed: v.state
+                not in ("to_plan", "planned")
                 or v.dunning_held
-                or (v.write_date and v.write_date > planner.date_proposed)
+                or (v.write_date and v.write_date > since)
             )
             if changed:
                 raise UserError(

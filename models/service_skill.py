@@ -26,9 +26,7 @@ class ServiceUserSkill(models.Model):
     user_id = fields.Many2one(
         "res.users", string="Technician", required=True, ondelete="cascade", index=True
     )
-    skill_id = fields.Many2one(
-        "service.skill", string="Skill", required=True, ondelete="restrict"
-    )
+    skill_id = fields.Many2one("service.skill", required=True, ondelete="restrict")
     date_expiry = fields.Date(
         string="Valid Until",
         help="Last day the certification is valid; empty: it does not expire.",

@@ -2,12 +2,17 @@
 problems, no database. Every solve is deterministic (greedy descent)."""
 
 import itertools
+import math
+import random
 import sys
 import unittest
 from dataclasses import replace
-from unittest.mock import patch
+from unittest.mock import Mock, patch
+
+import requests
 
 from ..planning.checker import check
+from ..planning.greedy import plan_greedy
 from ..planning.problem import (
     NO_CAPACITY,
     NO_ROUTE_IN_WINDOW,
@@ -19,6 +24,12 @@ from ..planning.problem import (
     Visit,
 )
 from ..planning.solver import solve
+from ..planning.travel import (
+    OsrmProvider,
+    TravelError,
+    haversine_km,
+    straight_line_minutes,
+)
 
 DAY = 1440
 H8, H17 = 8 * 60, 17 * 60
@@ -283,3 +294,113 @@ class TestPlanningChecker(unittest.TestCase):
         for visit in self.problem.visits:
             visit.demand = 1
         self.assertFault("over its capacity")
+
+
+def random_problem(seed, n_visits=40, n_days=3):
+    """Visits over a 20 x 20 km square, 1 to 3 day windows, two
+    technicians with a lunch break (12:00 or 12:00-13:00, 45 min) and a
+    skill each, one of them off on the second day."""
+    rng = random.Random(seed)
+    points = [(10, 10)] + [
+        (rng.uniform(0, 20), rng.uniform(0, 20)) for _i in range(n_visits)
+    ]
+    travel = [[round(math.dist(a, b) * 2) for b in points] for a in points]
+    routes = []
+    for day in range(n_days):
+        for name, skill in (("A", "gas"), ("B", "lift")):
+            if name == "B" and day == 1:
+                continue
+            lunch = (day * DAY + 12 * 60, day * DAY + 12 * 60 + rng.choice((0, 60)), 45)
+            routes.append(
+                Route(
+                    key=(name, day),
+                    technician=name,
+                    start_location=0,
+                    end_location=0,
+                    start=day * DAY + H8,
+                    end=day * DAY + H17,
+                    breaks=[lunch],
+                    skills=frozenset({skill}),
+                )
+            )
+    visits = []
+    for i in range(1, n_visits + 1):
+        first = rng.randrange(n_days)
+        last = min(n_days - 1, first + rng.randrange(3))
+        skills = frozenset(rng.choice([(), (), ("gas",), ("lift",)]))
+        visits.append(
+            Visit(
+                key=i,
+                location=i,
+                duration=rng.choice((30, 60, 90)),
+                windows=[(first * DAY, last * DAY + DAY - 1)],
+                skills=skills,
+            )
+        )
+    return Problem(travel=travel, visits=visits, routes=routes)
+
+
+class TestPlanningGreedy(unittest.TestCase):
+    def test_greedy_plans_pass_the_checker(self):
+        problem, _xs = line_problem()
+        plan = plan_greedy(problem)
+        self.assertEqual(check(problem, plan), [])
+        self.assertEqual(plan.unplaced, {})
+        self.assertGreaterEqual(plan.travel, 56)
+        for seed in range(3):
+            problem = random_problem(seed)
+            greedy = plan_greedy(problem)
+            self.assertEqual(check(problem, greedy), [], seed)
+            self.assertTrue(greedy.assignments)
+            best = solve(problem, deterministic=True)
+            self.assertEqual(check(problem, best), [], seed)
+            self.assertGreaterEqual(len(best.assignments), len(greedy.assignments) - 2)
+
+    def test_greedy_keeps_fixed_visits_breaks_and_capacity(self):
+        problem, _xs = line_problem()
+        for route in problem.routes:
+            route.breaks = [(12 * 60, 12 * 60, 60)]
+            route.capacity = 2
+        for visit in problem.visits:
+            visit.demand = 1
+        problem.visits[0].fixed = ("B", 9 * 60)
+        plan = plan_greedy(problem)
+        self.assertEqual(check(problem, plan), [])
+        self.assertIn(
+            Assignment("v10", "B", 9 * 60, 10 * 60 + 30, 10), plan.routes["B"]
+        )
+        self.assertEqual(len(plan.assignments), 4)
+        self.assertEqual(set(plan.unplaced.values()), {NO_CAPACITY})
+
+
+class TestPlanningTravel(unittest.TestCase):
+    PARIS, LYON = (48.8566, 2.3522), (45.7640, 4.8357)
+
+    def test_straight_line(self):
+        self.assertAlmostEqual(haversine_km(self.PARIS, self.LYON), 392, delta=2)
+        # 392 km x 1.3 at 50 km/h = 611.5 min.
+        matrix = straight_line_minutes([self.PARIS, self.LYON], 1.3, 50)
+        self.assertEqual(matrix[0][0], 0)
+        self.assertEqual(matrix[0][1], matrix[1][0])
+        self.assertAlmostEqual(matrix[0][1], 612, delta=3)
+
+    def test_osrm_table(self):
+        answer = Mock(status_code=200)
+        answer.json.return_value = {"code": "Ok", "durations": [[0, 601.2], [599, 0]]}
+        with patch("requests.get", return_value=answer) as get:
+            matrix = OsrmProvider("http://osrm.test/", timeout=5).table(
+                [self.PARIS, self.LYON]
+            )
+        self.assertEqual(matrix, [[0, 11], [10, 0]])
+        get.assert_called_once_with(
+            "http://osrm.test/table/v1/driving/2.352200,48.856600;4.835700,45.764000",
+            params={"annotations": "duration"},
+            timeout=5,
+        )
+        answer.json.return_value = {"code": "Ok", "durations": [[0, None], [599, 0]]}
+        with patch("requests.get", return_value=answer):
+            with self.assertRaises(TravelError):
+                OsrmProvider("http://osrm.test").table([self.PARIS, self.LYON])
+        with patch("requests.get", side_effect=requests.ConnectionError("refused")):
+            with self.assertRaises(TravelError):
+                OsrmProvider("http://osrm.test").table([self.PARIS, self.LYON])

@@ -11,6 +11,8 @@ from datetime import datetime, time, timedelta
 
 import pytz
 
+from ..planning.travel import straight_line_minutes
+
 
 def _local(instant, tz):
     return pytz.utc.localize(instant).astimezone(tz)
@@ -37,6 +39,17 @@ def _attendance_spans(calendar, day):
 
 def _inside_one(start, end, spans):
     return any(begin <= start and end <= stop for begin, stop in spans)
+
+
+def _point(partner):
+    return (partner.partner_latitude, partner.partner_longitude)
+
+
+def _travel(company, a, b):
+    """Minutes from point a to point b, as the company measures travel."""
+    if hasattr(company, "_get_service_travel_matrix"):
+        return company._get_service_travel_matrix([a, b])[0][1]
+    return straight_line_minutes([a, b])[0][1]
 
 
 def check_visits(env, visits):
@@ -103,11 +116,22 @@ def check_visits(env, visits):
             start, end, _attendance_spans(site.service_opening_calendar_id, day)
         ):
             errors.append(f"{name}: outside the opening hours of {site.name}")
-        by_user.setdefault(user, []).append((start, end, name))
-    # No overlap for a technician.
+        by_user.setdefault(user, []).append((start, end, name, _point(site), company))
+    # No overlap for a technician, and the time to drive between two visits
+    # of the same day.
     for user, stops in by_user.items():
         stops.sort()
-        for (_s, end, name), (start, _e, other) in zip(stops, stops[1:], strict=False):
+        for previous, following in zip(stops, stops[1:], strict=False):
+            (_s, end, name, here, company), (start, _e, other, there, _c) = (
+                previous,
+                following,
+            )
             if start < end:
                 errors.append(f"{user.name}: {name} and {other} overlap")
+            elif start - end < timedelta(hours=12):
+                needed = _travel(company, here, there)
+                if (start - end).total_seconds() / 60 < needed:
+                    errors.append(
+                        f"{user.name}: {needed} min to drive from {name} to {other}"
+                    )
     return errors

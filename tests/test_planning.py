@@ -288,6 +288,31 @@ class TestPlanner(PlanningCase):
         self.assertEqual(visits[0].user_id, self.bob)
         self.assertValid(visits)
 
+    def test_checker_catches_faults(self):
+        """The independent checker is not blind: a visit during a leave, at
+        lunch, outside the site's hours and without the skill is refused."""
+        self.site_b.service_opening_calendar_id = calendar(
+            self.env, "14-17", [(14, 17)]
+        )
+        self._leave(self.alice, datetime(2026, 3, 2, 23), datetime(2026, 3, 3, 23))
+        visit = self._visit(
+            site=self.site_b,
+            user_id=self.alice.id,
+            date_planned_start=datetime(2026, 3, 3, 11),  # 12:00 in Paris
+            date_planned_end=datetime(2026, 3, 3, 12),
+            skill_ids=[Command.set(self.gas.ids)],
+        )
+        visit.action_plan()
+        other = self._visit(
+            user_id=self.alice.id,
+            date_planned_start=datetime(2026, 3, 3, 11, 30),
+            date_planned_end=datetime(2026, 3, 3, 12, 30),
+        )
+        other.action_plan()
+        errors = "\n".join(check_visits(self.env, visit | other))
+        for fault in ("lacks", "working hours", "leave", "opening hours", "overlap"):
+            self.assertIn(fault, errors)
+
     def test_held_visit_skipped(self):
         held = self._visit()
         with lifecycle_write():

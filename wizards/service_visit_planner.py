@@ -1,4 +1,3 @@
-import math
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -15,6 +14,7 @@ from ..planning.problem import (
     Route,
     Visit,
 )
+from ..planning.travel import straight_line_minutes
 
 NO_COORDINATES = "no_coordinates"
 UNPLACED_REASONS = [
@@ -29,17 +29,6 @@ PENALTY_BREAKDOWN = 10_000_000
 PENALTY_DUE = 1_000_000
 PENALTY_LATER = 10_000
 MAX_RANGE_DAYS = 62
-
-
-def straight_line_minutes(a, b, road_factor=1.3, speed_kmh=50.0):
-    """Fallback travel time: haversine distance x road factor at a speed."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    km = 2 * 6371.0 * math.asin(math.sqrt(h))
-    return math.ceil(km * road_factor / speed_kmh * 60)
 
 
 class ServiceVisitPlanner(models.Model):
@@ -167,7 +156,7 @@ class ServiceVisitPlanner(models.Model):
         company = self.company_id
         if hasattr(company, "_get_service_travel_matrix"):
             return company._get_service_travel_matrix(points)
-        return [[straight_line_minutes(a, b) for b in points] for a in points]
+        return straight_line_minutes(points)
 
     def _work_intervals(self, user):
         """{day: [(start, end), ...]} in minutes: the user's working time
@@ -197,28 +186,39 @@ class ServiceVisitPlanner(models.Model):
             )
         return {day: sorted(spans) for day, spans in days.items()}
 
-    def _opening_intervals(self, site, first, last):
-        """Minutes [(start, end), ...] the site is open from ``first`` to
-        ``last`` (dates, included); None: always open."""
+    def _opening_intervals(self, site):
+        """Minutes [(start, end), ...] the site is open in the range; None:
+        always open."""
         calendar = site.sudo().service_opening_calendar_id
         if not calendar:
             return None
-        start = self._local_day_start(first)
-        end = self._local_day_start(last + timedelta(days=1))
+        start = self._time_origin()
+        end = self._local_day_start(self.date_to + timedelta(days=1))
         intervals = calendar._work_intervals_batch(start, end)[False]
         return [(self._to_minutes(b), self._to_minutes(e)) for b, e, _r in intervals]
 
-    def _visit_windows(self, visit, duration):
+    def _visit_windows(self, visit, duration, opening):
         """Allowed start minutes [(earliest, latest), ...] of ``visit``: its
         window's days in the range, within its site's opening hours."""
         first, last = visit._planning_window()
         days = list(self._days(first, last))
         if not days:
             return []
-        open_spans = self._opening_intervals(
-            visit.site_id or visit.partner_id, days[0], days[-1]
-        )
-        if open_spans is None:
+        site = visit.site_id or visit.partner_id
+        if site not in opening:
+            opening[site] = self._opening_intervals(site)
+        open_spans = opening[site]
+        if open_spans is not None:
+            first_minute = self._to_minutes(self._local_day_start(days[0]))
+            last_minute = self._to_minutes(
+                self._local_day_start(days[-1] + timedelta(days=1))
+            )
+            open_spans = [
+                (max(begin, first_minute), min(end, last_minute))
+                for begin, end in open_spans
+                if begin < last_minute and end > first_minute
+            ]
+        else:
             open_spans = [
                 (
                     self._to_minutes(self._local_day_start(day)),
@@ -309,7 +309,7 @@ class ServiceVisitPlanner(models.Model):
                         skills=frozenset(user._service_skills_on(day).ids),
                     )
                 )
-        visits, left_out = [], {}
+        visits, left_out, opening = [], {}, {}
         planned = self._planned_visits()
         for visit in self._visits_to_plan() | planned:
             point = visit._planning_location()
@@ -337,7 +337,7 @@ class ServiceVisitPlanner(models.Model):
                 if reason:
                     left_out[visit.id] = reason
                     continue
-                windows = self._visit_windows(visit, duration)
+                windows = self._visit_windows(visit, duration, opening)
                 if not windows:
                     left_out[visit.id] = NO_ROUTE_IN_WINDOW
                     continue

@@ -46,8 +46,16 @@ class ServiceVisitPlanner(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
-    date_from = fields.Date(string="From", required=True)
-    date_to = fields.Date(string="To", required=True)
+    date_from = fields.Date(
+        string="From",
+        required=True,
+        default=lambda self: self._default_date_from(),
+    )
+    date_to = fields.Date(
+        string="To",
+        required=True,
+        default=lambda self: self._default_date_from() + timedelta(days=6),
+    )
     user_ids = fields.Many2many(
         "res.users",
         string="Technicians",
@@ -76,6 +84,11 @@ class ServiceVisitPlanner(models.Model):
     travel_minutes = fields.Integer(
         string="Travel (min)", compute="_compute_travel_minutes"
     )
+
+    @api.model
+    def _default_date_from(self):
+        """The company's tomorrow: a week from then by default."""
+        return self.env.company._service_today() + timedelta(days=1)
 
     @api.depends("date_from", "date_to")
     def _compute_name(self):

@@ -13,7 +13,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -360,6 +360,44 @@ class TestPlanner(PlanningCase):
             )
             contract._generate_interventions(date(2026, 2, 20))
             self.assertTrue(contract.intervention_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestSkillAccess(PlanningCase):
+    def test_who_reads_and_writes_skills(self):
+        held = self.env["service.user.skill"].create(
+            [
+                {"user_id": user.id, "skill_id": self.gas.id}
+                for user in (self.alice, self.bob)
+            ]
+        )
+        UserSkill = self.env["service.user.skill"]
+        # A technician reads their own skills only, and changes none.
+        own = UserSkill.with_user(self.alice).search([])
+        self.assertEqual(own, held.filtered(lambda s: s.user_id == self.alice))
+        self.assertRefused(
+            AccessError, "", held[0].with_user(self.alice).write, {"reference": "X"}
+        )
+        # A contract user reads them all; a contract manager writes them.
+        self.assertEqual(
+            UserSkill.with_user(self.planner_user).search(
+                [("user_id", "in", (self.alice | self.bob).ids)]
+            ),
+            held,
+        )
+        self.assertRefused(
+            AccessError,
+            "",
+            self.env["service.skill"].with_user(self.planner_user).create,
+            {"name": "Lift"},
+        )
+        manager = new_test_user(
+            self.env,
+            login="sc_skill_manager",
+            groups="base.group_user,service_contract.group_service_contract_manager",
+        )
+        held[1].with_user(manager).date_expiry = date(2026, 12, 31)
+        self.assertEqual(held[1].date_expiry, date(2026, 12, 31))
 
 
 @tagged("post_install", "-at_install")

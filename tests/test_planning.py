@@ -244,6 +244,31 @@ class TestPlanner(PlanningCase):
             self.assertEqual(visit.date_planned_end, line.date_stop)
         self.assertValid(visits | fixed)
 
+    def test_unreachable_appointment_kept_as_busy_time(self):
+        """An appointment too far to drive to within the day (a site in
+        Nantes for a technician of Lyon) stays, and the rest is planned."""
+        self.site_b.write({"partner_latitude": 47.2184, "partner_longitude": -1.5536})
+        far = self._visit(
+            site=self.site_b,
+            user_id=self.alice.id,
+            date_planned_start=datetime(2026, 3, 2, 9),
+            date_planned_end=datetime(2026, 3, 2, 10),
+        )
+        far.action_plan()
+        visit = self._visit(MONDAY, MONDAY)
+        planner = self._planner(users=self.alice)
+        planner.action_plan()
+        self.assertTrue(self._lines(planner, far).fixed)
+        planner.action_confirm()
+        self.assertEqual(far.date_planned_start, datetime(2026, 3, 2, 9))
+        self.assertEqual(visit.state, "planned")
+        self.assertEqual(visit.user_id, self.alice)
+        self.assertFalse(check_visits(self.env, visit))
+        self.assertTrue(
+            visit.date_planned_end <= far.date_planned_start
+            or visit.date_planned_start >= far.date_planned_end
+        )
+
     def test_confirm_refuses_a_visit_changed_meanwhile(self):
         visit = self._visit()
         planner = self._planner()

@@ -381,7 +381,52 @@ class ServiceVisitPlanner(models.Model):
         problem = Problem(
             travel=self._travel_matrix(points), visits=visits, routes=routes
         )
+        self._keep_unreachable_appointments(problem)
         return problem, left_out
+
+    def _keep_unreachable_appointments(self, problem):
+        """A fixed appointment the technician cannot reach within their day
+        (by the travel times) or that falls on a break stays where it is,
+        as time the technician is busy (a break), instead of making the
+        whole problem infeasible."""
+        routes = {route.key: route for route in problem.routes}
+        kept = []
+        for visit in problem.visits:
+            if visit.fixed is None:
+                kept.append(visit)
+                continue
+            route, start = routes[visit.fixed[0]], visit.fixed[1]
+            end = start + visit.duration
+            travel = problem.travel
+            reachable = (
+                route.start + travel[route.start_location][visit.location] <= start
+                and end + travel[visit.location][route.end_location] <= route.end
+                and not any(
+                    lo < end and start < lo + length for lo, _hi, length in route.breaks
+                )
+            )
+            if reachable:
+                kept.append(visit)
+            else:
+                route.breaks = self._merge_breaks(
+                    route, [*route.breaks, (start, start, visit.duration)]
+                )
+        problem.visits = kept
+
+    @api.model
+    def _merge_breaks(self, route, breaks):
+        """Fixed breaks [(start, start, duration)] made disjoint and kept
+        within the route's day."""
+        merged = []
+        for lo, _hi, length in sorted(breaks):
+            lo, end = max(lo, route.start), min(lo + length, route.end)
+            if end <= lo:
+                continue
+            if merged and lo <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([lo, end])
+        return [(lo, lo, end - lo) for lo, end in merged]
 
     # ------------------------------------------------------------------
     # Actions
@@ -429,6 +474,27 @@ class ServiceVisitPlanner(models.Model):
                             "travel_minutes": stop.travel_before,
                             "fixed": stop.visit in fixed,
                             "warning": plan.warnings.get(stop.visit),
+                        }
+                    )
+            # Appointments kept out of the model (see
+            # _keep_unreachable_appointments) are shown where they are.
+            shown = {line["intervention_id"] for line in lines}
+            for visit in planner._planned_visits():
+                if visit.id not in shown and visit.id not in left_out:
+                    if visit.id in plan.unplaced or not visit._planning_is_fixed(
+                        planner.keep_planned
+                    ):
+                        continue
+                    lines.append(
+                        {
+                            "intervention_id": visit.id,
+                            "user_id": visit.user_id.id,
+                            "date_start": visit.date_planned_start,
+                            "date_stop": visit.date_planned_end
+                            or visit.date_planned_start,
+                            "sequence": 0,
+                            "travel_minutes": 0,
+                            "fixed": True,
                         }
                     )
             unplaced = {**left_out, **plan.unplaced}

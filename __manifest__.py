@@ -69,6 +69,7 @@
         "views/service_price_index_views.xml",
         "views/service_intervention_billing_views.xml",
         "views/res_config_settings_views.xml",
+        "views/service_planning_settings_views.xml",
         "report/sale_order_templates.xml",
         "report/service_contract_profitability_report_views.xml",
         "report/service_contract_mrr_report_views.xml",

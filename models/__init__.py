@@ -71,6 +71,7 @@ from . import service_visit_plan_amendment
 from . import service_contract_sla
 from . import service_intervention_sla
 from . import service_intervention_day
+from . import service_travel_time
 from . import service_breakdown
 from . import service_skill
 from . import service_planning_site

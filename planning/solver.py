@@ -8,6 +8,7 @@ Visits nobody qualified can do (skills, working hours) are left out of the
 model and reported with their reason.
 """
 
+import itertools
 import time as _time
 
 from .problem import (
@@ -31,6 +32,7 @@ INSTALL_HINT = (
 TRAVEL_WEIGHT = 60
 DUE_WEIGHT = 1
 DEADLINE_WEIGHT = 10_000
+PARALLEL_INSERTION_MAX_ROUTES = 40
 
 
 def _import_ortools():
@@ -68,8 +70,8 @@ def qualified_routes(problem, visit):
     skilled = [
         r for r, route in enumerate(problem.routes) if visit.skills <= route.skills
     ]
-    if not skilled:
-        return [], NO_SKILL
+    if not skilled:  # nobody works in the range at all: not a skill issue
+        return [], (NO_SKILL if problem.routes else NO_ROUTE_IN_WINDOW)
     allowed = [r for r in skilled if feasible_starts(problem, visit, problem.routes[r])]
     return allowed, (None if allowed else NO_ROUTE_IN_WINDOW)
 
@@ -114,7 +116,7 @@ def _add_routes(routing, manager, time_dim, routes, service):
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
 
 
-def _search_parameters(pywrapcp, routing_enums_pb2, time_limit, deterministic):
+def _search_parameters(pywrapcp, routing_enums_pb2, time_limit, deterministic, size):
     params = pywrapcp.DefaultRoutingSearchParameters()
     strategies = routing_enums_pb2.FirstSolutionStrategy
     metaheuristics = routing_enums_pb2.LocalSearchMetaheuristic
@@ -122,7 +124,13 @@ def _search_parameters(pywrapcp, routing_enums_pb2, time_limit, deterministic):
         params.first_solution_strategy = strategies.PATH_CHEAPEST_ARC
         params.local_search_metaheuristic = metaheuristics.GREEDY_DESCENT
     else:
-        params.first_solution_strategy = strategies.PARALLEL_CHEAPEST_INSERTION
+        # Parallel insertion builds better first routes but its cost grows
+        # with the number of routes: a month of technician-days takes local.
+        params.first_solution_strategy = (
+            strategies.PARALLEL_CHEAPEST_INSERTION
+            if size <= PARALLEL_INSERTION_MAX_ROUTES
+            else strategies.LOCAL_CHEAPEST_INSERTION
+        )
         params.local_search_metaheuristic = metaheuristics.GUIDED_LOCAL_SEARCH
         params.time_limit.FromMilliseconds(int(time_limit * 1000))
     return params
@@ -210,22 +218,49 @@ def solve(problem, time_limit=30, deterministic=False):
             routing.RegisterUnaryTransitVector(demand), 0, capacities, True, "Load"
         )
 
-    params = _search_parameters(pywrapcp, routing_enums_pb2, time_limit, deterministic)
+    params = _search_parameters(
+        pywrapcp, routing_enums_pb2, time_limit, deterministic, len(routes)
+    )
     solution = routing.SolveWithParameters(params)
-    if solution is None:
-        # Only possible when fixed visits contradict each other or a break.
-        for visit in visits:
-            plan.unplaced[visit.key] = NO_CAPACITY
-        plan.stats = {
-            "seconds": round(_time.perf_counter() - started, 3),
-            "objective": None,
-            "status": "no solution",
-        }
-        return plan
-    _read_plan(plan, problem, visits, (routing, manager, time_dim), solution)
-    plan.stats = {
-        "seconds": round(_time.perf_counter() - started, 3),
-        "objective": solution.ObjectiveValue(),
-        "status": "solved",
-    }
+    if solution is not None:
+        _read_plan(plan, problem, visits, (routing, manager, time_dim), solution)
+        plan.stats = {"objective": solution.ObjectiveValue(), "status": "solved"}
+    else:
+        # Fixed visits contradicting each other or a break.
+        plan.unplaced.update((visit.key, NO_CAPACITY) for visit in visits)
+        plan.stats = {"objective": None, "status": "no solution"}
+    # The search may stop before its first solution (a short time limit on a
+    # month of technician-days): never return worse than the greedy baseline.
+    from .greedy import plan_greedy
+
+    baseline = plan_greedy(problem)
+    cost = plan_cost(problem, baseline)
+    if plan.stats["objective"] is None or cost < plan.stats["objective"]:
+        baseline.stats = {"objective": cost, "status": "greedy"}
+        plan = baseline
+    plan.stats["seconds"] = round(_time.perf_counter() - started, 3)
     return plan
+
+
+def plan_cost(problem, plan):
+    """The plan's cost in the solver's objective terms."""
+    visits = {v.key: v for v in problem.visits}
+    routes = {r.key: r for r in problem.routes}
+    arcs = problem.cost if problem.cost is not None else problem.travel
+    total = sum(
+        visits[key].penalty
+        for key, reason in plan.unplaced.items()
+        if reason == NO_CAPACITY
+    )
+    for route_key, stops in plan.routes.items():
+        route = routes[route_key]
+        path = [route.start_location]
+        path += [visits[a.visit].location for a in stops] + [route.end_location]
+        total += TRAVEL_WEIGHT * sum(arcs[a][b] for a, b in itertools.pairwise(path))
+        for stop in stops:
+            visit = visits[stop.visit]
+            if visit.deadline is not None:
+                total += DEADLINE_WEIGHT * max(0, stop.start - visit.deadline)
+            elif visit.due is not None:
+                total += DUE_WEIGHT * max(0, stop.start - visit.due)
+    return total

@@ -7,6 +7,7 @@ import random
 import sys
 import unittest
 from dataclasses import replace
+from pathlib import Path
 from unittest.mock import Mock, patch
 
 import requests
@@ -23,7 +24,8 @@ from ..planning.problem import (
     Route,
     Visit,
 )
-from ..planning.solver import solve
+from ..planning.solomon import parse_solomon, solomon_problem
+from ..planning.solver import plan_cost, solve
 from ..planning.travel import (
     OsrmProvider,
     TravelError,
@@ -356,6 +358,15 @@ class TestPlanningGreedy(unittest.TestCase):
             self.assertEqual(check(problem, best), [], seed)
             self.assertGreaterEqual(len(best.assignments), len(greedy.assignments) - 2)
 
+    def test_solver_never_worse_than_greedy(self):
+        # Stopped before its first solution, the search returns the baseline.
+        problem = random_problem(1)
+        plan = solve(problem, time_limit=0.001)
+        self.assertEqual(check(problem, plan), [])
+        greedy = plan_greedy(problem)
+        self.assertLessEqual(plan_cost(problem, plan), plan_cost(problem, greedy))
+        self.assertGreaterEqual(len(plan.assignments), len(greedy.assignments))
+
     def test_greedy_keeps_fixed_visits_breaks_and_capacity(self):
         problem, _xs = line_problem()
         for route in problem.routes:
@@ -404,3 +415,23 @@ class TestPlanningTravel(unittest.TestCase):
         with patch("requests.get", side_effect=requests.ConnectionError("refused")):
             with self.assertRaises(TravelError):
                 OsrmProvider("http://osrm.test").table([self.PARIS, self.LYON])
+
+
+class TestSolomon(unittest.TestCase):
+    def test_parse_c101(self):
+        path = Path(__file__).resolve().parent.parent / "tools/data/solomon/C101.txt"
+        instance = parse_solomon(path.read_text())
+        self.assertEqual(instance["name"], "C101")
+        self.assertEqual(len(instance["nodes"]), 101)
+        self.assertEqual((instance["vehicles"], instance["capacity"]), (25, 200))
+        # CUST NO. 1: x 45, y 68, demand 10, ready 912, due 967, service 90.
+        self.assertEqual(instance["nodes"][1], (45, 68, 10, 912, 967, 90))
+        problem = solomon_problem(instance)
+        visit = problem.visits[0]
+        self.assertEqual(
+            (visit.location, visit.windows, visit.duration), (1, [(91200, 96700)], 9000)
+        )
+        # Depot (40, 50) to customer 1 (45, 68): 18.68 -> 1868 (cost), 1869 (time).
+        self.assertEqual((problem.cost[0][1], problem.travel[0][1]), (1868, 1869))
+        self.assertEqual(len(problem.routes), 25)
+        self.assertEqual(problem.routes[0].end, 123600)

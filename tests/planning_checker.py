@@ -11,8 +11,6 @@ from datetime import datetime, time, timedelta
 
 import pytz
 
-from ..planning.travel import straight_line_minutes
-
 
 def _local(instant, tz):
     return pytz.utc.localize(instant).astimezone(tz)
@@ -47,9 +45,7 @@ def _point(partner):
 
 def _travel(company, a, b):
     """Minutes from point a to point b, as the company measures travel."""
-    if hasattr(company, "_get_service_travel_matrix"):
-        return company._get_service_travel_matrix([a, b])[0][1]
-    return straight_line_minutes([a, b])[0][1]
+    return company._get_service_travel_matrix([a, b])[0][1]
 
 
 def check_visits(env, visits):

@@ -14,7 +14,6 @@ from ..planning.problem import (
     Route,
     Visit,
 )
-from ..planning.travel import straight_line_minutes
 
 NO_COORDINATES = "no_coordinates"
 UNPLACED_REASONS = [
@@ -166,10 +165,7 @@ class ServiceVisitPlanner(models.Model):
         return self._company_point()
 
     def _travel_matrix(self, points):
-        company = self.company_id
-        if hasattr(company, "_get_service_travel_matrix"):
-            return company._get_service_travel_matrix(points)
-        return straight_line_minutes(points)
+        return self.company_id._get_service_travel_matrix(points)
 
     def _work_intervals(self, user):
         """{day: [(start, end), ...]} in minutes: the user's working time
@@ -433,7 +429,7 @@ class ServiceVisitPlanner(models.Model):
     # ------------------------------------------------------------------
 
     def _time_limit(self):
-        return getattr(self.company_id, "service_planning_time_limit", 30) or 30
+        return self.company_id.service_planning_time_limit
 
     def _solve(self, problem):
         from ..planning import solver  # noqa: PLC0415 (optional: ortools)

@@ -426,6 +426,30 @@ class TestSkillAccess(PlanningCase):
 
 
 @tagged("post_install", "-at_install")
+class TestPlannerCompanies(PlanningCase):
+    def test_another_company_sees_no_planning(self):
+        planner = self._planner()
+        other = self.env["res.company"].create({"name": "SC Planning Other"})
+        stranger = new_test_user(
+            self.env,
+            login="sc_planning_stranger",
+            groups="base.group_user,service_contract.group_service_contract_user",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
+        Planner = self.env["service.visit.planner"].with_user(stranger)
+        self.assertFalse(Planner.search([("id", "=", planner.id)]))
+        self.assertRefused(
+            AccessError, "", planner.with_user(stranger).check_access, "read"
+        )
+        self.assertFalse(
+            self.env["service.visit.planner.line"]
+            .with_user(stranger)
+            .search([("planner_id", "=", planner.id)])
+        )
+
+
+@tagged("post_install", "-at_install")
 class TestPlannerAccess(RpcMixin, HttpCase):
     @mute_logger("odoo.http", "odoo.addons.base.models.ir_model")
     def test_technician_and_portal_cannot_use_the_planner(self):

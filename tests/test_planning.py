@@ -186,6 +186,32 @@ class TestPlanner(PlanningCase):
         visit = self._visit(equipment_ids=[Command.set(equipment.ids)])
         self.assertEqual(visit.skill_ids, lift)
 
+    def test_contract_plans_copy_the_template_skills(self):
+        template = self.env["service.contract.template"].create(
+            {
+                "name": "Gas boilers",
+                "line_ids": [Command.create({"name": "Cover", "price_unit": 60.0})],
+                "visit_plan_ids": [
+                    Command.create(
+                        {
+                            "name": "Boiler service",
+                            "skill_ids": [Command.set(self.gas.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        contract = create_contract(
+            self.env,
+            self.customer,
+            template=template,
+            date_start=date(2026, 2, 1),
+            sign=True,
+        )
+        self.assertEqual(contract.visit_plan_ids.skill_ids, self.gas)
+        contract._generate_interventions(date(2026, 2, 20))
+        self.assertEqual(contract.intervention_ids.skill_ids, self.gas)
+
     def test_full_day_leave_avoided_and_hours_kept(self):
         # Alice is off on Tuesday; ten one-hour visits of Tuesday only.
         self._leave(self.alice, datetime(2026, 3, 2, 23), datetime(2026, 3, 3, 23))
@@ -232,7 +258,14 @@ class TestPlanner(PlanningCase):
         self.assertTrue(self._lines(planner, fixed).fixed)
         line = self._lines(planner, fixed)
         self.assertEqual(line.date_start, fixed.date_planned_start)
-        planner.action_confirm()
+        Intervention = type(self.env["service.intervention"])
+        with patch.object(
+            Intervention, "_on_planned_by_planner", autospec=True
+        ) as on_planned:
+            planner.action_confirm()
+        # The customers' messages hook runs once, on the visits just planned.
+        on_planned.assert_called_once()
+        self.assertEqual(on_planned.call_args.args[0], visits)
         self.assertEqual(planner.state, "confirmed")
         self.assertEqual(fixed.date_planned_start, datetime(2026, 3, 3, 9))
         self.assertEqual(fixed.user_id, self.alice)

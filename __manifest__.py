@@ -75,6 +75,8 @@
         "report/service_contract_mrr_report_views.xml",
         "report/service_contract_dashboard_views.xml",
         "views/service_contract_menus.xml",
+        "security/service_planning_security.xml",
+        "views/service_planning_views.xml",
         "wizards/service_contract_oca_conversion_views.xml",
         "views/service_contract_revision_views.xml",
         "views/service_contract_revision_report_views.xml",
@@ -107,6 +109,7 @@
         "demo/service_price_index_demo.xml",
         "demo/service_checklist_demo.xml",
         "demo/service_contract_demo.xml",
+        "demo/service_planning_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

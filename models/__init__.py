@@ -73,6 +73,9 @@ from . import service_intervention_sla
 from . import service_intervention_day
 from . import service_travel_time
 from . import service_breakdown
+from . import service_skill
+from . import service_planning_site
+from . import service_planning_intervention
 from . import service_contract_revision_letter
 from . import service_html_guard
 from . import service_contract_takeover

@@ -7,3 +7,4 @@ from . import sale_make_invoice_advance
 from . import service_contract_sign
 from . import service_contract_oca_conversion
 from . import service_contract_import
+from . import service_visit_planner

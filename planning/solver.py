@@ -126,9 +126,10 @@ class WorkClock:
 
     def allowed(self, windows, duration):
         """The clock start times of the windows that keep the visit off
-        every break."""
+        every break (not even a visit of no duration at a break's start,
+        whose worked minute would read back as after the break)."""
         for start, length in self.breaks:
-            cut_lo, cut_hi = start - duration + 1, start + length - 1
+            cut_lo, cut_hi = start - max(duration, 1) + 1, start + length - 1
             windows = [
                 piece
                 for lo, hi in windows

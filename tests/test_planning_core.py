@@ -273,6 +273,8 @@ class TestPlanningWorkClock(unittest.TestCase):
         clock = WorkClock.shared(problem)
         self.assertEqual(clock.to_work(14 * 60 + 10), 12 * 60 + 40)
         self.assertEqual(clock.to_clock(12 * 60 + 40), 14 * 60 + 10)
+        # Not even a visit of no duration starts at the lunch's start.
+        self.assertEqual(clock.allowed([(11 * 60, 12 * 60)], 0), [(660, 719)])
         plan = solve(problem, deterministic=True)
         self.assertEqual(check(problem, plan), [])
         # X 11:00-12:00, lunch, 40 min drive: Y at 14:10 at the earliest.

@@ -25,7 +25,7 @@ from ..planning.problem import (
     Visit,
 )
 from ..planning.solomon import parse_solomon, solomon_problem
-from ..planning.solver import plan_cost, solve
+from ..planning.solver import WorkClock, plan_cost, solve
 from ..planning.travel import (
     OsrmProvider,
     TravelError,
@@ -239,6 +239,72 @@ class TestPlanningSolver(unittest.TestCase):
             "pip install -r tools/requirements-planning.txt", str(caught.exception)
         )
         self.assertIsNotNone(sys.modules.get("ortools"))
+
+
+class TestPlanningWorkClock(unittest.TestCase):
+    """A lunch every route shares is cut out of the time line: driving
+    across it resumes after it, no visit straddles it."""
+
+    def lunch_problem(self, latest_after_lunch):
+        # Agency 0, X 30 min away, Y 40 min from X; lunch 12:00-13:30.
+        travel = [[0, 30, 50], [30, 0, 40], [50, 40, 0]]
+        visits = [
+            Visit(key="X", location=1, duration=60, windows=[(11 * 60, 11 * 60)]),
+            Visit(
+                key="Y",
+                location=2,
+                duration=30,
+                windows=[(13 * 60 + 30, latest_after_lunch)],
+            ),
+        ]
+        route = Route(
+            key="A",
+            technician="A",
+            start_location=0,
+            end_location=0,
+            start=H8,
+            end=H17,
+            breaks=[(12 * 60, 12 * 60, 90)],
+        )
+        return Problem(travel=travel, visits=visits, routes=[route])
+
+    def test_driving_resumes_after_lunch(self):
+        problem = self.lunch_problem(14 * 60 + 10)
+        clock = WorkClock.shared(problem)
+        self.assertEqual(clock.to_work(14 * 60 + 10), 12 * 60 + 40)
+        self.assertEqual(clock.to_clock(12 * 60 + 40), 14 * 60 + 10)
+        # Not even a visit of no duration starts at the lunch's start.
+        self.assertEqual(clock.allowed([(11 * 60, 12 * 60)], 0), [(660, 719)])
+        plan = solve(problem, deterministic=True)
+        self.assertEqual(check(problem, plan), [])
+        # X 11:00-12:00, lunch, 40 min drive: Y at 14:10 at the earliest.
+        self.assertEqual(
+            [(a.visit, a.start) for a in plan.routes["A"]],
+            [("X", 11 * 60), ("Y", 14 * 60 + 10)],
+        )
+        problem = self.lunch_problem(14 * 60)
+        plan = solve(problem, deterministic=True)
+        self.assertEqual(check(problem, plan), [])
+        self.assertEqual(len(plan.assignments), 1)
+
+    def test_breaks_not_shared_stay_intervals(self):
+        problem = self.lunch_problem(14 * 60)
+        problem.routes.append(replace(problem.routes[0], key="B", breaks=[]))
+        self.assertIsNone(WorkClock.shared(problem))
+        problem.routes[1].breaks = [(12 * 60, 13 * 60, 90)]
+        self.assertIsNone(WorkClock.shared(problem))
+
+    def test_month_with_lunches_is_checker_clean(self):
+        for seed in range(3):
+            problem = random_problem(seed)
+            for route in problem.routes:
+                lunch = route.start - H8 + 12 * 60
+                route.breaks = [(lunch, lunch, 90)]
+            self.assertIsNotNone(WorkClock.shared(problem))
+            plan = solve(problem, deterministic=True)
+            self.assertEqual(check(problem, plan), [], seed)
+            greedy = plan_greedy(problem)
+            self.assertGreaterEqual(len(plan.assignments), len(greedy.assignments))
 
 
 class TestPlanningChecker(unittest.TestCase):

@@ -139,3 +139,23 @@ class TestPlannerLineIntegrity(PlanningCase):
             .search([("id", "=", held.id)]),
             held,
         )
+
+    def test_reschedule_note_is_text_in_the_office_activity(self):
+        """The customer's note (portal, another date) is shown as text in
+        the office's activity: no image loaded from the customer's server,
+        no link disguised behind other words."""
+        visit = self._visit()
+        visit.write(
+            {"user_id": self.alice.id, "date_planned_start": "2026-03-02 08:00:00"}
+        )
+        visit.action_plan()
+        note = (
+            '<img src="https://evil.example/p.png"><a href="https://evil.example">x</a>'
+        )
+        visit.sudo().action_return_to_planning(note)
+        activity = visit.activity_ids.filtered(
+            lambda a: a.summary == "Customer asks for another date"
+        )
+        self.assertNotIn("<img", activity.note)
+        self.assertNotIn('">x</a>', activity.note)  # no disguised link
+        self.assertIn("evil.example/p.png", activity.note)

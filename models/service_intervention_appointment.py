@@ -11,6 +11,7 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import plaintext2html
 from odoo.tools.misc import format_date, format_time
 
 from .service_lifecycle_guard import lifecycle_action, lifecycle_write
@@ -401,7 +402,8 @@ class ServiceIntervention(models.Model):
             visit.activity_schedule(
                 "mail.mail_activity_data_todo",
                 summary=summary,
-                note=note,
+                # The customer's text, shown as text (not HTML).
+                note=plaintext2html(note) if note else False,
                 user_id=(
                     visit.contract_id.user_id or visit.user_id or self.env.user
                 ).id,

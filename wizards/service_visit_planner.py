@@ -521,6 +521,8 @@ class ServiceVisitPlanner(models.Model):
                 lambda v, since=planner.date_proposed: v.state
                 not in ("to_plan", "planned")
                 or v.dunning_held
+                or v.contract_id.state != "running"
+                or v.contract_id.dunning_suspended
                 or (v.write_date and v.write_date > since)
             )
             if changed:
@@ -529,6 +531,18 @@ class ServiceVisitPlanner(models.Model):
                         "These visits changed since the proposal; plan again: "
                         "%(names)s",
                         names=", ".join(changed.mapped("name")),
+                    )
+                )
+            strangers = lines.user_id.filtered(
+                lambda u, planner=planner: u not in planner.user_ids
+                or not u.has_group("service_contract.group_service_contract_technician")
+            )
+            if strangers:
+                raise UserError(
+                    self.env._(
+                        "Only the planning's technicians can be given visits: "
+                        "%(names)s",
+                        names=", ".join(strangers.mapped("name")),
                     )
                 )
             moved = self.env["service.intervention"]
@@ -588,15 +602,22 @@ class ServiceVisitPlannerLine(models.Model):
     _name = "service.visit.planner.line"
     _description = "Visit Planner Proposal"
     _order = "user_id, date_start, sequence, id"
+    _check_company_auto = True
 
     planner_id = fields.Many2one(
         "service.visit.planner", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="planner_id.company_id", store=True)
     intervention_id = fields.Many2one(
-        "service.intervention", string="Visit", required=True, ondelete="cascade"
+        "service.intervention",
+        string="Visit",
+        required=True,
+        ondelete="cascade",
+        check_company=True,
     )
-    user_id = fields.Many2one("res.users", string="Technician", required=True)
+    user_id = fields.Many2one(
+        "res.users", string="Technician", required=True, check_company=True
+    )
     date_start = fields.Datetime(string="Start", required=True)
     date_stop = fields.Datetime(string="End", required=True)
     day = fields.Date(compute="_compute_day", store=True)
@@ -637,13 +658,18 @@ class ServiceVisitPlannerUnplaced(models.Model):
     _name = "service.visit.planner.unplaced"
     _description = "Visit Not Placed by the Planner"
     _order = "reason, id"
+    _check_company_auto = True
 
     planner_id = fields.Many2one(
         "service.visit.planner", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="planner_id.company_id", store=True)
     intervention_id = fields.Many2one(
-        "service.intervention", string="Visit", required=True, ondelete="cascade"
+        "service.intervention",
+        string="Visit",
+        required=True,
+        ondelete="cascade",
+        check_company=True,
     )
     reason = fields.Selection(UNPLACED_REASONS, required=True)
     date_window_start = fields.Date(related="intervention_id.date_window_start")

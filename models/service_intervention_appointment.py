@@ -430,9 +430,7 @@ class ServiceContract(models.Model):
             .sudo()
             .search([("contract_id", "in", self.ids)])
         )
-        contract_of = dict(
-            zip(visits.ids, visits.mapped("contract_id.id"), strict=True)
-        )
+        contract_of = {visit.id: visit.contract_id.id for visit in visits}
         groups = Rating._read_group(
             [
                 ("res_model", "=", "service.intervention"),

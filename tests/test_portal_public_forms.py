@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lxml import etree, html
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..models.service_lifecycle_guard import lifecycle_write
@@ -26,6 +26,8 @@ FORMS = {
     "/contract/terminate/summary",
     "/contract/terminate/confirm",
     "/my/breakdown/submit",
+    "/my/interventions/#{visit.id}/confirm",
+    "/my/interventions/#{visit.id}/reschedule",
 }
 TERMINATION_FIELDS = {"name", "email", "street", "zip", "reference", "date", "reason"}
 
@@ -159,7 +161,11 @@ class TestPublicForms(HttpCase):
         actions = set()
         for path in sorted(MODULE.glob("views/*_templates.xml")):
             for form in etree.parse(str(path)).iter("form"):
-                actions.add(form.get("action") or form.get("t-att-action"))
+                actions.add(
+                    form.get("action")
+                    or form.get("t-att-action")
+                    or form.get("t-attf-action")
+                )
         self.assertEqual(actions, FORMS)
 
     def test_online_termination_form(self):
@@ -273,6 +279,38 @@ class TestPublicForms(HttpCase):
         )
         self.assertEqual(photos.mapped("name"), ["e42.png"])
         self.assertTrue(re.search(re.escape(breakdown.name), response.text))
+
+    def test_visit_appointment_forms(self):
+        technician = new_test_user(
+            self.env,
+            login="sc_forms_technician",
+            groups="base.group_user,service_contract.group_service_contract_technician",
+        )
+        start = fields.Datetime.to_datetime(self.today + timedelta(days=7))
+        visit = self.env["service.intervention"].create(
+            {
+                "contract_id": self.site_contract.id,
+                "site_id": self.site.id,
+                "date_due": start.date(),
+                "user_id": technician.id,
+                "date_planned_start": start.replace(hour=8),
+            }
+        )
+        visit.action_plan()
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        url = f"/my/interventions/{visit.id}"
+        form = self._form(self.url_open(url), f"{url}/confirm")
+        response = self._submit(form, {"csrf_token"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(visit.appointment_state, "confirmed")
+        # Confirmed: the page still offers another date, with a note.
+        form = self._form(self.url_open(url), f"{url}/reschedule")
+        typed = {"note": "Only on Thursday mornings"}
+        response = self._submit(form, {"csrf_token", "note"}, typed)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(visit.state, "to_plan")
+        self.assertEqual(visit.appointment_state, "reschedule_requested")
+        self.assertEqual(visit.reschedule_note, typed["note"])
 
     def test_breakdown_form_keeps_its_values_on_errors(self):
         self.authenticate(self.portal_user.login, self.portal_user.login)

@@ -8,7 +8,7 @@ and capacity. Never moves a visit once placed. No dependency.
 
 import time as _time
 
-from .problem import LATE_RESPONSE, NO_CAPACITY, Assignment, Plan
+from .problem import NO_CAPACITY, Plan
 from .solver import qualified_routes
 
 
@@ -109,18 +109,6 @@ def plan_greedy(problem):
         if not stops:
             continue
         starts = _fits(problem, route, stops)
-        previous, assignments = route.start_location, []
-        for visit, start in zip(stops, starts, strict=True):
-            before = problem.travel[previous][visit.location]
-            end = start + visit.duration
-            assignments.append(Assignment(visit.key, route.key, start, end, before))
-            plan.travel += before
-            if visit.deadline is not None and start > visit.deadline:
-                plan.warnings[visit.key] = LATE_RESPONSE
-            if visit.due is not None and start > visit.due:
-                plan.lateness += start - visit.due
-            previous = visit.location
-        plan.travel += problem.travel[previous][route.end_location]
-        plan.routes[route.key] = assignments
+        plan.add_route(problem, route, zip(stops, starts, strict=True))
     plan.stats = {"seconds": round(_time.perf_counter() - started, 3)}
     return plan

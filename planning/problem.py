@@ -82,6 +82,25 @@ class Plan:
     lateness: int = 0  # total minutes after the visits' due starts
     stats: dict = field(default_factory=dict)
 
+    def add_route(self, problem, route, stops):
+        """Record a route's stops, [(Visit, start), ...] in visiting order:
+        their assignments, the travel (the return included), the lateness
+        and the breakdowns started after their deadline."""
+        previous, assignments = route.start_location, []
+        for visit, start in stops:
+            before = problem.travel[previous][visit.location]
+            end = start + visit.duration
+            assignments.append(Assignment(visit.key, route.key, start, end, before))
+            self.travel += before
+            if visit.deadline is not None and start > visit.deadline:
+                self.warnings[visit.key] = LATE_RESPONSE
+            if visit.due is not None and start > visit.due:
+                self.lateness += start - visit.due
+            previous = visit.location
+        if assignments:
+            self.travel += problem.travel[previous][route.end_location]
+            self.routes[route.key] = assignments
+
     @property
     def assignments(self):
         return [a for stops in self.routes.values() for a in stops]

@@ -13,11 +13,9 @@ import time as _time
 from dataclasses import replace
 
 from .problem import (
-    LATE_RESPONSE,
     NO_CAPACITY,
     NO_ROUTE_IN_WINDOW,
     NO_SKILL,
-    Assignment,
     Plan,
     PlannerUnavailable,
 )
@@ -260,25 +258,15 @@ def _read_plan(plan, problem, visits, model, solution, clock=None):
     routing, manager, time_dim = model
     for v, route in enumerate(problem.routes):
         index = solution.Value(routing.NextVar(routing.Start(v)))
-        previous, stops = route.start_location, []
+        stops = []
         while not routing.IsEnd(index):
             visit = visits[manager.IndexToNode(index)]
             start = solution.Value(time_dim.CumulVar(index))
             if clock is not None:
                 start = clock.to_clock(start)
-            before = problem.travel[previous][visit.location]
-            end = start + visit.duration
-            stops.append(Assignment(visit.key, route.key, start, end, before))
-            plan.travel += before
-            if visit.deadline is not None and start > visit.deadline:
-                plan.warnings[visit.key] = LATE_RESPONSE
-            if visit.due is not None and start > visit.due:
-                plan.lateness += start - visit.due
-            previous = visit.location
+            stops.append((visit, start))
             index = solution.Value(routing.NextVar(index))
-        if stops:
-            plan.travel += problem.travel[previous][route.end_location]
-            plan.routes[route.key] = stops
+        plan.add_route(problem, route, stops)
     placed = {a.visit for a in plan.assignments}
     for visit in visits:
         if visit.key not in placed:

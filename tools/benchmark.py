@@ -417,7 +417,8 @@ def prepare_dashboard(env, n):
             INSERT INTO service_intervention (
                 name, contract_id, company_id, partner_id, kind, is_covered,
                 date_due, date_window_start, date_window_end, date_calendar,
-                user_id, state, duration_expected, duration_actual, date_done,
+                user_id, state, appointment_state, duration_expected,
+                duration_actual, date_done,
                 create_uid, create_date, write_uid, write_date)
             SELECT 'INT/B/' || c.id || '/' || g, c.id, c.company_id, c.partner_id,
                    'preventive', true, v.due, v.due - 15, v.due + 15,
@@ -427,7 +428,7 @@ def prepare_dashboard(env, n):
                         THEN 'done'
                         WHEN v.due < %(today)s + 30 THEN 'planned'
                         ELSE 'to_plan' END,
-                   1.5, 1.5, v.due + time '10:00',
+                   'none', 1.5, 1.5, v.due + time '10:00',
                    1, now() at time zone 'UTC', 1, now() at time zone 'UTC'
               FROM service_contract c
              CROSS JOIN generate_series(0, 3) g

@@ -433,6 +433,26 @@ class TestPlanningGreedy(unittest.TestCase):
         self.assertLessEqual(plan_cost(problem, plan), plan_cost(problem, greedy))
         self.assertGreaterEqual(len(plan.assignments), len(greedy.assignments))
 
+    def test_month_search_starts_from_the_greedy_plan(self):
+        # 49 technician-days with shared lunches and a fixed appointment:
+        # the search starts from the greedy plan and only improves it.
+        problem = random_problem(2, n_visits=80, n_days=25)
+        for route in problem.routes:
+            lunch = route.start - H8 + 12 * 60
+            route.breaks = [(lunch, lunch, 90)]
+        greedy = plan_greedy(problem)
+        first = next(iter(greedy.routes.values()))[0]
+        visit = next(v for v in problem.visits if v.key == first.visit)
+        visit.fixed = (first.route, first.start)
+        plan = solve(problem, time_limit=2)
+        self.assertEqual(check(problem, plan), [])
+        self.assertEqual(
+            (plan.stats["status"], plan.stats["start"]), ("solved", "greedy")
+        )
+        self.assertLessEqual(plan_cost(problem, plan), plan_cost(problem, greedy))
+        self.assertLess(plan.travel, greedy.travel)
+        self.assertGreaterEqual(len(plan.assignments), len(greedy.assignments))
+
     def test_greedy_keeps_fixed_visits_breaks_and_capacity(self):
         problem, _xs = line_problem()
         for route in problem.routes:

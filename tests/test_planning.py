@@ -397,6 +397,60 @@ class TestPlanner(PlanningCase):
             "no_coordinates",
         )
 
+    def test_sites_geocoded_with_the_configured_geocoder(self):
+        def site(name, street):
+            return self.env["res.partner"].create(
+                {
+                    "name": name,
+                    "type": "site",
+                    "parent_id": self.customer.id,
+                    "street": street,
+                    "city": "Lyon",
+                }
+            )
+
+        found, lost = site("Found", "1 rue Garibaldi"), site("Lost", "Nowhere")
+        self.contract.site_ids |= found | lost
+        visits = self._visit(site=found) | self._visit(site=lost)
+        asked = []
+
+        def geo_find(geocoder, address, **kwargs):
+            asked.append(address)
+            return (45.7601, 4.8519) if "Garibaldi" in address else None
+
+        geocoder = type(self.env["base.geocoder"])
+        planner = self._planner().with_context(force_geo_localize=True)
+        with patch.object(geocoder, "geo_find", geo_find):
+            # No geocoder configured: nothing is looked up.
+            planner.action_plan()
+            self.assertEqual(asked, [])
+            self.env["ir.config_parameter"].sudo().set_param(
+                "base_geolocalize.geo_provider",
+                self.env.ref("base_geolocalize.geoprovider_open_street").id,
+            )
+            planner.action_plan()
+        self.assertEqual(
+            (found.partner_latitude, found.partner_longitude), (45.7601, 4.8519)
+        )
+        self.assertTrue(self._lines(planner, visits[0]))
+        self.assertEqual(
+            planner.unplaced_ids.filtered(
+                lambda u: u.intervention_id == visits[1]
+            ).reason,
+            "no_coordinates",
+        )
+        # A geocoder that cannot be reached: the others are still planned.
+        asked.clear()
+        with (
+            patch.object(geocoder, "geo_find", side_effect=UserError("Offline")),
+            mute_logger(
+                "odoo.addons.service_contract.models.service_planning_intervention"
+            ),
+        ):
+            planner.action_plan()
+        self.assertTrue(self._lines(planner, visits[0]))
+        self.assertIn(visits[1], planner.unplaced_ids.intervention_id)
+
     def test_without_ortools(self):
         self._visit()
         planner = self._planner()

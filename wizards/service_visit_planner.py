@@ -320,7 +320,9 @@ class ServiceVisitPlanner(models.Model):
                 )
         visits, left_out, opening = [], {}, {}
         planned = self._planned_visits()
-        for visit in self._visits_to_plan() | planned:
+        to_place = self._visits_to_plan() | planned
+        to_place._planning_geocode()
+        for visit in to_place:
             point = visit._planning_location()
             if point is None:
                 left_out[visit.id] = NO_COORDINATES

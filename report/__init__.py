@@ -5,3 +5,4 @@ from . import service_contract_mrr_report
 from . import service_contract_profitability_report
 from . import service_equipment_logbook
 from . import service_contract_mrr_month_report
+from . import service_visit_rating_dashboard

@@ -2,7 +2,7 @@
 records behind its figure, for a manager and for a contract user without
 accounting rights."""
 
-from datetime import date
+from datetime import date, datetime
 
 from freezegun import freeze_time
 
@@ -87,6 +87,33 @@ class TestDashboard(InvoicingCase):
             }
         )
         done.action_done()
+        # The customers' ratings of visits, by the day they were given: three
+        # within 12 months (two satisfied), one older, one never given.
+        model = cls.env["ir.model"]._get_id("service.intervention")
+        given = {
+            5: datetime(2026, 6, 1, 10),
+            4: datetime(2026, 1, 10, 10),
+            1: datetime(2025, 7, 1, 10),
+            3: datetime(2025, 6, 1, 10),
+            0: datetime(2026, 6, 2, 10),
+        }
+        for rating, when in given.items():
+            record = cls.env["rating.rating"].create(
+                {
+                    "res_model_id": model,
+                    "res_id": visit(
+                        date(2026, 5, 1), date(2026, 5, 10), cls.technician, "cancel"
+                    ).id,
+                    "rating": rating,
+                    "consumed": bool(rating),
+                }
+            )
+            record.flush_recordset()
+            # The day it was given (the ORM stamps the database's clock).
+            cls.env.cr.execute(
+                "UPDATE rating_rating SET write_date = %s WHERE id = %s",
+                (when, record.id),
+            )
 
         # Overdue: two invoices of the contract customer, one of a customer
         # without contract, one not due yet.
@@ -164,6 +191,7 @@ class TestDashboard(InvoicingCase):
                 "visits_late",
                 "overdue",
                 "least_profitable",
+                "visit_rating",
             ],
         )
         # MRR: the four running contracts (310.00 a month each; the
@@ -193,6 +221,12 @@ class TestDashboard(InvoicingCase):
         # Least profitable: the four running contracts, one losing 100.00.
         self.assertEqual(self.ending.margin, -100.0)
         self.assertEqual(self._figures(tiles["least_profitable"]), (4, 1, -100.0))
+        # Visit satisfaction: 2 of the 3 ratings of 12 months are 4 or 5
+        # (67 %), 3.3 / 5 on average.
+        self.assertEqual(self._figures(tiles["visit_rating"]), (67, 3, 0.0))
+        self.assertEqual(
+            tiles["visit_rating"].description, "3 ratings, 3.3 / 5 on average."
+        )
         # Health is computed by its scheduled action: nothing at risk yet.
         self.assertEqual(self._figures(tiles["at_risk"]), (0, 0, 0.0))
 
@@ -222,7 +256,13 @@ class TestDashboard(InvoicingCase):
         tiles = self._tiles(self.manager)
         for key, tile in tiles.items():
             with self.subTest(tile=key):
-                self.assertEqual(self._open(tile), tile.record_count)
+                # The satisfaction tile's figure is a share of its ratings.
+                count = (
+                    tile.record_count_secondary
+                    if key == "visit_rating"
+                    else tile.record_count
+                )
+                self.assertEqual(self._open(tile), count)
         action = tiles["visits_late"].action_open()
         self.assertEqual(
             self.env["service.intervention"].search(action["domain"]), self.late
@@ -245,7 +285,7 @@ class TestDashboard(InvoicingCase):
             self.env["account.move"].with_user(self.contract_user).has_access("read")
         )
         tiles = self._tiles(self.contract_user)
-        self.assertEqual(len(tiles), 10)
+        self.assertEqual(len(tiles), 11)
         for key, tile in tiles.items():
             with self.subTest(tile=key):
                 self._open(tile)

@@ -600,10 +600,11 @@ class ServiceVisitPlanner(models.Model):
         return action
 
 
-class ServiceVisitPlannerLine(models.Model):
-    _name = "service.visit.planner.line"
-    _description = "Visit Planner Proposal"
-    _order = "user_id, date_start, sequence, id"
+class ServiceVisitPlannerItem(models.AbstractModel):
+    """A visit of a planning: placed (a line) or not (unplaced)."""
+
+    _name = "service.visit.planner.item"
+    _description = "Visit of a Planning"
     _check_company_auto = True
 
     planner_id = fields.Many2one(
@@ -617,6 +618,14 @@ class ServiceVisitPlannerLine(models.Model):
         ondelete="cascade",
         check_company=True,
     )
+
+
+class ServiceVisitPlannerLine(models.Model):
+    _name = "service.visit.planner.line"
+    _inherit = "service.visit.planner.item"
+    _description = "Visit Planner Proposal"
+    _order = "user_id, date_start, sequence, id"
+
     user_id = fields.Many2one(
         "res.users", string="Technician", required=True, check_company=True
     )
@@ -658,21 +667,10 @@ class ServiceVisitPlannerLine(models.Model):
 
 class ServiceVisitPlannerUnplaced(models.Model):
     _name = "service.visit.planner.unplaced"
+    _inherit = "service.visit.planner.item"
     _description = "Visit Not Placed by the Planner"
     _order = "reason, id"
-    _check_company_auto = True
 
-    planner_id = fields.Many2one(
-        "service.visit.planner", required=True, ondelete="cascade", index=True
-    )
-    company_id = fields.Many2one(related="planner_id.company_id", store=True)
-    intervention_id = fields.Many2one(
-        "service.intervention",
-        string="Visit",
-        required=True,
-        ondelete="cascade",
-        check_company=True,
-    )
     reason = fields.Selection(UNPLACED_REASONS, required=True)
     date_window_start = fields.Date(related="intervention_id.date_window_start")
     date_window_end = fields.Date(related="intervention_id.date_window_end")

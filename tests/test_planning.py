@@ -166,6 +166,26 @@ class TestPlanner(PlanningCase):
         self.assertEqual(self._lines(planner, early).user_id, self.alice)
         self.assertEqual(planner.unplaced_ids.intervention_id, late)
         self.assertEqual(planner.unplaced_ids.reason, "no_skill")
+        # Moved by hand to a technician without the skill: refused.
+        line = self._lines(planner, early)
+        start, stop = line.date_start, line.date_stop
+        line.user_id = self.bob
+        with self.assertRaisesRegex(UserError, "lack a skill"):
+            planner.action_confirm()
+        self.assertEqual(
+            (early.state, early.user_id), ("to_plan", self.env["res.users"])
+        )
+        # Back to Alice, but after her certification expired: refused too.
+        line.write(
+            {
+                "user_id": self.alice.id,
+                "date_start": datetime(2026, 4, 1, 8),
+                "date_stop": datetime(2026, 4, 1, 9),
+            }
+        )
+        with self.assertRaisesRegex(UserError, "lack a skill"):
+            planner.action_confirm()
+        line.write({"date_start": start, "date_stop": stop})
         planner.action_confirm()
         self.assertEqual(late.state, "to_plan")
         self.assertValid(early)

@@ -547,6 +547,23 @@ class ServiceVisitPlanner(models.Model):
                         names=", ".join(strangers.mapped("name")),
                     )
                 )
+            unqualified = [
+                line
+                for line in lines
+                if line.intervention_id.skill_ids
+                - line.user_id._service_skills_on(line.day)
+            ]
+            if unqualified:
+                raise UserError(
+                    self.env._(
+                        "These technicians lack a skill their visits require "
+                        "that day: %(names)s",
+                        names=", ".join(
+                            f"{line.intervention_id.name} ({line.user_id.name})"
+                            for line in unqualified
+                        ),
+                    )
+                )
             moved = self.env["service.intervention"]
             for line in lines:
                 visit = line.intervention_id

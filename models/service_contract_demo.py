@@ -18,6 +18,10 @@ REVISION_LOGGER = "odoo.addons.service_contract.models.service_contract_revision
 _DEMO_DEFER_PDF = ContextVar("service_contract_demo_defer_pdf", default=False)
 
 
+# The ratings the demo customers give their visits, in turn.
+DEMO_RATINGS = (5, 5, 4, 5, 1, 5, 3, 5)
+
+
 class ServiceContract(models.Model):
     """Demo data only (demo/service_contract_demo.xml): bring the history of
     the demo contracts up to the install day through the module's real
@@ -393,4 +397,8 @@ class ServiceIntervention(models.Model):
                 if visit.certificate_required:
                     visit._attach_certificate()
                     visit._send_certificate()
+            # The customer answers the rating request (mostly satisfied).
+            if visit.rating_ids:
+                rate = DEMO_RATINGS[visit.id % len(DEMO_RATINGS)]
+                visit.rating_apply(rate, rating=visit.rating_ids[:1])
         return True

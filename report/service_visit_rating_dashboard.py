@@ -2,6 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import fields, models
 from odoo.tools import SQL
+from odoo.tools.misc import formatLang
 
 from odoo.addons.rating.models.rating_data import RATING_LIMIT_SATISFIED
 
@@ -55,7 +56,7 @@ class ServiceContractDashboard(models.Model):
         _ = self.env._
         if not self.record_count_secondary:
             return _("No visit rated yet.")
-        average = f"{self.amount_secondary:.1f}"
+        average = formatLang(self.env, self.amount_secondary, digits=1)
         if self.record_count_secondary == 1:
             return _("1 rating, %(average)s / 5.", average=average)
         return _(

@@ -86,7 +86,7 @@ class TestLifecycle(ServiceContractCase):
         contract.invalidate_recordset()
         contract.action_sign()
         self.assertEqual(contract.state, "running")
-        self.assertEqual(contract.date_signed, fields.Date.context_today(contract))
+        self.assertEqual(contract.date_signed, contract.company_id._service_today())
         self._flush_tracking()
         contract.invalidate_recordset()
         tracked = contract.message_ids.tracking_value_ids.filtered(

@@ -85,12 +85,17 @@ class TestServiceContractUi(HttpCase):
     def test_contract_tour(self):
         Contract = self.env["service.contract"]
         self.assertFalse(Contract.search([("partner_id", "=", self.customer.id)]))
-        today_before = self._admin_today()
+        # The contract's dates are the company's day, the dates the admin
+        # types the admin's: they differ between the two midnights.
+        today_before = {self._admin_today(), self.env.company._service_today()}
 
         self.start_tour("/odoo", "service_contract_tour", login="admin")
 
-        today_after = self._admin_today()
-        days = {today_before, today_after}
+        days = {
+            *today_before,
+            self._admin_today(),
+            self.env.company._service_today(),
+        }
         contract = Contract.search([("partner_id", "=", self.customer.id)])
         self.assertEqual(len(contract), 1, "the tour creates exactly one contract")
         self.assertEqual(contract.template_id, self.template)

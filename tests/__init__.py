@@ -73,3 +73,4 @@ from . import test_dunning_ui
 from . import test_dunning_concurrency
 from . import test_visit_messages
 from . import test_ui_on_my_way
+from . import test_query_counts

@@ -121,6 +121,8 @@ class ServiceContract(models.Model):
                 for day, domain, records in todo
             ]
         total = sum(len(records) for _day, _domain, records in todo)
+        if total > batch_size:
+            self._trigger_cron_workers()
         processed = 0
         results = []
         for day, domain, records in todo:
@@ -156,6 +158,40 @@ class ServiceContract(models.Model):
                     # Fresh data for the next batch, a cache that does not grow.
                     self.env.invalidate_all()
         return results
+
+    @api.model
+    def _trigger_cron_workers(self):
+        """In a scheduled action with more than one batch to do, start its
+        copies now: the other active scheduled actions of the same model and
+        code. Odoo gives each one to a free cron worker (``ir.cron`` locks a
+        running action's row, so one action runs on one worker at a time);
+        they take the same batches in the same order, and the lock of each
+        batch (SKIP LOCKED, ``_lock_cron_batch``) gives every batch to one
+        of them. A copy already triggered for now is not triggered again."""
+        Cron = self.env["ir.cron"].sudo()
+        cron = Cron.browse(self.env.context.get("cron_id")).exists()
+        if not cron:
+            return
+        copies = Cron.search(
+            [
+                ("id", "!=", cron.id),
+                ("model_id", "=", cron.model_id.id),
+                ("code", "=", cron.code),
+            ]
+        )
+        triggered = (
+            self.env["ir.cron.trigger"]
+            .sudo()
+            .search(
+                [
+                    ("cron_id", "in", copies.ids),
+                    ("call_at", "<=", fields.Datetime.now()),
+                ]
+            )
+            .cron_id
+        )
+        for copy in copies - triggered:
+            copy._trigger()
 
     @api.model
     def _cron_process_terms(self, today=None):

@@ -95,6 +95,62 @@ class TestCronDeclarations(ServiceContractCase):
 
 
 @tagged("post_install", "-at_install")
+class TestCronWorkers(ServiceContractCase):
+    """A scheduled action with more than one batch to do starts its copies
+    (the other active scheduled actions of the same code), so that every
+    free cron worker takes a share of the batches."""
+
+    def setUp(self):
+        super().setUp()
+        self.main = self.env.ref("service_contract.ir_cron_create_invoices")
+        self.copy = self.env.ref("service_contract.ir_cron_create_invoices_worker_2")
+        self.Trigger = self.env["ir.cron.trigger"]
+        self.Trigger.search([]).unlink()
+        self.contracts = self._create_running_contract() | (
+            self._create_running_contract()
+        )
+
+    def _run(self, cron):
+        self.env["service.contract"].with_context(
+            cron_id=cron.id
+        )._cron_create_invoices(today=date(2024, 3, 15))
+
+    def test_the_invoicing_ships_with_a_copy(self):
+        self.assertEqual(self.copy.code, self.main.code)
+        self.assertTrue(self.copy.active)
+
+    def test_several_batches_start_the_copies(self):
+        self.env["ir.config_parameter"].set_param(
+            "service_contract.invoice_batch_size", "1"
+        )
+        self._run(self.main)
+        self.assertEqual(self.Trigger.search([]).cron_id, self.copy)
+        self.assertEqual(self.contracts.mapped("invoice_count"), [1, 1])
+        # Not a second time while the first trigger is pending.
+        self._run(self.main)
+        self.assertEqual(len(self.Trigger.search([])), 1)
+
+    def test_the_copy_starts_the_main_action(self):
+        self.env["ir.config_parameter"].set_param(
+            "service_contract.invoice_batch_size", "1"
+        )
+        self._run(self.copy)
+        self.assertEqual(self.Trigger.search([]).cron_id, self.main)
+
+    def test_one_batch_starts_nothing(self):
+        self._run(self.main)
+        self.assertFalse(self.Trigger.search([]))
+        self.assertEqual(self.contracts.mapped("invoice_count"), [1, 1])
+
+    def test_a_manual_run_starts_nothing(self):
+        self.env["ir.config_parameter"].set_param(
+            "service_contract.invoice_batch_size", "1"
+        )
+        self.env["service.contract"]._cron_create_invoices(today=date(2024, 3, 15))
+        self.assertFalse(self.Trigger.search([]))
+
+
+@tagged("post_install", "-at_install")
 class TestCronTimeZone(ServiceContractCase):
     """At 2026-06-30 13:00 UTC, it is already 2026-07-01 01:00 in Auckland.
     Contracts started on 2025-07-01 for one year end on 2026-06-30: the

@@ -74,3 +74,53 @@ class TestConcurrentInvoicing(ConcurrencyCase):
             )
             self.assertEqual(len(lines), 18)
             self.assertEqual(sum(results), 18)
+
+    def _remove_triggers(self, before):
+        """Remove the triggers the scheduled actions left (to start their
+        copy, to retry soon): committed, they would outlive the test."""
+        with self.registry.cursor() as cr:
+            Trigger = self._env(cr)["ir.cron.trigger"]
+            Trigger.search([("id", "not in", before)]).unlink()
+
+    @mute_logger("odoo.sql_db")
+    def test_the_two_scheduled_actions_share_the_run(self):
+        """The invoicing and its copy (the second worker), each run as
+        Odoo's cron runner does (its id in the context), at the same time:
+        each period invoiced once, by one of them."""
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            crons = iter(
+                [
+                    env.ref("service_contract.ir_cron_create_invoices").id,
+                    env.ref("service_contract.ir_cron_create_invoices_worker_2").id,
+                ]
+            )
+            before = env["ir.cron.trigger"].search([]).ids
+        self.addCleanup(self._remove_triggers, before)
+
+        def worker(results):
+            cron_id = next(crons)  # one each (atomic under the GIL)
+            with self.registry.cursor() as cr:
+                env = self._env(cr)(context={"cron_id": cron_id})
+                results.append(
+                    env["service.contract"]._cron_create_invoices(today=self.today)
+                )
+
+        results = self._run_twice_concurrently(worker)
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            periods = env["service.contract.period"].search(
+                [
+                    ("contract_id", "in", self.record_ids["service.contract"]),
+                    ("invoice_date", "<=", self.today),
+                ]
+            )
+            # A batch left to the other worker's transaction is retried by
+            # the scheduled action's next run: run it as it would.
+            results.append(
+                env["service.contract"]._cron_create_invoices(today=self.today)
+            )
+            self.assertEqual(len(periods), 18)
+            self.assertEqual(set(periods.mapped("state")), {"invoiced"})
+            self.assertEqual(len(periods.move_id), 18)
+            self.assertEqual(sum(results), 18)

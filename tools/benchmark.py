@@ -7,6 +7,10 @@ deleted before the next one.
 """
 
 import argparse
+import json
+import resource
+import subprocess
+import sys
 import time
 from contextlib import contextmanager
 from datetime import date
@@ -14,6 +18,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 import odoo
+import odoo.service.db
 from odoo import SUPERUSER_ID, Command, api
 from odoo.tools import SQL
 
@@ -37,8 +42,8 @@ def ensure_chart_of_accounts(env):
         env["account.chart.template"].try_loading("generic_coa", company)
 
 
-def prepare_invoicing(env, n):
-    """N contracts of ours and N OCA contracts: one monthly line each,
+def prepare_invoicing(env, n, oca=True):
+    """N contracts of ours and (with ``oca``) N OCA contracts: one monthly line each,
     invoiced in advance, N/10 customers, all due today.
 
     Ours started last month, whose invoices are created here (not timed)
@@ -74,6 +79,8 @@ def prepare_invoicing(env, n):
         today=start - relativedelta(days=1)
     )
     assert history == n, history
+    if not oca:
+        return today, contracts
     env["contract.contract"].create(
         [
             {
@@ -215,6 +222,147 @@ def report_invoicing(n, results):
     print(
         f"ratio ours grouped / OCA (speed):    {rate('ours_grouped') / rate('oca'):.2f}"
     )
+
+
+# ----------------------------------------------------------------------
+# A measure starts from a copy of the database, not from a cleanup
+# ----------------------------------------------------------------------
+
+
+def snapshot(registry, template):
+    """Copy the database of ``registry`` to ``template`` (Odoo's duplicate:
+    PostgreSQL's CREATE DATABASE ... TEMPLATE, a file copy). Putting it back
+    takes seconds where deleting what a measure made (``moves.unlink()``)
+    took minutes."""
+    odoo.service.db.exp_drop(template)
+    odoo.service.db.exp_duplicate_database(registry.db_name, template)
+
+
+def restore(registry, template):
+    """Put the database back as it was at ``snapshot``: its new registry."""
+    db = registry.db_name
+    odoo.service.db.exp_drop(db)
+    odoo.service.db.exp_duplicate_database(template, db)
+    return odoo.modules.registry.Registry(db)
+
+
+# ----------------------------------------------------------------------
+# Cron workers: the monthly invoicing on one worker, then on two
+# ----------------------------------------------------------------------
+
+WORKER_CRONS = [
+    "service_contract.ir_cron_create_invoices",
+    "service_contract.ir_cron_create_invoices_worker_2",
+]
+
+
+def bench_workers(registry, n, config):
+    """The same month invoiced by one cron worker, then by two at once (the
+    invoicing scheduled action and its copy, each in its own process as on
+    an Odoo server with ``--max-cron-threads=2``), from the same copy of
+    the database. Checked after each: every period invoiced exactly once."""
+    with registry.cursor() as cr:
+        env = environment(cr)
+        today, _contracts = prepare_invoicing(env, n, oca=False)
+        cron_ids = [env.ref(xmlid).id for xmlid in WORKER_CRONS]
+    analyze(registry)
+    template = f"{registry.db_name}_template"
+    snapshot(registry, template)
+    results = {}
+    try:
+        for workers in (1, 2):
+            registry = restore(registry, template)
+            results[workers] = run_workers(
+                registry, config, today, n, cron_ids[:workers]
+            )
+    finally:
+        odoo.service.db.exp_drop(template)
+    print(f"\nThe month's invoicing on cron workers, N = {n} contracts")
+    print(f"{'workers':<10}{'seconds':>10}{'contracts/s':>14}{'peak RSS MB':>14}")
+    for workers, (elapsed, rss) in results.items():
+        print(f"{workers:<10}{elapsed:>10.2f}{n / elapsed:>14.1f}{rss:>14.0f}")
+    print(f"ratio two workers / one (speed): {results[1][0] / results[2][0]:.2f}")
+
+
+def run_workers(registry, config, today, n, cron_ids):
+    """Start one process per scheduled action of ``cron_ids``, each running
+    it as Odoo's cron runner does (its id in the context); time them from
+    the moment they are all told to go until the last one ends. Return
+    (seconds, the largest peak RSS of a worker in MB)."""
+    odoo.sql_db.close_db(registry.db_name)
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "-c",
+                config,
+                "-d",
+                registry.db_name,
+                "cron-worker",
+                "--cron-id",
+                str(cron_id),
+                "--today",
+                today.isoformat(),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for cron_id in cron_ids
+    ]
+    for worker in workers:
+        assert worker.stdout.readline().strip() == "ready"
+    start = time.perf_counter()
+    for worker in workers:
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    reports = [json.loads(worker.stdout.readline()) for worker in workers]
+    elapsed = time.perf_counter() - start
+    for worker in workers:
+        assert worker.wait() == 0
+    done = sum(report["done"] for report in reports)
+    with registry.cursor() as cr:
+        env = environment(cr)
+        # A batch a worker left to the other one's transaction (a
+        # serialization failure) is retried by the next run, as its
+        # scheduled action is triggered again.
+        done += env["service.contract"]._cron_create_invoices(today=today)
+        this_month = today.replace(day=1)
+        cr.execute(
+            """SELECT COUNT(*), COUNT(move_id), COUNT(DISTINCT move_id)
+                 FROM service_contract_period
+                WHERE date_from >= %s AND invoice_date <= %s""",
+            (this_month, today),
+        )
+        periods, invoiced, moves = cr.fetchone()
+        cr.execute(
+            """SELECT COUNT(*) FROM account_move
+                WHERE move_type = 'out_invoice' AND invoice_date >= %s""",
+            (this_month,),
+        )
+        (all_moves,) = cr.fetchone()
+    assert done == periods == invoiced == moves == all_moves == n, (
+        done,
+        periods,
+        invoiced,
+        moves,
+        all_moves,
+        n,
+    )
+    return elapsed, max(report["rss_mb"] for report in reports)
+
+
+def cron_worker(registry, cron_id, today):
+    """A cron worker of ``run_workers``: ready, then invoice when told to."""
+    print("ready", flush=True)
+    sys.stdin.readline()
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"cron_id": cron_id})
+        done = env["service.contract"]._cron_create_invoices(today=today)
+        cr.commit()
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"done": done, "rss_mb": rss_mb}), flush=True)
 
 
 def bench_interventions(registry, n):
@@ -1058,9 +1206,13 @@ def main():
             "revision",
             "import",
             "planning",
+            "workers",
+            "cron-worker",
         ],
     )
     parser.add_argument("n", type=int, nargs="?", default=1000)
+    parser.add_argument("--cron-id", type=int, help="cron-worker: its action")
+    parser.add_argument("--today", help="cron-worker: the day it invoices")
     parser.add_argument(
         "--time-limit", type=float, default=30, help="planning: seconds per solve"
     )
@@ -1084,6 +1236,10 @@ def main():
         bench_revision(registry, args.n)
     elif args.what == "import":
         bench_import(registry, args.n)
+    elif args.what == "workers":
+        bench_workers(registry, args.n, args.config)
+    elif args.what == "cron-worker":
+        cron_worker(registry, args.cron_id, date.fromisoformat(args.today))
     else:
         bench_interventions(registry, args.n)
 

@@ -1,11 +1,14 @@
 from datetime import timedelta
 
+from markupsafe import escape
+
 from odoo import Command, api, fields, models, modules, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .date_utils import notice_deadline, term_end
 from .locking import lock_skip_locked
 from .selection import selection_label
+from .service_batch_runner import write_grouped
 from .service_lifecycle_guard import lifecycle_action
 
 RUNNING_STATES = ("running",)
@@ -763,7 +766,7 @@ class ServiceContract(models.Model):
                         end=contract.date_end,
                     )
                 )
-            contract._renew(contract.date_end + timedelta(days=1))
+            contract._renew({contract.id: (contract.date_end + timedelta(days=1), 1)})
         return True
 
     def action_view_sites(self):
@@ -839,27 +842,39 @@ class ServiceContract(models.Model):
             )
 
     @lifecycle_action
-    def _renew(self, term_start, count=1):
-        """Start ``count`` new terms, the first one on ``term_start``."""
-        self.ensure_one()
-        first_start, end = term_start, False
-        for _index in range(count):
-            end = term_end(term_start, self.renewal_duration, self.renewal_unit)
-            last_start, term_start = term_start, end + timedelta(days=1)
-        self.write(
-            {
-                "date_term_start": last_start,
-                "renewal_count": self.renewal_count + count,
-            }
-        )
-        self.message_post(
-            body=self.env._(
-                "Contract renewed until %(end)s (renewal #%(count)s).",
-                end=fields.Date.to_string(end),
-                count=self.renewal_count,
+    def _renew(self, renewals):
+        """Start new terms: ``renewals`` maps the id of each of these
+        contracts to (the first day of its first new term, the number of
+        new terms). The contracts are written, noted in their chatter and
+        passed to ``_on_renewed`` together (a batch of the scheduled action
+        costs one call of each hook, not one per contract)."""
+        values, notes = [], {}
+        for contract in self:
+            term_start, count = renewals[contract.id]
+            for _index in range(count):
+                end = term_end(
+                    term_start, contract.renewal_duration, contract.renewal_unit
+                )
+                last_start, term_start = term_start, end + timedelta(days=1)
+            values.append(
+                (
+                    contract,
+                    {
+                        "date_term_start": last_start,
+                        "renewal_count": contract.renewal_count + count,
+                    },
+                )
             )
-        )
-        self._on_renewed(first_start, count)
+            notes[contract.id] = escape(
+                self.env._(
+                    "Contract renewed until %(end)s (renewal #%(count)s).",
+                    end=fields.Date.to_string(end),
+                    count=contract.renewal_count + count,
+                )
+            )
+        write_grouped(values)
+        self._message_log_batch(notes)
+        self._on_renewed(renewals)
 
     def _is_notice_late(self, notice_date):
         """Whether a notice received on ``notice_date`` misses the deadline."""
@@ -1035,8 +1050,9 @@ class ServiceContract(models.Model):
     def _on_reset_to_draft(self):
         """The contracts were set back to draft."""
 
-    def _on_renewed(self, term_start, count):
-        """The contract was renewed ``count`` times from ``term_start``."""
+    def _on_renewed(self, renewals):
+        """The contracts were renewed: ``renewals`` maps the id of each one
+        to (the first day of its new terms, their number)."""
 
     def _on_terminated(self, date):
         """The contract was terminated; ``date`` is its last day."""
@@ -1063,6 +1079,7 @@ class ServiceContract(models.Model):
 
     @lifecycle_action
     def _process_terms(self, today):
+        renewing = self.browse()
         for contract in self:
             if contract.date_termination and contract.date_termination < today:
                 contract._close("terminated", contract.date_termination)
@@ -1071,18 +1088,23 @@ class ServiceContract(models.Model):
             elif contract.notice_date:
                 contract._close("notice", contract.date_end)
             elif contract.renewal_type == "tacit":
-                contract._catch_up_renewals(today)
+                renewing |= contract
             else:
                 contract._close("expired", contract.date_end)
+        renewing._catch_up_renewals(today)
 
     def _catch_up_renewals(self, today):
-        """Renew a tacit contract until its current term covers ``today``."""
-        self.ensure_one()
-        term_start = self.date_end + timedelta(days=1)
-        count, start = 0, term_start
-        end = self.date_end
-        while end < today:
-            end = term_end(start, self.renewal_duration, self.renewal_unit)
-            start = end + timedelta(days=1)
-            count += 1
-        self._renew(term_start, count)
+        """Renew tacit contracts until their current term covers ``today``,
+        all together (``_renew``)."""
+        renewals = {}
+        for contract in self:
+            term_start = contract.date_end + timedelta(days=1)
+            count, start = 0, term_start
+            end = contract.date_end
+            while end < today:
+                end = term_end(start, contract.renewal_duration, contract.renewal_unit)
+                start = end + timedelta(days=1)
+                count += 1
+            renewals[contract.id] = (term_start, count)
+        if renewals:
+            self._renew(renewals)

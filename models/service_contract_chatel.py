@@ -74,10 +74,10 @@ class ServiceContract(models.Model):
             contract.chatel_window_start = start
             contract.chatel_window_end = end
 
-    def _on_renewed(self, term_start, count):
+    def _on_renewed(self, renewals):
         """A new term needs a new reminder; the one that was missed leaves the
         contract terminable at any time."""
-        res = super()._on_renewed(term_start, count)
+        res = super()._on_renewed(renewals)
         for contract in self:
             terminable = contract.chatel_applies and not contract.chatel_reminder_date
             if (

@@ -285,8 +285,8 @@ class ServiceContract(models.Model):
         self._generate_periods()
         return res
 
-    def _on_renewed(self, term_start, count):
-        res = super()._on_renewed(term_start, count)
+    def _on_renewed(self, renewals):
+        res = super()._on_renewed(renewals)
         self._generate_periods()
         return res
 

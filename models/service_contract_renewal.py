@@ -97,12 +97,12 @@ class ServiceContract(models.Model):
         "service.contract.renewal", "contract_id", string="Renewed Terms"
     )
 
-    def _on_renewed(self, term_start, count):
-        """Record the ``count`` terms started from ``term_start``."""
-        res = super()._on_renewed(term_start, count)
+    def _on_renewed(self, renewals):
+        """Record the terms each contract started, from its first new one."""
+        res = super()._on_renewed(renewals)
         values = []
         for contract in self:
-            start = term_start
+            start, count = renewals[contract.id]
             first = contract.renewal_count - count + 1
             for number in range(first, contract.renewal_count + 1):
                 values.append(

@@ -348,10 +348,10 @@ class ServiceContract(models.Model):
             body += " " + self.env._("Reason: %(reason)s", reason=reason)
         self.message_post(body=body)
 
-    def _on_renewed(self, term_start, count):
+    def _on_renewed(self, renewals):
         """Requests received after the notice deadline become the notice of
         the new term."""
-        res = super()._on_renewed(term_start, count)
+        res = super()._on_renewed(renewals)
         pending = (
             self.env["service.contract.termination.request"]
             .sudo()
@@ -363,6 +363,7 @@ class ServiceContract(models.Model):
                 request.state = "done"
                 continue
             today = contract.company_id._service_today()
+            term_start = renewals[contract.id][0]
             contract._record_online_notice(min(term_start, today), request.reason)
             request.state = "done"
         return res

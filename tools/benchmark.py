@@ -2,17 +2,21 @@
 (and, for the price revision, OCA `contract_price_revision`).
 
 Run through ``tools/benchmark``, which prepares the database. Each
-measurement starts from the same data: what it creates is rolled back or
-deleted before the next one.
+measurement starts from the same data: what it creates is rolled back,
+deleted, or the database is put back from a copy (``snapshot``,
+``restore``) before the next one.
 """
 
 import argparse
 import json
+import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from collections import defaultdict
+from contextlib import closing, contextmanager
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -128,40 +132,16 @@ def bench_invoicing(registry, n):
         contract_ids = contracts.ids
     analyze(registry)
     # (a) the floor: one batched create of the very same invoices.
-    with registry.cursor() as cr:
-        env = environment(cr)
-        Period = env["service.contract.period"]
-        periods = Period.search(
-            Period._get_due_domain(today) + [("contract_id", "in", contract_ids)]
-        )
-        from odoo.addons.service_contract.models.service_invoicing_context import (
-            InvoicingContext,
-        )
-        from odoo.addons.service_contract.models.service_lifecycle_guard import (
-            lifecycle_write,
-        )
-
-        context = InvoicingContext(env)
-        vals_list = [period._prepare_invoice_vals(context) for period in periods]
-        assert len(vals_list) == n, len(vals_list)
-        env.invalidate_all()
-        # The same invoices, created with the same context as the cron does.
-        Move = env["account.move"].with_context(
-            default_move_type="out_invoice", tracking_disable=True
-        )
-        # Warm up the caches of the process (not timed). The links to the
-        # contracts are written inside lifecycle_write(), as the cron does.
-        with lifecycle_write():
-            Move.create(vals_list[:5])
-            env.flush_all()
-        cr.rollback()
-        env.invalidate_all()
-        with timer(results, "floor"), lifecycle_write():
-            Move.create(vals_list)
-            env.flush_all()
-        cr.rollback()
-    # (b) our scheduled action, committing its batches.
-    results["ours"] = run_ours(registry, today, contract_ids, n, grouped=False)
+    results["floor"] = measure_floor(registry, today, contract_ids, n)
+    # (b) our scheduled action, committing its batches; then the database
+    # back as it was, from a copy.
+    template = f"{registry.db_name}_template"
+    snapshot(registry, template)
+    try:
+        results["ours"] = run_ours(registry, today, contract_ids, n, grouped=False)
+        registry = restore(registry, template)
+    finally:
+        drop_database(template)
     # (c) OCA contract's scheduled action.
     with registry.cursor() as cr:
         env = environment(cr)
@@ -173,13 +153,58 @@ def bench_invoicing(registry, n):
         )
         assert count == n, count
         cr.rollback()
-    # (d) ours, one invoice per customer.
+    # (d) ours, one invoice per customer, and (e) its floor.
     with registry.cursor() as cr:
         env = environment(cr)
         env["service.contract"].browse(contract_ids).write({"group_invoices": True})
         env.flush_all()
+    results["floor_grouped"] = measure_floor(registry, today, contract_ids, n // 10)
     results["ours_grouped"] = run_ours(registry, today, contract_ids, n, grouped=True)
     report_invoicing(n, results)
+
+
+def measure_floor(registry, today, contract_ids, count):
+    """The floor: one ``account.move.create`` of exactly the ``count``
+    invoices our scheduled action makes of the periods due (one per
+    invoice grouping key), with the same context; rolled back."""
+    from odoo.addons.service_contract.models.service_invoicing_context import (
+        InvoicingContext,
+    )
+    from odoo.addons.service_contract.models.service_lifecycle_guard import (
+        lifecycle_write,
+    )
+
+    result = {}
+    with registry.cursor() as cr:
+        env = environment(cr)
+        Period = env["service.contract.period"]
+        periods = Period.search(
+            Period._get_due_domain(today) + [("contract_id", "in", contract_ids)]
+        )
+        groups = defaultdict(list)
+        for period in periods:
+            groups[period._get_invoice_grouping_key()].append(period.id)
+        context = InvoicingContext(env)
+        vals_list = [
+            Period.browse(ids)._prepare_invoice_vals(context) for ids in groups.values()
+        ]
+        assert len(vals_list) == max(count, 1), (len(vals_list), count)
+        env.invalidate_all()
+        Move = env["account.move"].with_context(
+            default_move_type="out_invoice", tracking_disable=True
+        )
+        # Warm up the caches of the process (not timed). The links to the
+        # contracts are written inside lifecycle_write(), as the cron does.
+        with lifecycle_write():
+            Move.create(vals_list[:5])
+            env.flush_all()
+        cr.rollback()
+        env.invalidate_all()
+        with timer(result, "floor"), lifecycle_write():
+            Move.create(vals_list)
+            env.flush_all()
+        cr.rollback()
+    return result["floor"]
 
 
 def run_ours(registry, today, contract_ids, n, grouped):
@@ -196,10 +221,6 @@ def run_ours(registry, today, contract_ids, n, grouped):
         moves = periods.filtered(lambda p: p.date_from >= this_month).move_id
         expected = max(n // 10, 1) if grouped else n
         assert len(moves) == expected, (len(moves), expected)
-        # Back to the initial state for the next measurement (not timed).
-        moves.unlink()
-        cr.commit()
-    analyze(registry)
     return elapsed
 
 
@@ -214,6 +235,7 @@ def report_invoicing(n, results):
         "ours": "(b) service_contract _cron_create_invoices",
         "oca": "(c) OCA contract cron_recurring_create_invoice",
         "ours_grouped": "(d) service_contract, grouped per customer",
+        "floor_grouped": "(e) grouped floor: one account.move.create",
     }
     for key, label in labels.items():
         print(f"{label:<42}{results[key]:>10.2f}{rate(key):>14.1f}")
@@ -221,6 +243,10 @@ def report_invoicing(n, results):
     print(f"ratio ours / OCA (speed):            {rate('ours') / rate('oca'):.2f}")
     print(
         f"ratio ours grouped / OCA (speed):    {rate('ours_grouped') / rate('oca'):.2f}"
+    )
+    print(
+        "ratio ours grouped / grouped floor:  "
+        f"{rate('ours_grouped') / rate('floor_grouped'):.2f}"
     )
 
 
@@ -231,19 +257,30 @@ def report_invoicing(n, results):
 
 def snapshot(registry, template):
     """Copy the database of ``registry`` to ``template`` (Odoo's duplicate:
-    PostgreSQL's CREATE DATABASE ... TEMPLATE, a file copy). Putting it back
-    takes seconds where deleting what a measure made (``moves.unlink()``)
-    took minutes."""
-    odoo.service.db.exp_drop(template)
+    PostgreSQL's CREATE DATABASE ... TEMPLATE, a file copy, and the
+    filestore). Putting it back takes seconds where deleting what a measure
+    made (``moves.unlink()``) took minutes."""
+    drop_database(template)
     odoo.service.db.exp_duplicate_database(registry.db_name, template)
 
 
 def restore(registry, template):
     """Put the database back as it was at ``snapshot``: its new registry."""
     db = registry.db_name
-    odoo.service.db.exp_drop(db)
+    drop_database(db)
     odoo.service.db.exp_duplicate_database(template, db)
     return odoo.modules.registry.Registry(db)
+
+
+def drop_database(name):
+    """Drop the database ``name`` and its filestore, if they exist (Odoo's
+    ``exp_drop`` only sees the databases its ``--database`` lets through)."""
+    odoo.modules.registry.Registry.delete(name)
+    odoo.sql_db.close_db(name)
+    with closing(odoo.sql_db.db_connect("postgres").cursor()) as cr:
+        cr._cnx.autocommit = True
+        cr.execute(SQL("DROP DATABASE IF EXISTS %s WITH (FORCE)", SQL.identifier(name)))
+    shutil.rmtree(odoo.tools.config.filestore(name), ignore_errors=True)
 
 
 # ----------------------------------------------------------------------
@@ -276,11 +313,17 @@ def bench_workers(registry, n, config):
                 registry, config, today, n, cron_ids[:workers]
             )
     finally:
-        odoo.service.db.exp_drop(template)
+        drop_database(template)
     print(f"\nThe month's invoicing on cron workers, N = {n} contracts")
-    print(f"{'workers':<10}{'seconds':>10}{'contracts/s':>14}{'peak RSS MB':>14}")
-    for workers, (elapsed, rss) in results.items():
-        print(f"{workers:<10}{elapsed:>10.2f}{n / elapsed:>14.1f}{rss:>14.0f}")
+    print(
+        f"{'workers':<10}{'seconds':>10}{'contracts/s':>14}{'peak RSS MB':>14}"
+        f"{'retried':>10}"
+    )
+    for workers, (elapsed, rss, retried) in results.items():
+        print(
+            f"{workers:<10}{elapsed:>10.2f}{n / elapsed:>14.1f}{rss:>14.0f}"
+            f"{retried:>10}"
+        )
     print(f"ratio two workers / one (speed): {results[1][0] / results[2][0]:.2f}")
 
 
@@ -327,7 +370,8 @@ def run_workers(registry, config, today, n, cron_ids):
         # A batch a worker left to the other one's transaction (a
         # serialization failure) is retried by the next run, as its
         # scheduled action is triggered again.
-        done += env["service.contract"]._cron_create_invoices(today=today)
+        retried = env["service.contract"]._cron_create_invoices(today=today)
+        done += retried
         this_month = today.replace(day=1)
         cr.execute(
             """SELECT COUNT(*), COUNT(move_id), COUNT(DISTINCT move_id)
@@ -350,7 +394,7 @@ def run_workers(registry, config, today, n, cron_ids):
         all_moves,
         n,
     )
-    return elapsed, max(report["rss_mb"] for report in reports)
+    return elapsed, max(report["rss_mb"] for report in reports), retried
 
 
 def cron_worker(registry, cron_id, today):
@@ -436,6 +480,89 @@ def bench_interventions(registry, n):
         print(f"{label:<42}{results[key]:>10.2f}{count / results[key]:>14.1f}")
     print(
         f"ratio ours / floor (speed):          {results['floor'] / results['ours']:.2f}"
+    )
+
+
+def bench_terms(registry, n, profile=False):
+    """N fresh contracts started over the last 24 months, yearly tacit
+    terms (about half are due for renewal), monthly invoicing and two
+    visits a year: the terms scheduled action (renewals), then the visit
+    generation, each timed alone. With ``profile``, the renewals' top
+    functions by cumulated time (cProfile)."""
+    results = {}
+    today = date.today()
+    with registry.cursor() as cr:
+        env = environment(cr)
+        ensure_chart_of_accounts(env)
+        customers = env["res.partner"].create(
+            [{"name": f"Bench terms customer {i}"} for i in range(max(n // 10, 1))]
+        )
+        product = env["product.product"].create(
+            {"name": "Bench maintenance", "type": "service", "list_price": 100.0}
+        )
+        contracts = env["service.contract"].create(
+            [
+                {
+                    "partner_id": customers[i % len(customers)].id,
+                    "date_start": today - relativedelta(days=730 * i // n),
+                    "duration": 1,
+                    "duration_unit": "year",
+                    "renewal_type": "tacit",
+                    "renewal_duration": 1,
+                    "renewal_unit": "year",
+                    "invoicing_frequency": "month",
+                    "invoicing_mode": "advance",
+                    "line_ids": [Command.create({"product_id": product.id})],
+                    "visit_plan_ids": [
+                        Command.create(
+                            {"name": "Preventive visit", "count_per_year": 2}
+                        )
+                    ],
+                }
+                for i in range(n)
+            ]
+        )
+        contracts.action_sign()
+        due = env["service.contract"].search_count(
+            env["service.contract"]._get_terms_due_domain(today)
+        )
+    analyze(registry)
+    with registry.cursor() as cr:
+        env = environment(cr)
+        profiler = None
+        if profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        with timer(results, "terms"):
+            renewed = env["service.contract"]._cron_process_terms(today=today)
+            env.flush_all()
+            cr.commit()
+        if profiler:
+            import pstats
+
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        assert renewed == due, (renewed, due)
+    analyze(registry)
+    with registry.cursor() as cr:
+        env = environment(cr)
+        with timer(results, "visits"):
+            visits = env["service.contract"]._cron_generate_interventions(today=today)
+            env.flush_all()
+            cr.commit()
+    print(f"\nTerms and visits, N = {n} contracts started over 24 months")
+    print(f"{'measure':<42}{'seconds':>10}{'count':>8}{'ms each':>10}")
+    for key, label, count in (
+        ("terms", "(a) terms cron: renewals", renewed),
+        ("visits", "(b) visit generation", visits),
+    ):
+        each = results[key] * 1000 / count if count else 0.0
+        print(f"{label:<42}{results[key]:>10.2f}{count:>8}{each:>10.2f}")
+    print(
+        f"ratio terms + visits seconds per contract (ms): "
+        f"{(results['terms'] + results['visits']) * 1000 / n:.2f}"
     )
 
 
@@ -1208,11 +1335,15 @@ def main():
             "planning",
             "workers",
             "cron-worker",
+            "terms",
         ],
     )
     parser.add_argument("n", type=int, nargs="?", default=1000)
     parser.add_argument("--cron-id", type=int, help="cron-worker: its action")
     parser.add_argument("--today", help="cron-worker: the day it invoices")
+    parser.add_argument(
+        "--profile", action="store_true", help="terms: profile the renewals"
+    )
     parser.add_argument(
         "--time-limit", type=float, default=30, help="planning: seconds per solve"
     )
@@ -1236,6 +1367,10 @@ def main():
         bench_revision(registry, args.n)
     elif args.what == "import":
         bench_import(registry, args.n)
+    elif args.what == "terms":
+        bench_terms(
+            registry, args.n, args.profile or os.environ.get("SC_BENCH_PROFILE")
+        )
     elif args.what == "workers":
         bench_workers(registry, args.n, args.config)
     elif args.what == "cron-worker":

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, create_unique_index, is_html_empty
 
+from .sequence import next_names
 from .service_lifecycle_guard import lifecycle_action
 
 # The visit's guarded fields (see service_lifecycle_guard.py), in one place.
@@ -411,10 +412,11 @@ class ServiceIntervention(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_lifecycle_create(vals_list)
-        sequence = self.env["ir.sequence"]
-        for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                vals["name"] = sequence.next_by_code("service.intervention") or "/"
+        new = self.env._("New")
+        unnamed = [vals for vals in vals_list if vals.get("name", new) == new]
+        names = next_names(self.env, "service.intervention", len(unnamed))
+        for vals, name in zip(unnamed, names, strict=True):
+            vals["name"] = name or "/"
         return super().create(vals_list)
 
     # ------------------------------------------------------------------

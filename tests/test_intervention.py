@@ -88,6 +88,42 @@ class TestInterventions(ServiceContractCase):
         self.assertEqual(contract.visits_due_count, 4)
         self.assertEqual(contract.next_visit_date, date(2027, 1, 10))
 
+    def test_visits_created_together_are_numbered_in_a_row(self):
+        """The names of a batch are drawn in one query, as next_by_code
+        draws them one by one: the next numbers of the sequence, in order."""
+        contract = self._create_running_contract()
+        Sequence = self.env["ir.sequence"]
+        before = Sequence.next_by_code("service.intervention")
+        visits = self.env["service.intervention"].create(
+            [
+                {"contract_id": contract.id, "date_due": date(2026, 5, 4 + i)}
+                for i in range(3)
+            ]
+        )
+        after = Sequence.next_by_code("service.intervention")
+        number = int(before.rsplit("/", 1)[1])
+        prefix = before.rsplit("/", 1)[0]
+        self.assertEqual(
+            visits.mapped("name"),
+            [f"{prefix}/{number + i:05d}" for i in (1, 2, 3)],
+        )
+        self.assertEqual(after, f"{prefix}/{number + 4:05d}")
+        # A sequence with date ranges is drawn one name at a time.
+        self.env.ref("service_contract.seq_service_intervention").use_date_range = True
+        visit = self.env["service.intervention"].create(
+            {"contract_id": contract.id, "date_due": date(2026, 5, 8)}
+        )
+        self.assertTrue(visit.name.startswith("INT/"))
+        # A name given is kept.
+        named = self.env["service.intervention"].create(
+            {
+                "contract_id": contract.id,
+                "date_due": date(2026, 5, 8),
+                "name": "INT/OWN/1",
+            }
+        )
+        self.assertEqual(named.name, "INT/OWN/1")
+
     def test_next_visit_is_the_earliest_open_one(self):
         self.company.service_planning_horizon = 365
         contract = self._running()

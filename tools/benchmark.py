@@ -483,12 +483,31 @@ def bench_interventions(registry, n):
     )
 
 
+@contextmanager
+def profiled(enabled):
+    """With ``enabled``, print the top functions of the block by cumulated
+    time (cProfile)."""
+    if not enabled:
+        yield
+        return
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        yield
+    finally:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+
+
 def bench_terms(registry, n, profile=False):
     """N fresh contracts started over the last 24 months, yearly tacit
     terms (about half are due for renewal), monthly invoicing and two
     visits a year: the terms scheduled action (renewals), then the visit
-    generation, each timed alone. With ``profile``, the renewals' top
-    functions by cumulated time (cProfile)."""
+    generation, each timed alone. With ``profile``, the top functions of
+    each by cumulated time (cProfile)."""
     results = {}
     today = date.today()
     with registry.cursor() as cr:
@@ -529,26 +548,15 @@ def bench_terms(registry, n, profile=False):
     analyze(registry)
     with registry.cursor() as cr:
         env = environment(cr)
-        profiler = None
-        if profile:
-            import cProfile
-
-            profiler = cProfile.Profile()
-            profiler.enable()
-        with timer(results, "terms"):
+        with profiled(profile), timer(results, "terms"):
             renewed = env["service.contract"]._cron_process_terms(today=today)
             env.flush_all()
             cr.commit()
-        if profiler:
-            import pstats
-
-            profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
         assert renewed == due, (renewed, due)
     analyze(registry)
     with registry.cursor() as cr:
         env = environment(cr)
-        with timer(results, "visits"):
+        with profiled(profile), timer(results, "visits"):
             visits = env["service.contract"]._cron_generate_interventions(today=today)
             env.flush_all()
             cr.commit()

@@ -4,7 +4,7 @@
     "name": "Service Contracts",
     "summary": "Maintenance and service contracts: recurring invoicing, "
     "preventive visits, renewals and price revisions, with a customer portal",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Services",
     "website": "https://github.com/service-contract/service_contract",
     "author": "service_contract authors",

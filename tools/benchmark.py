@@ -46,6 +46,18 @@ def ensure_chart_of_accounts(env):
         env["account.chart.template"].try_loading("generic_coa", company)
 
 
+def prepare_customers(env, n, name):
+    """The chart of accounts, N/10 customers and the service they buy."""
+    ensure_chart_of_accounts(env)
+    customers = env["res.partner"].create(
+        [{"name": f"{name} {i}"} for i in range(max(n // 10, 1))]
+    )
+    product = env["product.product"].create(
+        {"name": "Bench maintenance", "type": "service", "list_price": 100.0}
+    )
+    return customers, product
+
+
 def prepare_invoicing(env, n, oca=True):
     """N contracts of ours and (with ``oca``) N OCA contracts: one monthly line each,
     invoiced in advance, N/10 customers, all due today.
@@ -55,16 +67,10 @@ def prepare_invoicing(env, n, oca=True):
     production, rather than empty tables whose statistics make PostgreSQL
     plan the queries of ``account.move.create`` as if they stayed empty.
     """
-    ensure_chart_of_accounts(env)
     today = date.today()
     start = today.replace(day=1)
     last_month = start - relativedelta(months=1)
-    customers = env["res.partner"].create(
-        [{"name": f"Bench customer {i}"} for i in range(max(n // 10, 1))]
-    )
-    product = env["product.product"].create(
-        {"name": "Bench maintenance", "type": "service", "list_price": 100.0}
-    )
+    customers, product = prepare_customers(env, n, "Bench customer")
     contracts = env["service.contract"].create(
         [
             {
@@ -512,13 +518,7 @@ def bench_terms(registry, n, profile=False):
     today = date.today()
     with registry.cursor() as cr:
         env = environment(cr)
-        ensure_chart_of_accounts(env)
-        customers = env["res.partner"].create(
-            [{"name": f"Bench terms customer {i}"} for i in range(max(n // 10, 1))]
-        )
-        product = env["product.product"].create(
-            {"name": "Bench maintenance", "type": "service", "list_price": 100.0}
-        )
+        customers, product = prepare_customers(env, n, "Bench terms customer")
         contracts = env["service.contract"].create(
             [
                 {
@@ -545,21 +545,20 @@ def bench_terms(registry, n, profile=False):
         due = env["service.contract"].search_count(
             env["service.contract"]._get_terms_due_domain(today)
         )
-    analyze(registry)
-    with registry.cursor() as cr:
-        env = environment(cr)
-        with profiled(profile), timer(results, "terms"):
-            renewed = env["service.contract"]._cron_process_terms(today=today)
-            env.flush_all()
-            cr.commit()
-        assert renewed == due, (renewed, due)
-    analyze(registry)
-    with registry.cursor() as cr:
-        env = environment(cr)
-        with profiled(profile), timer(results, "visits"):
-            visits = env["service.contract"]._cron_generate_interventions(today=today)
-            env.flush_all()
-            cr.commit()
+    counts = {}
+    for key, method in (
+        ("terms", "_cron_process_terms"),
+        ("visits", "_cron_generate_interventions"),
+    ):
+        analyze(registry)
+        with registry.cursor() as cr:
+            env = environment(cr)
+            with profiled(profile), timer(results, key):
+                counts[key] = getattr(env["service.contract"], method)(today=today)
+                env.flush_all()
+                cr.commit()
+    renewed, visits = counts["terms"], counts["visits"]
+    assert renewed == due, (renewed, due)
     print(f"\nTerms and visits, N = {n} contracts started over 24 months")
     print(f"{'measure':<42}{'seconds':>10}{'count':>8}{'ms each':>10}")
     for key, label, count in (

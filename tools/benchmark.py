@@ -26,6 +26,16 @@ import odoo.service.db
 from odoo import SUPERUSER_ID, Command, api
 from odoo.tools import SQL
 
+# One year, renewed tacitly year after year, invoiced monthly.
+YEARLY_TACIT_TERMS = {
+    "duration": 1,
+    "duration_unit": "year",
+    "renewal_type": "tacit",
+    "renewal_duration": 1,
+    "renewal_unit": "year",
+    "invoicing_frequency": "month",
+}
+
 
 @contextmanager
 def timer(results, key):
@@ -378,29 +388,29 @@ def run_workers(registry, config, today, n, cron_ids):
         # scheduled action is triggered again.
         retried = env["service.contract"]._cron_create_invoices(today=today)
         done += retried
-        this_month = today.replace(day=1)
-        cr.execute(
-            """SELECT COUNT(*), COUNT(move_id), COUNT(DISTINCT move_id)
-                 FROM service_contract_period
-                WHERE date_from >= %s AND invoice_date <= %s""",
-            (this_month, today),
-        )
-        periods, invoiced, moves = cr.fetchone()
-        cr.execute(
-            """SELECT COUNT(*) FROM account_move
-                WHERE move_type = 'out_invoice' AND invoice_date >= %s""",
-            (this_month,),
-        )
-        (all_moves,) = cr.fetchone()
-    assert done == periods == invoiced == moves == all_moves == n, (
-        done,
-        periods,
-        invoiced,
-        moves,
-        all_moves,
-        n,
-    )
+        counts = invoiced_once_counts(cr, today)
+    assert done == n and counts == (n, n, n, n), (done, counts, n)
     return elapsed, max(report["rss_mb"] for report in reports), retried
+
+
+def invoiced_once_counts(cr, today):
+    """(periods of this month due by ``today``, those invoiced, their
+    distinct invoices, the customer invoices of the month): four times N
+    when each of N periods is invoiced exactly once and nothing more."""
+    this_month = today.replace(day=1)
+    cr.execute(
+        """SELECT COUNT(*), COUNT(move_id), COUNT(DISTINCT move_id)
+             FROM service_contract_period
+            WHERE date_from >= %s AND invoice_date <= %s""",
+        (this_month, today),
+    )
+    periods, invoiced, moves = cr.fetchone()
+    cr.execute(
+        """SELECT COUNT(*) FROM account_move
+            WHERE move_type = 'out_invoice' AND invoice_date >= %s""",
+        (this_month,),
+    )
+    return periods, invoiced, moves, cr.fetchone()[0]
 
 
 def cron_worker(registry, cron_id, today):
@@ -524,12 +534,7 @@ def bench_terms(registry, n, profile=False):
                 {
                     "partner_id": customers[i % len(customers)].id,
                     "date_start": today - relativedelta(days=730 * i // n),
-                    "duration": 1,
-                    "duration_unit": "year",
-                    "renewal_type": "tacit",
-                    "renewal_duration": 1,
-                    "renewal_unit": "year",
-                    "invoicing_frequency": "month",
+                    **YEARLY_TACIT_TERMS,
                     "invoicing_mode": "advance",
                     "line_ids": [Command.create({"product_id": product.id})],
                     "visit_plan_ids": [
@@ -1098,15 +1103,7 @@ def bench_import(registry, n):
                 for code, _price in sample.PRODUCTS
             ]
         )
-        terms = {
-            "duration": 1,
-            "duration_unit": "year",
-            "renewal_type": "tacit",
-            "renewal_duration": 1,
-            "renewal_unit": "year",
-            "invoicing_frequency": "month",
-            "prorata": True,
-        }
+        terms = {**YEARLY_TACIT_TERMS, "prorata": True}
         env["service.contract.template"].create(
             [{"name": name, **terms} for name in sample.TEMPLATES]
         )

@@ -21,7 +21,7 @@ import odoo
 from odoo import SUPERUSER_ID, api
 
 sys.path.insert(0, str(Path(__file__).parent))
-from benchmark import prepare_invoicing  # noqa: E402
+from benchmark import invoiced_once_counts, prepare_invoicing  # noqa: E402
 
 PORTAL_USERS = 40
 OFFICE_USERS = 10
@@ -64,27 +64,6 @@ def prepare(registry, n):
         )
 
 
-def check_invoiced_once(registry, n):
-    """(periods of the month, invoiced, distinct invoices, invoices of the
-    month): all equal to ``n`` when every period is invoiced exactly once."""
-    this_month = date.today().replace(day=1)
-    with registry.cursor() as cr:
-        cr.execute(
-            """SELECT COUNT(*), COUNT(move_id), COUNT(DISTINCT move_id)
-                 FROM service_contract_period
-                WHERE date_from >= %s AND invoice_date <= CURRENT_DATE""",
-            (this_month,),
-        )
-        periods, invoiced, moves = cr.fetchone()
-        cr.execute(
-            """SELECT COUNT(*) FROM account_move
-                WHERE move_type = 'out_invoice' AND invoice_date >= %s""",
-            (this_month,),
-        )
-        (all_moves,) = cr.fetchone()
-    return periods, invoiced, moves, all_moves
-
-
 def report(registry, n, stats_csv, alone, loaded, retried):
     failed = False
     with open(stats_csv, newline="") as stats:
@@ -110,7 +89,8 @@ def report(registry, n, stats_csv, alone, loaded, retried):
         f"invoicing cron: {loaded:.1f} s under load, {alone:.1f} s alone "
         f"(ratio {loaded / alone:.2f})"
     )
-    counts = check_invoiced_once(registry, n)
+    with registry.cursor() as cr:
+        counts = invoiced_once_counts(cr, date.today())
     once = all(count == n for count in counts)
     print(
         "each period invoiced exactly once: "
